@@ -1,0 +1,44 @@
+"""Configuration: defaults here, overrides from the environment (see README)."""
+import os
+
+
+def _database_url() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    if url and url.startswith("postgres://"):
+        # Heroku-style URLs name no driver; we use psycopg 3.
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    # None means "SQLite under the instance folder"; create_app fills it in.
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    # None means "generated once and kept under the instance folder".
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # argon2id parameters (RFC 9106's second recommended option, lighter on memory).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 64 * 1024
+    PASSWORD_HASH_PARALLELISM = 2
+
+    PER_PAGE = 25
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "test-secret-key-not-for-production"
+    # Cheap hashes keep the suite fast; the algorithm stays argon2id.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 1024
+    PASSWORD_HASH_PARALLELISM = 1

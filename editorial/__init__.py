@@ -1,0 +1,65 @@
+"""Vetted: the medical-content review desk."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """A key generated on first start and kept under instance/, readable by its owner only."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(config=None) -> Flask:
+    """Build the app. config: a class or object with settings, or a dict of overrides."""
+    from config import Config
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=os.environ.get("EDITORIAL_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "editorial.sqlite")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+
+    from editorial.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from editorial import auth_loader, cli, errorhandlers, templating
+    from editorial.api import api_bp
+    from editorial.views import register_views
+
+    auth_loader.init_app(app)
+    templating.init_app(app)
+    errorhandlers.init_app(app)
+    register_views(app)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
+    app.register_blueprint(api_bp)
+    cli.init_app(app)
+    return app

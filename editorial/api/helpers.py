@@ -1,0 +1,38 @@
+"""Shared pieces of the API: the caller, page arguments, list envelopes, time format."""
+from datetime import datetime
+
+from flask import g, request
+
+from editorial.errors import ValidationError
+from editorial.queries import MAX_PER_PAGE, Page
+
+
+def caller():
+    return g.api_user
+
+
+def page_args() -> tuple[int, int]:
+    errors = {}
+    values = {}
+    for name, default in (("page", 1), ("per_page", 25)):
+        raw = request.args.get(name)
+        if raw is None:
+            values[name] = default
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            errors[name] = f"{name} must be a whole number from 1."
+            continue
+        values[name] = int(raw)
+    if values.get("per_page", 0) > MAX_PER_PAGE:
+        errors["per_page"] = f"per_page is at most {MAX_PER_PAGE}."
+    if errors:
+        raise ValidationError("Invalid paging.", fields=errors)
+    return values["page"], values["per_page"]
+
+
+def list_body(page: Page, serialise) -> dict:
+    return {"items": [serialise(item) for item in page.items], "page": page.page, "per_page": page.per_page, "total": page.total}
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None

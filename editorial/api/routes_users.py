@@ -1,0 +1,28 @@
+"""GET /me and GET /users."""
+from flask import request
+
+from editorial import queries
+from editorial.api import api_bp
+from editorial.api.helpers import caller, list_body, page_args
+from editorial.api.serialise import user_full
+from editorial.errors import ValidationError
+from editorial.permissions import require
+from editorial.roles import Role
+
+
+@api_bp.get("/me")
+def me():
+    user = caller()
+    return {"id": user.id, "email": user.email, "name": user.name, "roles": [r.value for r in user.sorted_roles]}
+
+
+@api_bp.get("/users")
+def user_list():
+    require(caller(), "list_users")
+    role = request.args.get("role")
+    try:
+        role = Role(role) if role else None
+    except ValueError:
+        raise ValidationError("Unknown role.", fields={"role": f"One of: {', '.join(r.value for r in Role)}."})
+    page, per_page = page_args()
+    return list_body(queries.paginate(queries.users_statement(role), page, per_page), user_full)

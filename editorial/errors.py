@@ -1,0 +1,50 @@
+"""Domain errors. Services raise them; one handler maps them for pages and for the API."""
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ValidationError(DomainError):
+    status = 422
+    code = "invalid"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class ReauthenticationFailed(DomainError):
+    status = 403
+    code = "reauthentication_failed"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    code = "invalid_transition"
+
+
+class StaleVersion(DomainError):
+    status = 409
+    code = "stale_version"
+
+    def __init__(self, message: str, current_version: int):
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class AuthenticationFailed(DomainError):
+    status = 401
+    code = "unauthorized"

@@ -1,0 +1,79 @@
+"""Users, their roles, reviewer profiles and API tokens."""
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from editorial.models.base import Base, utcnow
+from editorial.roles import Role
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    # Bumped on password change or deactivation so that old sessions stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # The reviewer profile readers see next to a signature.
+    credentials: Mapped[str | None] = mapped_column(String(120))
+    specialty: Mapped[str | None] = mapped_column(String(200))
+    affiliation: Mapped[str | None] = mapped_column(String(200))
+    # None means "no statement on file"; "None" typed by the reviewer is a statement.
+    disclosure: Mapped[str | None] = mapped_column(Text)
+    credential_valid_until: Mapped[date | None] = mapped_column(Date)
+
+    role_rows: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(row.role) for row in self.role_rows}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def sorted_roles(self) -> list[Role]:
+        return sorted(self.roles, key=list(Role).index)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # SHA-256 of the token: the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")

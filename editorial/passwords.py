@@ -1,0 +1,43 @@
+"""Password hashing with argon2id (argon2-cffi); parameters come from the app config."""
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+MIN_LENGTH = 10
+MAX_LENGTH = 256
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    key = (cfg["PASSWORD_HASH_TIME_COST"], cfg["PASSWORD_HASH_MEMORY_KIB"], cfg["PASSWORD_HASH_PARALLELISM"])
+    cache = current_app.extensions.setdefault("editorial_password_hashers", {})
+    if key not in cache:
+        cache[key] = PasswordHasher(time_cost=key[0], memory_cost=key[1], parallelism=key[2])
+    return cache[key]
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is not acceptable, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    if not password.strip():
+        return "A password cannot be only spaces."
+    return None
+
+
+def burn_time_like_a_verify() -> None:
+    """Spend a hash's time so an unknown e-mail answers as slowly as a wrong password."""
+    _hasher().hash("unknown-account-placeholder")

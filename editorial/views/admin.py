@@ -1,0 +1,94 @@
+"""Administrators manage accounts: create, edit roles and profile, deactivate."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from editorial import queries
+from editorial.errors import DomainError
+from editorial.extensions import db
+from editorial.forms import show_domain_errors
+from editorial.forms.admin import UserCreateForm, UserEditForm
+from editorial.permissions import can
+from editorial.roles import Role
+from editorial.services import users
+from editorial.services.users import PROFILE_FIELDS
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if not can(current_user, "manage_users"):
+        abort(403, "Only administrators manage accounts.")
+
+
+def _profile(form) -> dict:
+    return {field: getattr(form, field).data for field in PROFILE_FIELDS}
+
+
+@bp.get("/users")
+def user_list():
+    role = request.args.get("role") or None
+    try:
+        role = Role(role) if role else None
+    except ValueError:
+        abort(404)
+    page = queries.paginate(
+        queries.users_statement(role, request.args.get("q", "").strip()[:100] or None),
+        request.args.get("page", 1, type=int),
+        25,
+    )
+    return render_template("admin/users.html", page=page, role=role, q=request.args.get("q", ""))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                current_user, email=form.email.data, name=form.name.data, password=form.password.data,
+                roles=form.roles.data, **_profile(form),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{user.name} can now sign in as {user.email}.", "success")
+            return redirect(url_for("admin.user_list"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = users.get_user(user_id)
+    form = UserEditForm(obj=user, data=None if request.method == "POST" else {"roles": [r.value for r in user.roles]})
+    if form.validate_on_submit():
+        try:
+            users.update_user(current_user, user, name=form.name.data, roles=form.roles.data, **_profile(form))
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved {user.name}.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.post("/users/<int:user_id>/active")
+def user_set_active(user_id: int):
+    user = users.get_user(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        users.set_active(current_user, user, active)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.name} is {'active again' if active else 'deactivated and can no longer sign in'}.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))

@@ -1,0 +1,105 @@
+"""Signing in and out, changing one's password, and one's own API tokens."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from editorial.errors import AuthenticationFailed, DomainError, NotFound
+from editorial.extensions import db
+from editorial.forms import show_domain_errors
+from editorial.forms.auth import ChangePasswordForm, SignInForm, TokenForm
+from editorial.models import ApiToken
+from editorial.services import users
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow same-site relative paths after sign-in (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = users.authenticate(form.email.data, form.password.data, remote_addr=request.remote_addr)
+        except AuthenticationFailed as exc:
+            db.session.commit()  # keep the audit record of the failed attempt
+            form.form_errors.append(exc.message)
+            return render_template("auth/sign_in.html", form=form), 200
+        db.session.commit()
+        session.clear()  # a fresh session at sign-in (no fixation)
+        login_user(user)
+        flash(f"Welcome, {user.name}.", "success")
+        return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.change_password(current_user, current_password=form.current_password.data, new_password=form.new_password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session version moved; keep this session
+            flash("Your password is changed. Other sessions are signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/account.html", form=form, token_form=TokenForm(), tokens=users.tokens_of(current_user), new_token=None
+    )
+
+
+@bp.post("/account/tokens")
+@login_required
+def issue_token():
+    token_form = TokenForm()
+    new_token = None
+    if token_form.validate_on_submit():
+        try:
+            _, new_token = users.issue_token(current_user, current_user, token_form.label.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(token_form, exc)
+        else:
+            db.session.commit()
+    status = 200 if new_token else 422
+    return render_template(
+        "auth/account.html", form=ChangePasswordForm(formdata=None), token_form=token_form,
+        tokens=users.tokens_of(current_user), new_token=new_token,
+    ), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        raise NotFound("No such token.")
+    users.revoke_token(current_user, token)
+    db.session.commit()
+    flash("The token is revoked.", "success")
+    return redirect(url_for("auth.account"))

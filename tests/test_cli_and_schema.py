@@ -1,0 +1,76 @@
+"""The command line of API.md, and migrations that match the models exactly."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from config import TestConfig
+from editorial import create_app
+
+from editorial.demo import DEMO_PASSWORD, PEOPLE
+from editorial.extensions import db
+from editorial.models import User
+from editorial.passwords import verify_password
+
+
+def test_migrations_produce_exactly_the_models_schema(app):
+    with app.app_context():
+        connection = db.session.connection()
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata)
+        assert diff == []
+
+
+def test_init_db_creates_a_fresh_database_and_is_safe_to_run_twice(tmp_path):
+    # Its own SQLite file: the shared test database is held by the test's transaction.
+    config = type("FreshConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/fresh.sqlite"})
+    fresh = create_app(config)
+    for _ in range(2):
+        result = fresh.test_cli_runner().invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert "latest schema" in result.output
+    with fresh.app_context():
+        assert "audit_events" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_users_create_and_token(runner, app, client):
+    result = runner.invoke(args=[
+        "users", "create", "dr.who@example.org", "--name", "Dr. Who", "--role", "reviewer", "--role", "writer",
+        "--password", "long-enough-pass", "--credentials", "MD", "--specialty", "Oncology",
+        "--affiliation", "Clinic", "--disclosure", "None",
+    ])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "dr.who@example.org"))
+        assert {r.value for r in user.roles} == {"reviewer", "writer"}
+        assert user.disclosure == "None"
+    token = runner.invoke(args=["users", "token", "dr.who@example.org"])
+    assert token.exit_code == 0
+    raw = token.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json["email"] == "dr.who@example.org"
+
+
+def test_users_create_refuses_bad_input(runner):
+    result = runner.invoke(args=["users", "create", "bad", "--name", "X", "--role", "writer", "--password", "short"])
+    assert result.exit_code == 1
+    assert "email" in result.output and "password" in result.output
+    unknown_role = runner.invoke(args=["users", "create", "a@example.org", "--name", "X", "--role", "king", "--password", "long-enough-pass"])
+    assert unknown_role.exit_code == 2
+
+
+def test_users_token_for_unknown_email_fails(runner):
+    assert runner.invoke(args=["users", "token", "nobody@example.org"]).exit_code == 1
+
+
+def test_seed_demo_is_repeatable_and_prints_logins(runner, app):
+    first = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    for person in PEOPLE:
+        assert person["email"] in first.output
+    with app.app_context():
+        for person in PEOPLE:
+            users = db.session.scalars(select(User).where(User.email == person["email"])).all()
+            assert len(users) == 1
+            assert verify_password(users[0].password_hash, DEMO_PASSWORD)
+        reviewers = [p for p in PEOPLE if "reviewer" in p["roles"]]
+        assert len(reviewers) == 2 and all(p["disclosure"] and p["credentials"] for p in reviewers)

@@ -1,0 +1,62 @@
+"""The audit trail's hash chain, and the database refusing to rewrite it."""
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from editorial import audit
+from editorial.extensions import db
+
+
+def append(n: int):
+    for i in range(n):
+        audit.record("test.event", actor=None, object_type="test", object_id=i, detail={"i": i, "text": "ünïcode ✓"})
+
+
+def test_each_event_links_to_the_previous_one(app):
+    with app.app_context():
+        append(3)
+        report = audit.verify_chain()
+        assert report.ok and report.checked >= 3
+        rows = db.session.execute(text("SELECT prev_hash, hash FROM audit_events ORDER BY id")).all()
+        for previous, current in zip(rows, rows[1:]):
+            assert current.prev_hash == previous.hash
+
+
+def test_a_direct_update_or_delete_is_refused_by_the_database(app):
+    with app.app_context():
+        append(1)
+        db.session.commit()
+        for statement in ("UPDATE audit_events SET action = 'forged'", "DELETE FROM audit_events"):
+            nested = db.session.begin_nested()
+            with pytest.raises(DatabaseError):
+                db.session.execute(text(statement))
+            nested.rollback()
+
+
+def drop_triggers():
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_events_no_update"))
+
+
+def test_verify_names_the_event_that_was_changed_behind_its_back(app):
+    with app.app_context():
+        append(5)
+        ids = db.session.scalars(text("SELECT id FROM audit_events ORDER BY id")).all()
+        target = ids[-3]
+        drop_triggers()  # a forced change by someone with database rights
+        db.session.execute(text("UPDATE audit_events SET detail = :d WHERE id = :id"), {"d": '{"i":99}', "id": target})
+        report = audit.verify_chain()
+        assert not report.ok
+        assert report.first_broken_id == target
+    # the outer test transaction rolls the trigger drop back
+
+
+def test_cli_verify_exit_codes(app, runner):
+    with app.app_context():
+        append(2)
+        db.session.commit()
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "intact" in ok.output
