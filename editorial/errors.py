@@ -4,6 +4,8 @@
 class DomainError(Exception):
     status = 400
     code = "bad_request"
+    # True where the refusal itself was audited and that record must be committed.
+    keeps_audit_record = False
 
     def __init__(self, message: str, fields: dict[str, str] | None = None):
         super().__init__(message)
@@ -24,6 +26,7 @@ class PermissionDenied(DomainError):
 class ReauthenticationFailed(DomainError):
     status = 403
     code = "reauthentication_failed"
+    keeps_audit_record = True
 
 
 class NotFound(DomainError):

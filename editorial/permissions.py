@@ -52,3 +52,124 @@ def _view_audit(user, _obj):
 def _view_dashboard(user, role):
     """Each role's dashboard is for the holders of that role."""
     return role in user.roles
+
+
+# --- Articles -------------------------------------------------------------------------
+# Rules about an article receive an ArticleAccess (access.py): the article, its
+# assignments and who wrote its revisions, loaded once by the caller.
+
+_EDITORIAL_READERS = (Role.EDITOR, Role.AUDITOR, Role.ADMIN)
+
+
+@rule("create_article")
+def _create_article(user, _obj):
+    """Writers and editors start articles."""
+    return user.has_role(Role.WRITER, Role.EDITOR)
+
+
+@rule("view_article")
+def _view_article(user, access):
+    """Editors, auditors and admins see everything; writers see their own articles (drafts are
+    not shared between writers); reviewers see what they are assigned; anyone signed in sees
+    an article that is live."""
+    return (
+        user.has_role(*_EDITORIAL_READERS)
+        or access.article.author_id == user.id
+        or user.id in access.revision_author_ids
+        or access.assignment_of(user) is not None
+        or access.article.live_revision_id is not None
+    )
+
+
+@rule("edit_article")
+def _edit_article(user, access):
+    """The author and editors change the text and its citations."""
+    return access.article.author_id == user.id or user.has_role(Role.EDITOR)
+
+
+@rule("submit")
+def _submit(user, access):
+    """The author or an editor sends the article to medical review."""
+    return _edit_article(user, access)
+
+
+@rule("withdraw")
+def _withdraw(user, access):
+    """The author or an editor takes the article back out of review."""
+    return _edit_article(user, access)
+
+
+@rule("approve")
+def _approve(user, access):
+    """An assigned reviewer who has not declined and never wrote any revision (the maker
+    never checks their own work)."""
+    assignment = access.assignment_of(user)
+    return (
+        assignment is not None
+        and assignment.declined_at is None
+        and user.has_role(Role.REVIEWER)
+        and user.id not in access.revision_author_ids
+        and user.id != access.article.author_id
+    )
+
+
+@rule("request_changes")
+def _request_changes(user, access):
+    """An assigned reviewer who has not declined sends the article back."""
+    assignment = access.assignment_of(user)
+    return assignment is not None and assignment.declined_at is None and user.has_role(Role.REVIEWER)
+
+
+@rule("respond_to_assignment")
+def _respond(user, access):
+    """The assigned reviewer accepts or declines."""
+    return access.assignment_of(user) is not None and user.has_role(Role.REVIEWER)
+
+
+@rule("publish")
+def _publish(user, _access):
+    """Senior editors publish."""
+    return user.has_role(Role.EDITOR)
+
+
+@rule("unpublish")
+def _unpublish(user, _access):
+    """Senior editors take pages down."""
+    return user.has_role(Role.EDITOR)
+
+
+@rule("assign_reviewers")
+def _assign(user, _access):
+    """Senior editors assign, remove and waive conflicts of reviewers."""
+    return user.has_role(Role.EDITOR)
+
+
+@rule("comment")
+def _comment(user, access):
+    """People working on the article write in its review thread."""
+    return (
+        access.article.author_id == user.id
+        or user.has_role(Role.EDITOR)
+        or user.id in access.revision_author_ids
+        or access.assignment_of(user) is not None
+    )
+
+
+@rule("view_as_of")
+def _view_as_of(user, _access):
+    """Editors, auditors and admins reconstruct what was live at a time."""
+    return user.has_role(Role.EDITOR, Role.AUDITOR, Role.ADMIN)
+
+
+# --- Citations -------------------------------------------------------------------------
+
+@rule("manage_citations")
+def _manage_citations(user, _obj):
+    """Writers and editors add to and import into the shared citation library."""
+    return user.has_role(Role.WRITER, Role.EDITOR)
+
+
+@rule("retract_citation")
+def _retract_citation(user, _obj):
+    """Senior editors mark sources as retracted."""
+    return user.has_role(Role.EDITOR)

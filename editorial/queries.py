@@ -48,3 +48,120 @@ def users_statement(role: Role | None = None, q: str | None = None):
         pattern = f"%{q.lower()}%"
         statement = statement.where(func.lower(User.name).like(pattern) | User.email.like(pattern))
     return statement
+
+
+# --- Articles --------------------------------------------------------------------------
+
+def visible_articles(user: User):
+    """Articles this user may see in lists (the same policy as permissions.view_article)."""
+    from sqlalchemy import or_
+
+    from editorial.models import Article, Assignment, Revision
+
+    statement = select(Article)
+    if user.has_role(Role.EDITOR, Role.AUDITOR, Role.ADMIN):
+        return statement
+    return statement.where(
+        or_(
+            Article.author_id == user.id,
+            Article.live_revision_id.is_not(None),
+            Article.id.in_(select(Revision.article_id).where(Revision.author_id == user.id)),
+            Article.id.in_(
+                select(Assignment.article_id).where(Assignment.reviewer_id == user.id, Assignment.removed_at.is_(None))
+            ),
+        )
+    )
+
+
+def articles_statement(user: User, *, state: str | None = None, q: str | None = None,
+                       assigned_to: User | None = None, author: User | None = None):
+    from sqlalchemy.orm import joinedload
+
+    from editorial.models import Article, Assignment
+
+    statement = visible_articles(user).options(joinedload(Article.author)).order_by(Article.updated_at.desc(), Article.id.desc())
+    if state:
+        statement = statement.where(Article.state == state)
+    if q:
+        statement = statement.where(func.lower(Article.title).like(f"%{q.lower()}%"))
+    if assigned_to is not None:
+        statement = statement.where(Article.id.in_(
+            select(Assignment.article_id).where(
+                Assignment.reviewer_id == assigned_to.id, Assignment.removed_at.is_(None), Assignment.declined_at.is_(None)
+            )
+        ))
+    if author is not None:
+        statement = statement.where(Article.author_id == author.id)
+    return statement
+
+
+def assignments_by_article(article_ids: list[int]) -> dict[int, list]:
+    """Active and declined assignments (with their reviewers) for many articles in one query."""
+    from sqlalchemy.orm import joinedload
+
+    from editorial.models import Assignment
+
+    result: dict[int, list] = {article_id: [] for article_id in article_ids}
+    if not article_ids:
+        return result
+    rows = db.session.scalars(
+        select(Assignment).options(joinedload(Assignment.reviewer))
+        .where(Assignment.article_id.in_(article_ids), Assignment.removed_at.is_(None))
+        .order_by(Assignment.id)
+    ).all()
+    for assignment in rows:
+        result[assignment.article_id].append(assignment)
+    return result
+
+
+def revisions_by_id(revision_ids: list[int]) -> dict:
+    from sqlalchemy.orm import joinedload
+
+    from editorial.models import Revision
+
+    ids = [i for i in revision_ids if i]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Revision).options(joinedload(Revision.author)).where(Revision.id.in_(ids))).all()
+    return {r.id: r for r in rows}
+
+
+def citations_by_id(citation_ids: list[int]) -> dict:
+    from editorial.models import Citation
+
+    if not citation_ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(select(Citation).where(Citation.id.in_(set(citation_ids))))}
+
+
+@dataclass
+class ArticleBundle:
+    """Everything a detail page or the API shows about one article, loaded up front."""
+
+    article: object
+    current: object
+    live: object | None
+    assignments: list
+    citations: list
+
+
+def article_bundle(article) -> ArticleBundle:
+    import json
+
+    from sqlalchemy.orm import joinedload
+
+    from editorial.models import Article
+
+    if "author" not in article.__dict__:
+        db.session.scalar(select(Article).options(joinedload(Article.author)).where(Article.id == article.id))
+    revisions = revisions_by_id([article.current_revision_id, article.live_revision_id])
+    current = revisions[article.current_revision_id]
+    ids = json.loads(current.citation_ids)
+    by_id = citations_by_id(ids)
+    return ArticleBundle(
+        article=article,
+        current=current,
+        live=revisions.get(article.live_revision_id),
+        assignments=assignments_by_article([article.id])[article.id],
+        citations=[by_id[i] for i in ids if i in by_id],
+    )

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from flask_login import current_user
 
 from editorial.permissions import can
+from editorial.presenters import waiting_on
 from editorial.roles import LANDING_ORDER, Role
 
 
@@ -32,4 +33,5 @@ def init_app(app):
             "can": lambda permission, obj=None: can(current_user, permission, obj),
             "Role": Role,
             "nav_roles": _nav_roles(),
+            "waiting_on": waiting_on,
         }

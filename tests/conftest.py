@@ -158,3 +158,101 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not on this machine")
     return path
+
+
+@pytest.fixture
+def make_citation(app):
+    """A citation in the library (inserted directly; the citation services have their own tests)."""
+    counter = iter(range(1, 10_000))
+
+    def make(key: str | None = None, **fields):
+        from editorial.models import Citation
+
+        n = next(counter)
+        with app.app_context():
+            citation = Citation(
+                key=key or f"source{n}", title=fields.pop("title", f"A study {n}"), fingerprint=f"a study {n}",
+                year=fields.pop("year", 2024),
+                formatted=f"Doe J. A study {n}. J Test. 2024.", **fields,
+            )
+            db.session.add(citation)
+            db.session.commit()
+            db.session.refresh(citation)
+            db.session.expunge(citation)
+        return citation
+
+    return make
+
+
+class Newsroom:
+    """A writer, an editor, two physician reviewers and an auditor, each with an API token."""
+
+    def __init__(self, client, make_user, token_for, make_citation):
+        self.client = client
+        self.writer = make_user("writer", name="Wanda Writer")
+        self.other_writer = make_user("writer", name="Otto Otherwriter")
+        self.editor = make_user("editor", name="Eddie Editor")
+        self.reviewer = make_user("reviewer", name="Dr. Rita Review", credentials="MD", specialty="Radiation oncology",
+                                  affiliation="City Hospital", disclosure="None")
+        self.reviewer2 = make_user("reviewer", name="Dr. Sam Second", credentials="MD, PhD", specialty="Breast surgery",
+                                   affiliation="County Clinic", disclosure="None")
+        self.auditor = make_user("auditor", name="Audrey Auditor")
+        self.headers = {u.id: token_for(u) for u in self.people}
+        self.citation = make_citation(key="tom2019")
+        self.make_citation = make_citation
+
+    @property
+    def people(self):
+        return [self.writer, self.other_writer, self.editor, self.reviewer, self.reviewer2, self.auditor]
+
+    def call(self, method: str, path: str, user, json=None, data=None):
+        return self.client.open(f"/api/v1{path}", method=method, headers=self.headers[user.id], json=json, data=data)
+
+    def create(self, title="Intraoperative radiation therapy", body="Body text [@tom2019].", **extra):
+        response = self.call("POST", "/articles", self.writer, {"title": title, "body": body, **extra})
+        assert response.status_code == 201, response.json
+        return response.json
+
+    def article(self, article_id, user=None):
+        return self.call("GET", f"/articles/{article_id}", user or self.editor).json
+
+    def attach(self, article_id, citation_id=None, user=None):
+        response = self.call("POST", f"/articles/{article_id}/citations", user or self.writer,
+                             {"citation_id": citation_id or self.citation.id})
+        assert response.status_code == 201, response.json
+        return response.json
+
+    def assign(self, article_id, reviewer, **extra):
+        return self.call("POST", f"/articles/{article_id}/reviewers", self.editor, {"user_id": reviewer.id, **extra})
+
+    def act(self, article_id, user, action, **extra):
+        return self.call("POST", f"/articles/{article_id}/transitions", user, {"action": action, **extra})
+
+    def ready_for_review(self, reviewers=None):
+        """An article with a citation and assigned reviewers, submitted."""
+        article = self.create()
+        self.attach(article["id"])
+        for reviewer in reviewers or [self.reviewer, self.reviewer2]:
+            assert self.assign(article["id"], reviewer).status_code == 201
+        response = self.act(article["id"], self.writer, "submit")
+        assert response.status_code == 200, response.json
+        return response.json
+
+    def approved(self):
+        article = self.ready_for_review()
+        for reviewer in (self.reviewer, self.reviewer2):
+            response = self.act(article["id"], reviewer, "approve", password=TEST_PASSWORD)
+            assert response.status_code == 200, response.json
+        assert response.json["state"] == "approved"
+        return response.json
+
+    def published(self):
+        article = self.approved()
+        response = self.act(article["id"], self.editor, "publish")
+        assert response.status_code == 200, response.json
+        return response.json
+
+
+@pytest.fixture
+def newsroom(client, make_user, token_for, make_citation):
+    return Newsroom(client, make_user, token_for, make_citation)

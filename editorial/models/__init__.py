@@ -1,6 +1,12 @@
 """All models, imported here so Alembic and the app see one metadata."""
+from editorial.models.articles import Article, Revision
 from editorial.models.audit import AuditEvent
 from editorial.models.base import Base
+from editorial.models.citations import Citation
+from editorial.models.reviews import Assignment, Comment, Signature
 from editorial.models.users import ApiToken, User, UserRole
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "User", "UserRole"]
+__all__ = [
+    "ApiToken", "Article", "Assignment", "AuditEvent", "Base", "Citation", "Comment",
+    "Revision", "Signature", "User", "UserRole",
+]

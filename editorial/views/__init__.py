@@ -4,11 +4,12 @@ from flask_login import current_user
 
 
 def register_views(app):
-    from editorial.views import admin, auth, dashboard
+    from editorial.views import admin, articles, auth, dashboard
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(articles.bp)
 
     @app.get("/")
     def index():

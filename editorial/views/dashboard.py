@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from editorial import dashboards
 from editorial.permissions import can
 from editorial.roles import LANDING_ORDER, Role
 
@@ -26,4 +27,9 @@ def for_role(role: str):
         abort(404)
     if not can(current_user, "view_dashboard", role):
         abort(403, "This dashboard belongs to another role.")
-    return render_template(f"dashboard/{role.value}.html", role=role)
+    data = {
+        Role.EDITOR: dashboards.editor_desk,
+        Role.REVIEWER: lambda: dashboards.reviewer_desk(current_user),
+        Role.WRITER: lambda: dashboards.writer_desk(current_user),
+    }.get(role, dict)()
+    return render_template(f"dashboard/{role.value}.html", role=role, **data)

@@ -1,0 +1,218 @@
+"""Articles, revisions, diffs, reviewers and workflow transitions (API.md)."""
+from datetime import date, datetime, timezone
+
+from flask import request
+from sqlalchemy import select
+
+from editorial import queries
+from editorial.access import load_access
+from editorial.api import api_bp
+from editorial.api.helpers import caller, iso, list_body, page_args
+from editorial.api.serialise import article_detail, article_summary, revision_summary
+from editorial.api.validation import Body, parse_body
+from editorial.errors import NotFound, ValidationError
+from editorial.extensions import db
+from editorial.models import Revision
+from editorial.permissions import require
+from editorial.services import articles as article_service
+from editorial.services import reviews as review_service
+from editorial.workflow import State
+
+
+class ArticleCreate(Body):
+    title: str
+    body: str
+    summary: str = ""
+    topic: str = ""
+
+
+class ArticleEdit(Body):
+    base_version: int
+    title: str | None = None
+    summary: str | None = None
+    body: str | None = None
+    note: str | None = None
+    topic: str | None = None
+
+
+class AssignReviewer(Body):
+    user_id: int
+    due_date: date | None = None
+
+    model_config = {**Body.model_config, "strict": False}  # due_date arrives as an ISO string
+
+
+class RespondToAssignment(Body):
+    accepted: bool
+    reason: str | None = None
+    conflict_of_interest: str | None = None
+
+
+class WaiveConflict(Body):
+    reason: str
+
+
+class TransitionRequest(Body):
+    action: str
+    comment: str | None = None
+    password: str | None = None
+
+
+def viewable(article_id: int, *, for_update: bool = False):
+    article = article_service.get_article(article_id, for_update=for_update)
+    require(caller(), "view_article", load_access(article), message="You cannot see this article.")
+    return article
+
+
+def detail(article) -> dict:
+    bundle = queries.article_bundle(article)
+    return article_detail(article, bundle.current, bundle.live, bundle.assignments, bundle.citations)
+
+
+@api_bp.post("/articles")
+def create_article():
+    data = parse_body(ArticleCreate)
+    article = article_service.create_article(caller(), **data.model_dump())
+    db.session.commit()
+    return detail(article), 201
+
+
+@api_bp.get("/articles")
+def list_articles():
+    state = request.args.get("state") or None
+    if state is not None and state not in {s.value for s in State}:
+        raise ValidationError("Unknown state.", fields={"state": f"One of: {', '.join(s.value for s in State)}."})
+    assigned = request.args.get("assigned_to")
+    if assigned not in (None, "", "me"):
+        raise ValidationError("Only assigned_to=me is supported.", fields={"assigned_to": "Use 'me'."})
+    page, per_page = page_args()
+    statement = queries.articles_statement(
+        caller(), state=state, q=(request.args.get("q") or "")[:200] or None,
+        assigned_to=caller() if assigned == "me" else None,
+    )
+    return list_body(queries.paginate(statement, page, per_page), article_summary)
+
+
+@api_bp.get("/articles/<int:article_id>")
+def get_article(article_id: int):
+    return detail(viewable(article_id))
+
+
+@api_bp.patch("/articles/<int:article_id>")
+def edit_article(article_id: int):
+    data = parse_body(ArticleEdit)
+    article = viewable(article_id, for_update=True)
+    if data.topic is not None:
+        article_service.set_topic(caller(), article, data.topic)
+    if any(v is not None for v in (data.title, data.summary, data.body)) or data.topic is None:
+        article_service.save_revision(
+            caller(), article, base_version=data.base_version, title=data.title, summary=data.summary,
+            body=data.body, note=data.note,
+        )
+    db.session.commit()
+    return detail(article)
+
+
+@api_bp.get("/articles/<int:article_id>/revisions")
+def list_revisions(article_id: int):
+    from sqlalchemy.orm import joinedload
+
+    article = viewable(article_id)
+    revisions = db.session.scalars(
+        select(Revision).options(joinedload(Revision.author)).where(Revision.article_id == article.id).order_by(Revision.number)
+    ).all()
+    return {"items": [revision_summary(r) for r in revisions]}
+
+
+@api_bp.get("/articles/<int:article_id>/revisions/<int:number>")
+def get_revision(article_id: int, number: int):
+    article = viewable(article_id)
+    revision = article_service.get_revision(article, number)
+    citations = queries.citations_by_id(article_service.citation_ids_of(revision))
+    return {
+        **revision_summary(revision),
+        "title": revision.title,
+        "summary": revision.summary,
+        "body": revision.body,
+        "citation_ids": article_service.citation_ids_of(revision),
+        "citations": [{"id": c.id, "key": c.key, "formatted": c.formatted} for c in citations.values()],
+    }
+
+
+def _revision_number_arg(name: str) -> int:
+    raw = request.args.get(name, "")
+    if not raw.isdigit():
+        raise ValidationError(f"{name} must be a revision number.", fields={name: "Expected a whole number."})
+    return int(raw)
+
+
+@api_bp.get("/articles/<int:article_id>/diff")
+def diff(article_id: int):
+    article = viewable(article_id)
+    old = article_service.get_revision(article, _revision_number_arg("from"))
+    new = article_service.get_revision(article, _revision_number_arg("to"))
+    return {"from": old.number, "to": new.number, "unified": article_service.unified_diff(old, new)}
+
+
+@api_bp.post("/articles/<int:article_id>/reviewers")
+def assign_reviewer(article_id: int):
+    data = parse_body(AssignReviewer)
+    article = viewable(article_id, for_update=True)
+    review_service.assign_reviewer(caller(), article, data.user_id, data.due_date)
+    db.session.commit()
+    return detail(article), 201
+
+
+@api_bp.delete("/articles/<int:article_id>/reviewers/<int:user_id>")
+def remove_reviewer(article_id: int, user_id: int):
+    article = viewable(article_id, for_update=True)
+    review_service.remove_assignment(caller(), article, user_id)
+    db.session.commit()
+    return detail(article)
+
+
+@api_bp.patch("/articles/<int:article_id>/reviewers/me")
+def respond(article_id: int):
+    data = parse_body(RespondToAssignment)
+    article = viewable(article_id, for_update=True)
+    review_service.respond(caller(), article, **data.model_dump())
+    db.session.commit()
+    return detail(article)
+
+
+@api_bp.post("/articles/<int:article_id>/reviewers/<int:user_id>/waive-conflict")
+def waive_conflict(article_id: int, user_id: int):
+    data = parse_body(WaiveConflict)
+    article = viewable(article_id, for_update=True)
+    review_service.waive_conflict(caller(), article, user_id, data.reason)
+    db.session.commit()
+    return detail(article)
+
+
+@api_bp.post("/articles/<int:article_id>/transitions")
+def transition(article_id: int):
+    data = parse_body(TransitionRequest)
+    article = viewable(article_id, for_update=True)
+    article_service.transition(caller(), article, data.action, comment=data.comment, password=data.password)
+    db.session.commit()
+    return detail(article)
+
+
+@api_bp.get("/articles/<int:article_id>/as-of")
+def as_of(article_id: int):
+    article = article_service.get_article(article_id)
+    require(caller(), "view_as_of", load_access(article), message="Only editors, auditors and admins reconstruct history.")
+    raw = request.args.get("at", "")
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError("at must be an ISO 8601 time.", fields={"at": "For example 2026-01-31T12:00:00Z."}) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    revision = article_service.live_revision_at(article, moment)
+    if revision is None:
+        raise NotFound("Nothing of this article was live at that time.")
+    return {
+        "at": iso(moment), **revision_summary(revision), "title": revision.title, "summary": revision.summary,
+        "body": revision.body, "citation_ids": article_service.citation_ids_of(revision),
+    }

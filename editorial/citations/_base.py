@@ -1,0 +1,102 @@
+"""Pieces shared by the format readers (RIS, BibTeX, MEDLINE, CSL-JSON).
+
+Each reader turns text into a list of ``Mapped``: one per record it found, with either a
+CitationData or the reason the record could not be read. ``ImportFormatError`` is raised
+only when the text as a whole is not that format.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .identifiers import normalise_doi, normalise_pmid
+from .records import ARTICLE, CONSENSUS, CitationData
+from .text import clean_text
+
+_DASHES = re.compile(r"\s*(?:--|[\u2010-\u2015\u2212])\s*")
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
+_ISO_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_PMID_IN_TEXT = re.compile(r"\bPMID:?\s*([1-9]\d{0,7})\b", re.IGNORECASE)
+# Title wording that marks a society's consensus statement.
+_CONSENSUS_TITLE = re.compile(r"\bconsensus (?:statement|recommendations?|guidelines?)\b", re.IGNORECASE)
+
+
+MAX_RECORDS = 5_000  # per import; larger libraries are split by the user
+
+
+class ImportFormatError(ValueError):
+    """The file as a whole cannot be read in the chosen format."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Mapped:
+    data: CitationData | None
+    reason: str = ""  # why the record could not be read, when data is None
+
+
+def year_from(value: object) -> int | None:
+    """The first plausible 4-digit year in "2019///", "2018 Apr", "2005/07/15"."""
+    match = _YEAR.search(clean_text(value))
+    return int(match.group(1)) if match else None
+
+
+def date_from(value: object) -> date | None:
+    """A full date from "2019/03/28" or "2019-03-28"; None when partial or impossible."""
+    match = _ISO_DATE.match(clean_text(value))
+    if not match:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def pages_from(value: object) -> str:
+    """Pages with BibTeX "--" and Unicode dashes as a plain hyphen ("242--257" -> "242-257")."""
+    return _DASHES.sub("-", clean_text(value))
+
+
+def doi_or_raw(value: object) -> str:
+    """The normalised DOI, or the cleaned raw text so that validation can explain it."""
+    raw = clean_text(value)
+    try:
+        return normalise_doi(raw) if raw else ""
+    except ValueError:
+        return raw
+
+
+def pmid_or_raw(value: object) -> str:
+    raw = clean_text(value)
+    try:
+        return normalise_pmid(raw) if raw else ""
+    except ValueError:
+        return raw
+
+
+def pmid_in_text(value: object) -> str:
+    """A PMID written as "PMID: 25992719" inside a note, or ""."""
+    match = _PMID_IN_TEXT.search(clean_text(value))
+    return match.group(1) if match else ""
+
+
+def journal_type(title: str, publication_types: list[str] = ()) -> str:
+    """article-journal, or consensus-statement for PubMed's consensus types or such a title."""
+    if any("consensus development conference" in pt.lower() for pt in publication_types):
+        return CONSENSUS
+    return CONSENSUS if _CONSENSUS_TITLE.search(title) else ARTICLE
+
+
+def first(*values: object) -> str:
+    """The first value that cleans to non-empty text (lists: their first item)."""
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            value = next((v for v in value if clean_text(v)), "")
+        text = clean_text(value)
+        if text:
+            return text
+    return ""

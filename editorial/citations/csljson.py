@@ -1,0 +1,136 @@
+"""CSL-JSON reader (Zotero, Crossref, citeproc exports): a JSON list of items or one item.
+
+Field map:
+- type: article-journal and other article/paper types -> journal article (consensus
+  statement by title); book, chapter, report, thesis -> book; webpage, post, post-weblog ->
+  web page; "consensus-statement" (our own export) is kept.
+- author: {family, given}; {literal} (or a family with no given that reads as an
+  organisation) -> organisation author.
+- title; container: container-title-short / journalAbbreviation first (AMA uses
+  abbreviations), else container-title; a chapter's container-title is its book.
+- issued: date-parts (years may be strings: ["2015", 1, 20]), else raw/literal; accessed
+  likewise (a full date only).
+- DOI, PMID (else "PMID: n" in note), page, volume, issue, URL, publisher, edition.
+- LaTeX pasted into strings ("Exposici\\'on") is decoded; HTML markup is removed.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from ._base import ImportFormatError, Mapped, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
+from .records import BOOK, CITATION_TYPES, WEBPAGE, Author, CitationData
+from .text import clean_text, latex_to_text, looks_like_latex
+
+_BOOK_TYPES = {"book", "chapter", "report", "thesis", "manuscript", "pamphlet", "classic", "standard"}
+_WEB_TYPES = {"webpage", "post", "post-weblog"}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return ""  # a structure where a string belongs: ignore rather than print its repr
+    text = clean_text(value)
+    return clean_text(latex_to_text(text)) if looks_like_latex(text) else text
+
+
+def _date_parts(value: object) -> list[int]:
+    if not isinstance(value, dict):
+        return []
+    parts = value.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list):
+        out = []
+        for part in parts[0][:3]:
+            try:
+                out.append(int(str(part).strip()))
+            except ValueError:
+                break
+        return out
+    year = year_from(value.get("raw") or value.get("literal") or "")
+    return [year] if year else []
+
+
+def _full_date(value: object) -> date | None:
+    parts = _date_parts(value)
+    if len(parts) < 3:
+        return None
+    try:
+        return date(*parts)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _authors(value: object) -> tuple[list[Author], str]:
+    people, orgs = [], []
+    for item in value if isinstance(value, list) else []:
+        if not isinstance(item, dict):
+            continue
+        family, given, literal = _text(item.get("family")), _text(item.get("given")), _text(item.get("literal"))
+        if family:
+            people.append(Author(family=family, given=given))
+        elif literal:
+            orgs.append(literal)
+    return people, "; ".join(orgs)
+
+
+def _type(csl_type: str, title: str) -> str:
+    if csl_type in CITATION_TYPES and csl_type != "article-journal":
+        return csl_type
+    if csl_type in _BOOK_TYPES:
+        return BOOK
+    if csl_type in _WEB_TYPES:
+        return WEBPAGE
+    return journal_type(title)
+
+
+def _map(item: dict) -> CitationData:
+    csl_type = _text(item.get("type")).lower()
+    title = _text(item.get("title"))
+    kind = _type(csl_type, title)
+    people, org = _authors(item.get("author"))
+    if kind == BOOK:
+        container = _text(item.get("container-title")) if csl_type == "chapter" else ""
+    else:
+        container = first(_text(item.get("container-title-short")), _text(item.get("journalAbbreviation")),
+                          _text(item.get("container-title")))
+    issued = _date_parts(item.get("issued"))
+    url = _text(item.get("URL"))
+    return CitationData(
+        type=kind,
+        title=title,
+        authors=people,
+        org_author=org,
+        container_title=container,
+        year=issued[0] if issued else None,
+        volume=_text(item.get("volume")),
+        issue=_text(item.get("issue")),
+        pages=pages_from(_text(item.get("page"))),
+        doi=doi_or_raw(_text(item.get("DOI"))),
+        pmid=pmid_or_raw(_text(item.get("PMID"))) or pmid_in_text(_text(item.get("note"))),
+        url=url if url.lower().startswith(("http://", "https://")) else "",
+        accessed=_full_date(item.get("accessed")),
+        published=_full_date(item.get("issued")) if kind == WEBPAGE else None,
+        publisher=_text(item.get("publisher")),
+        edition=_text(item.get("edition")),
+    )
+
+
+def read(text: str) -> list[Mapped]:
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ImportFormatError(f"This is not valid JSON: {clean_text(exc)[:200]}") from exc
+    if isinstance(parsed, dict) and isinstance(parsed.get("items"), list):
+        parsed = parsed["items"]  # some tools wrap the list
+    items = parsed if isinstance(parsed, list) else [parsed]
+    if not items or not any(isinstance(i, dict) for i in items):
+        raise ImportFormatError("No CSL-JSON items found: expected an object or a list of objects.")
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            out.append(Mapped(None, "The item is not a JSON object."))
+            continue
+        try:
+            out.append(Mapped(_map(item)))
+        except Exception as exc:  # odd value types in otherwise valid JSON
+            out.append(Mapped(None, f"The item could not be read: {clean_text(exc)[:200]}"))
+    return out

@@ -1,0 +1,212 @@
+"""References in AMA Manual of Style, 11th edition.
+
+``format_ama`` gives plain text; ``format_ama_html`` gives the same reference HTML-escaped,
+with journal and book titles in <em> and the DOI (or a web page's URL) as a link.
+
+Rules:
+- Authors: "Family Initials" without full stops ("Tom MC"); all authors when there are 6 or
+  fewer, otherwise the first 3 and "et al." An organisation author is written out; after
+  named people it follows a semicolon ("Tom MC, Joshi N; American Brachytherapy Society.").
+- Journal article and consensus statement:
+  ``Authors. Title. Journal. Year;Volume(Issue):Pages. doi:10.xxxx/yyyy``
+  (journal abbreviation as stored; page ranges written in full, "349-69" -> "349-369").
+  Without a DOI: "Accessed Month Day, Year. URL" when a URL is stored.
+- Book: ``Authors. Title of Book. 2nd ed. Publisher; Year.`` (first editions are not
+  stated). A book whose ``container_title`` differs from its publisher is a chapter:
+  ``Authors. Chapter title. In: Book Title. Publisher; Year:Pages.``
+- Web page: ``Author or Org. Title. Website name. Published Month Day, Year. Updated
+  Month Day, Year. Accessed Month Day, Year. URL`` (date parts only when known; with only a
+  year, "Published 2023.").
+- Nothing is added after the DOI or URL; a full stop is not doubled after text ending in
+  ".", "?" or "!".
+
+A hand-written formatter is used rather than citeproc-py with the AMA CSL style: that
+renderer did not escape HTML, repeated the title for records without authors, and has no
+"Published"/"Updated" wording for web pages.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .identifiers import doi_url, normalise_doi
+from .names import initials
+from .records import BOOK, WEBPAGE, CitationData
+from .text import clean_text
+
+MAX_LISTED_AUTHORS = 6
+ET_AL_AUTHORS = 3
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
+_ORDINAL = {"1": "st", "2": "nd", "3": "rd"}
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    kind: str = "text"  # "text", "em" (italic title), "doi", "url"
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", "?", "!"))
+
+
+def _sentence(pieces: list[_Piece]) -> list[_Piece]:
+    """The pieces followed by a full stop unless the last already ends a sentence."""
+    if pieces and not _ends_sentence(pieces[-1].text):
+        pieces = [*pieces, _Piece(".")]
+    return pieces
+
+
+def long_date(value: date) -> str:
+    """"March 5, 2024", independent of the server locale."""
+    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
+
+
+def full_pages(pages: str) -> str:
+    """Hyphenated, complete page range: "242–257" -> "242-257", "349-69" -> "349-369"."""
+    pages = _DASHES.sub("-", clean_text(pages))
+    start, sep, end = pages.partition("-")
+    if sep and start.isdigit() and end.isdigit() and len(end) < len(start):
+        end = start[: len(start) - len(end)] + end
+    return f"{start}{sep}{end}"
+
+
+def _edition(value: str) -> str:
+    edition = clean_text(value).rstrip(".")
+    if not edition or edition.lower() in {"1", "1st", "first"}:
+        return ""
+    lowered = edition.lower()
+    if lowered.endswith(" edition"):
+        return edition[: -len("edition")] + "ed."
+    if lowered.endswith((" ed", " edn")):
+        return edition + "."
+    if edition.isdigit():
+        suffix = "th" if edition[-2:] in {"11", "12", "13"} else _ORDINAL.get(edition[-1], "th")
+        edition += suffix
+    return f"{edition} ed."
+
+
+def _author_names(data: CitationData) -> str:
+    people = [f"{clean_text(a.family)} {initials(a.given)}".strip() for a in data.authors if clean_text(a.family)]
+    if len(people) > MAX_LISTED_AUTHORS:
+        people = [*people[:ET_AL_AUTHORS], "et al."]
+    names = ", ".join(people)
+    org = clean_text(data.org_author)
+    if org:
+        names = f"{names}; {org}" if names else org
+    return names
+
+
+def _title(value: str) -> str:
+    return clean_text(value).rstrip(" .")
+
+
+def _identifier(data: CitationData) -> list[_Piece]:
+    """doi:..., or Accessed date + URL when there is no usable DOI."""
+    if data.doi:
+        try:
+            doi = normalise_doi(data.doi)
+        except ValueError:
+            doi = ""
+        if doi:
+            return [_Piece("doi:"), _Piece(doi, "doi")]
+    url = clean_text(data.url)
+    if not url:
+        return []
+    out: list[_Piece] = []
+    if data.accessed:
+        out.append(_Piece(f"Accessed {long_date(data.accessed)}. "))
+    return [*out, _Piece(url, "url")]
+
+
+def _journal(data: CitationData) -> list[list[_Piece]]:
+    issue_part = ""
+    volume, issue, pages = clean_text(data.volume), clean_text(data.issue), full_pages(data.pages)
+    if volume:
+        issue_part += f";{volume}"
+    if issue:
+        issue_part += f"({issue})" if volume else f";({issue})"
+    if pages:
+        issue_part += f":{pages}"
+    locator = f"{data.year or ''}{issue_part}".lstrip(";:")
+    return [
+        [_Piece(_title(data.title))],
+        [_Piece(clean_text(data.container_title), "em")],
+        [_Piece(locator)],
+    ]
+
+
+def _book(data: CitationData) -> list[list[_Piece]]:
+    publisher = clean_text(data.publisher)
+    book_title = clean_text(data.container_title)
+    chapter = bool(publisher and book_title and book_title.casefold() != publisher.casefold())
+    publisher = publisher or book_title
+    imprint = "; ".join(p for p in (publisher, str(data.year or "")) if p)
+    if chapter and data.pages:
+        imprint += f":{full_pages(data.pages)}"
+    parts: list[list[_Piece]] = []
+    if chapter:
+        parts += [[_Piece(_title(data.title))], [_Piece("In: "), _Piece(book_title, "em")]]
+    else:
+        parts.append([_Piece(_title(data.title), "em")])
+    return [*parts, [_Piece(_edition(data.edition))], [_Piece(imprint)]]
+
+
+def _webpage(data: CitationData) -> list[list[_Piece]]:
+    if data.published:
+        published = f"Published {long_date(data.published)}"
+    elif data.year:
+        published = f"Published {data.year}"
+    else:
+        published = ""
+    updated = f"Updated {long_date(data.updated)}" if data.updated else ""
+    return [
+        [_Piece(_title(data.title))],
+        [_Piece(clean_text(data.container_title))],
+        [_Piece(published)],
+        [_Piece(updated)],
+    ]
+
+
+def _pieces(data: CitationData) -> list[_Piece]:
+    if data.type == BOOK:
+        body = _book(data)
+    elif data.type == WEBPAGE:
+        body = _webpage(data)
+    else:  # journal article and consensus statement
+        body = _journal(data)
+    sentences = [[_Piece(_author_names(data))], *body]
+    out: list[_Piece] = []
+    for sentence in sentences:
+        sentence = [p for p in sentence if p.text]
+        if sentence:
+            out += _sentence(sentence) + [_Piece(" ")]
+    out += _identifier(data)
+    while out and out[-1].text == " ":
+        out.pop()
+    return out
+
+
+def format_ama(data: CitationData) -> str:
+    """The AMA reference as plain text."""
+    return "".join(p.text for p in _pieces(data))
+
+
+def _html_piece(piece: _Piece) -> str:
+    text = html.escape(piece.text, quote=True)
+    if piece.kind == "em":
+        return f"<em>{text}</em>"
+    if piece.kind == "doi":
+        return f'<a href="{html.escape(doi_url(piece.text), quote=True)}">{text}</a>'
+    if piece.kind == "url" and piece.text.lower().startswith(("http://", "https://")):
+        return f'<a href="{text}">{text}</a>'
+    return text
+
+
+def format_ama_html(data: CitationData) -> str:
+    """The AMA reference as escaped HTML with <em> titles and linked DOI/URL."""
+    return "".join(_html_piece(p) for p in _pieces(data))

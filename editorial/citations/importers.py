@@ -1,0 +1,105 @@
+"""Importing citation files: ``parse(format, text) -> ImportResult``.
+
+Formats: "ris", "bibtex", "nbib" (PubMed MEDLINE), "csl-json".
+
+Rules:
+- Input may be str or bytes. Bytes are read as UTF-8 (a BOM is dropped), falling back to
+  Windows-1252 for old exports. Line endings are normalised to "\\n".
+- A file that is binary (NUL bytes), larger than ``MAX_IMPORT_CHARS``, has more than
+  ``MAX_RECORDS`` records, or in which no record can be read at all raises
+  ``ImportFormatError`` with a message for people.
+- Otherwise every record found gives a ParsedRecord: ``data`` is the mapped CitationData
+  (None when the record could not be read), ``errors`` the validation errors or
+  {"record": reason}, and ``source_label`` "record N: <start of title>".
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import bibtex, csljson, medline, ris
+from ._base import MAX_RECORDS, ImportFormatError, Mapped
+from .records import CitationData
+from .text import shorten
+from .validation import validate
+
+MAX_IMPORT_CHARS = 10_000_000
+READERS: dict[str, Callable[[str], list[Mapped]]] = {
+    "ris": ris.read,
+    "bibtex": bibtex.read,
+    "nbib": medline.read,
+    "csl-json": csljson.read,
+}
+FORMATS: tuple[str, ...] = tuple(READERS)
+
+__all__ = ["FORMATS", "ImportFormatError", "ImportResult", "ParsedRecord", "parse"]
+
+
+@dataclass
+class ParsedRecord:
+    data: CitationData | None
+    errors: dict[str, str]
+    source_label: str
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not self.errors
+
+
+@dataclass
+class ImportResult:
+    records: list[ParsedRecord] = field(default_factory=list)
+
+    @property
+    def good(self) -> list[ParsedRecord]:
+        return [r for r in self.records if r.ok]
+
+    @property
+    def bad(self) -> list[ParsedRecord]:
+        return [r for r in self.records if not r.ok]
+
+
+def _decode(text: str | bytes) -> str:
+    if isinstance(text, bytes):
+        if len(text) > MAX_IMPORT_CHARS * 4:
+            raise ImportFormatError("The file is too large to import.")
+        if b"\x00" in text:
+            raise ImportFormatError("This looks like a binary file, not a citation export.")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = text.decode("cp1252", errors="replace")
+    if not isinstance(text, str):
+        raise ImportFormatError("Nothing to import.")
+    if "\x00" in text:
+        raise ImportFormatError("This looks like a binary file, not a citation export.")
+    if len(text) > MAX_IMPORT_CHARS:
+        raise ImportFormatError(f"The file is too large to import (at most {MAX_IMPORT_CHARS:,} characters).")
+    text = text.lstrip("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _label(number: int, mapped: Mapped) -> str:
+    title = mapped.data.title if mapped.data else ""
+    return f"record {number}: {shorten(title)}" if title else f"record {number}"
+
+
+def parse(format: str, text: str | bytes) -> ImportResult:
+    """Read every record of a citation file; see the module docstring for the rules."""
+    reader = READERS.get(format)
+    if reader is None:
+        raise ImportFormatError(f"Unknown format {format!r}: choose one of {', '.join(FORMATS)}.")
+    content = _decode(text)
+    if not content.strip():
+        raise ImportFormatError("The file is empty.")
+    mapped = reader(content)
+    if len(mapped) > MAX_RECORDS:
+        raise ImportFormatError(f"The file has {len(mapped):,} records; import at most {MAX_RECORDS:,} at a time.")
+    if all(m.data is None for m in mapped):
+        reason = mapped[0].reason if mapped else ""
+        raise ImportFormatError(f"No record could be read. {reason}".strip())
+    result = ImportResult()
+    for number, item in enumerate(mapped, start=1):
+        errors = validate(item.data) if item.data else {"record": item.reason or "The record could not be read."}
+        result.records.append(ParsedRecord(data=item.data, errors=errors, source_label=_label(number, item)))
+    return result

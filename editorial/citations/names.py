@@ -1,0 +1,66 @@
+"""Personal names: parsing the forms found in exports, and AMA initials.
+
+Parsing (``parse_name``), in order:
+- "Family, Given" with or without a space after the comma ("Valle-Delgado,J. J. ").
+- "Family Initials" as PubMed/Embase write it ("Eloubeidi M.A.", "de Brouwer APM"):
+  the last word is 1-4 capitals, optionally with full stops.
+- One word: a family name alone.
+- Anything else without a comma ("World Health Organization") is returned as None so the
+  caller can treat it as an organisation author.
+
+Initials (``initials``): the first letter of each given name, no full stops, hyphens kept
+("Martin C" -> "MC", "Jo-Anne" -> "J-A"). A short all-capital word is already initials
+("Carlo LM" -> "CLM"; "M.A." -> "MA").
+"""
+from __future__ import annotations
+
+import re
+
+from .records import Author
+from .text import clean_text
+
+_INITIALS_WORD = re.compile(r"^(?:[A-Z]\.?){1,4}$")
+
+
+def parse_name(value: str) -> Author | None:
+    """An Author from one name string, or None when it reads as an organisation or is empty."""
+    text = clean_text(value).strip(" ,;")
+    if not text:
+        return None
+    if "," in text:
+        family, _, given = text.partition(",")
+        given = given.split(",")[0]  # drop suffixes such as ", Jr"
+        family, given = family.strip(), given.strip()
+        return Author(family=family, given=given) if family else None
+    words = text.split()
+    if len(words) == 1:
+        return Author(family=words[0])
+    if _INITIALS_WORD.match(words[-1]):
+        return Author(family=" ".join(words[:-1]), given=words[-1])
+    return None
+
+
+def _word_initials(word: str) -> str:
+    letters = word.replace(".", " ").split()
+    if not letters:
+        return ""
+    if len(letters) > 1:  # "M.A." written together
+        return "".join(_first_letter(part) for part in letters)
+    word = letters[0]
+    if word.isupper() and len(word) <= 3 and word.isalpha():
+        return word  # "LM": already initials
+    return _first_letter(word)
+
+
+def _first_letter(word: str) -> str:
+    # Skip quotes and brackets: "(Hal)" -> "H".
+    return next((ch.upper() for ch in word if ch.isalnum()), "")
+
+
+def initials(given: str) -> str:
+    """AMA initials for given names, e.g. "Martin C" -> "MC", "Jean-Paul" -> "J-P"."""
+    out = []
+    for word in clean_text(given).split():
+        parts = [p for p in word.split("-") if p.strip(".")]
+        out.append("-".join(_word_initials(p) for p in parts))
+    return "".join(out)

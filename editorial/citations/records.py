@@ -1,0 +1,90 @@
+"""The structured citation record.
+
+Rules:
+- ``type`` is one of ``CITATION_TYPES``. A consensus statement is a journal article that a
+  professional society published as its consensus; it keeps its own selectable type but
+  is formatted and validated exactly like "article-journal" (``is_journal_article``).
+- Text fields are plain strings, "" when unknown; ``year`` and the dates are None when unknown.
+- Authors are people (family + given names); an organisation author goes in ``org_author``.
+  Both may be present (a named writing group of a society).
+- For books, ``publisher`` is the publisher. ``container_title`` of a book is the book that
+  contains the cited chapter ("In: GeneReviews"); when ``publisher`` is empty, a book's
+  ``container_title`` is taken as its publisher, so a form that stores the publisher there
+  still formats correctly.
+- ``doi`` is stored normalised (lowercase, no resolver prefix) when valid.
+- ``retracted`` is set by importers from PubMed's "Retracted Publication" type.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+
+ARTICLE = "article-journal"
+BOOK = "book"
+WEBPAGE = "webpage"
+CONSENSUS = "consensus-statement"
+CITATION_TYPES: tuple[str, ...] = (ARTICLE, BOOK, WEBPAGE, CONSENSUS)
+TYPE_LABELS = {
+    ARTICLE: "Journal article",
+    BOOK: "Book",
+    WEBPAGE: "Web page",
+    CONSENSUS: "Consensus statement",
+}
+
+
+@dataclass(frozen=True)
+class Author:
+    family: str
+    given: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"family": self.family, "given": self.given}
+
+
+@dataclass
+class CitationData:
+    type: str = ARTICLE
+    title: str = ""
+    authors: list[Author] = field(default_factory=list)
+    org_author: str = ""
+    container_title: str = ""  # journal (abbreviation as given), website name, or book containing a chapter
+    year: int | None = None
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    accessed: date | None = None  # web pages: when the author looked at it
+    published: date | None = None  # full publication date when known (web pages)
+    updated: date | None = None  # web pages: "Updated" date
+    publisher: str = ""
+    edition: str = ""
+    retracted: bool = False
+
+    @property
+    def is_journal_article(self) -> bool:
+        return self.type in (ARTICLE, CONSENSUS)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict: authors as {family, given}, dates as ISO strings."""
+        out = asdict(self)
+        for name in ("accessed", "published", "updated"):
+            value = getattr(self, name)
+            out[name] = value.isoformat() if value else None
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "CitationData":
+        """The inverse of ``to_dict``; unknown keys are ignored, authors may be dicts."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        values["authors"] = [
+            a if isinstance(a, Author) else Author(family=str(a.get("family") or ""), given=str(a.get("given") or ""))
+            for a in raw.get("authors") or []
+        ]
+        for name in ("accessed", "published", "updated"):
+            value = values.get(name)
+            if isinstance(value, str):
+                values[name] = date.fromisoformat(value) if value else None
+        return cls(**values)

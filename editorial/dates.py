@@ -1,0 +1,14 @@
+"""Calendar helpers in UTC."""
+import calendar
+from datetime import date, datetime, timezone
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def add_months(start: date, months: int) -> date:
+    """Same day n months later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,56 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from editorial.services.articles import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE, MAX_TOPIC
+
+
+class NewArticleForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=MAX_TITLE)])
+    summary = TextAreaField("Summary", description="One or two plain-language sentences shown under the title.",
+                            validators=[Optional(), Length(max=MAX_SUMMARY)])
+    topic = StringField("Topic", description='For example "Breast cancer".', validators=[Optional(), Length(max=MAX_TOPIC)])
+    body = TextAreaField("Body (Markdown)", description="Cite sources inline as [@key], for example [@tom2019].",
+                         validators=[Optional(), Length(max=MAX_BODY)], render_kw={"class": "body-editor"})
+
+
+class EditArticleForm(NewArticleForm):
+    base_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    note = TextAreaField("Change note", description="Why you changed it. Required once the article has been submitted.",
+                         validators=[Optional(), Length(max=MAX_NOTE)])
+
+
+class TransitionForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+    comment = TextAreaField("Comment", validators=[Optional(), Length(max=MAX_NOTE)])
+    password = PasswordField("Your password (your signature)", validators=[Optional(), Length(max=256)])
+
+
+class AssignForm(FlaskForm):
+    user_id = SelectField("Physician reviewer", coerce=int, validators=[DataRequired(message="Choose a reviewer.")])
+    due_date = DateField("Due date", validators=[Optional()])
+
+
+class RespondForm(FlaskForm):
+    accepted = RadioField("Your answer", choices=[("yes", "I accept this review"), ("no", "I decline")],
+                          validators=[DataRequired(message="Choose accept or decline.")])
+    conflict_of_interest = TextAreaField(
+        "Conflict of interest for this article", description='Leave empty or write "None" if there is none.',
+        validators=[Optional(), Length(max=MAX_NOTE)])
+    reason = TextAreaField("Reason (when declining)", validators=[Optional(), Length(max=MAX_NOTE)])
+
+
+class WaiveForm(FlaskForm):
+    reason = TextAreaField("Why the conflict does not prevent this review", validators=[DataRequired(), Length(max=MAX_NOTE)])
+
+
+class CommentForm(FlaskForm):
+    quote = TextAreaField("Quoted passage", description="Select text in the article to quote it here.",
+                          validators=[Optional(), Length(max=MAX_NOTE)])
+    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=MAX_NOTE)])
+
+
+class RestoreForm(FlaskForm):
+    base_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    note = TextAreaField("Why restore this revision?", validators=[Optional(), Length(max=MAX_NOTE)])

@@ -1,0 +1,62 @@
+"""Articles and their immutable revisions."""
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from editorial.models.base import Base, utcnow
+from editorial.models.users import User
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    topic: Mapped[str] = mapped_column(String(120), default="", index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    # Number of the newest revision; an edit must name it (optimistic locking).
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    # The working title, copied from the newest revision so lists need no join.
+    title: Mapped[str] = mapped_column(String(300))
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", use_alter=True, name="fk_articles_current_revision_id_revisions")
+    )
+    live_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", use_alter=True, name="fk_articles_live_revision_id_revisions")
+    )
+    # Once submitted, every further edit needs a reason (EU GMP Annex 11).
+    ever_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    published_at: Mapped[datetime | None]
+    last_reviewed_at: Mapped[datetime | None]
+    next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
+    review_interval_months: Mapped[int | None] = mapped_column(Integer)
+
+    author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
+    current_revision: Mapped["Revision | None"] = relationship(lazy="raise", foreign_keys=[current_revision_id], post_update=True)
+    live_revision: Mapped["Revision | None"] = relationship(lazy="raise", foreign_keys=[live_revision_id], post_update=True)
+
+
+class Revision(Base):
+    """One saved state of an article. Never updated or deleted (database triggers refuse it)."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number", name="uq_revisions_article_id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Ordered citation ids as canonical JSON, e.g. "[3,1]".
+    citation_ids: Mapped[str] = mapped_column(Text, default="[]")
+    note: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    author: Mapped[User] = relationship(lazy="raise")

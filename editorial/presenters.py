@@ -1,0 +1,18 @@
+"""Small read-only descriptions shown on several pages."""
+from editorial.workflow import State
+
+
+def waiting_on(article, assignments) -> str:
+    """Whose move it is, in words."""
+    state = State(article.state)
+    active = [a for a in assignments if a.is_active]
+    if state == State.DRAFT:
+        return "Author: finish and submit" if active else "Editor: assign reviewers; author: finish the draft"
+    if state == State.IN_REVIEW:
+        pending = [a.reviewer.name for a in active if a.status_for(article.version) != "approved"]
+        return "Reviewers: " + ", ".join(pending) if pending else "Nobody"
+    if state == State.CHANGES_REQUESTED:
+        return "Author: revise and resubmit"
+    if state == State.APPROVED:
+        return "Editor: publish"
+    return "—"

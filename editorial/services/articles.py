@@ -1,0 +1,483 @@
+"""Articles: creating, editing (each save a new immutable revision) and the workflow door.
+
+Every state change goes through transition(); nothing else sets article.state.
+"""
+import hashlib
+import json
+from slugify import slugify
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from editorial import audit, diffing
+from editorial.access import ArticleAccess, load_access
+from editorial.dates import add_months, today_utc
+from editorial.errors import (
+    InvalidTransition, NotFound, PermissionDenied, ReauthenticationFailed, StaleVersion, ValidationError,
+)
+from editorial.extensions import db
+from editorial.models import Article, Assignment, AuditEvent, Citation, Comment, Revision, Signature, User
+from editorial.models.base import utcnow
+from editorial.passwords import verify_password
+from editorial.permissions import require
+from editorial.rendering import inline_citation_keys
+from editorial.services.validation import FieldErrors, clean_text
+from editorial.workflow import (
+    TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
+)
+
+MAX_TITLE = 300
+MAX_SUMMARY = 2_000
+MAX_BODY = 200_000  # characters; documented in the README
+MAX_NOTE = 2_000
+MAX_TOPIC = 120
+DEFAULT_REVIEW_INTERVAL_MONTHS = 12
+
+
+def content_hash(title: str, summary: str, body: str, citation_ids: list[int]) -> str:
+    """SHA-256 of the canonical serialisation of what readers would see (API.md)."""
+    canonical = json.dumps(
+        {"title": title, "summary": summary, "body": body, "citation_ids": list(citation_ids)},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def revision_hash(revision: Revision) -> str:
+    return content_hash(revision.title, revision.summary, revision.body, citation_ids_of(revision))
+
+
+def citation_ids_of(revision: Revision | None) -> list[int]:
+    return json.loads(revision.citation_ids) if revision else []
+
+
+# --- Loading ---------------------------------------------------------------------------
+
+def get_article(article_id: int, *, for_update: bool = False) -> Article:
+    """The article, locked for the rest of the transaction when it is about to change."""
+    statement = select(Article).where(Article.id == article_id)
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    article = db.session.scalar(statement)
+    if article is None:
+        raise NotFound("No such article.")
+    return article
+
+
+def current_revision(article: Article) -> Revision:
+    return db.session.get(Revision, article.current_revision_id)
+
+
+def get_revision(article: Article, number: int) -> Revision:
+    revision = db.session.scalar(
+        select(Revision).options(joinedload(Revision.author))
+        .where(Revision.article_id == article.id, Revision.number == number)
+    )
+    if revision is None:
+        raise NotFound(f"Revision {number} does not exist.")
+    return revision
+
+
+# --- Validation ------------------------------------------------------------------------
+
+def _clean_content(errors: FieldErrors, *, title, summary, body, required: bool):
+    """Title, summary and body as typed (only the title is trimmed); None where not given."""
+    cleaned = {}
+    if title is not None or required:
+        cleaned["title"] = clean_text(errors, "title", title, max_length=MAX_TITLE, required=True)
+    for name, value, limit in (("summary", summary, MAX_SUMMARY), ("body", body, MAX_BODY)):
+        if value is None and not required:
+            continue
+        value = "" if value is None else value
+        if not isinstance(value, str):
+            errors.add(name, f"{name.capitalize()} must be text.")
+        elif "\x00" in value:
+            errors.add(name, f"{name.capitalize()} cannot contain a null character.")
+        elif len(value) > limit:
+            errors.add(name, f"{name.capitalize()} must be at most {limit:,} characters.")
+        else:
+            cleaned[name] = value  # kept exactly as typed
+    return cleaned
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title, max_length=80, word_boundary=True) or "article"
+    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+# --- Creating and editing --------------------------------------------------------------
+
+def create_article(actor: User, *, title, body, summary="", topic="") -> Article:
+    """A new article in draft, version 1, with the actor as author."""
+    require(actor, "create_article", message="Only writers and editors start articles.")
+    errors = FieldErrors()
+    content = _clean_content(errors, title=title, summary=summary, body=body, required=True)
+    topic = clean_text(errors, "topic", topic, max_length=MAX_TOPIC) or ""
+    errors.raise_if_any()
+
+    article = Article(
+        slug=_unique_slug(content["title"]), topic=topic, author_id=actor.id, state=State.DRAFT.value,
+        version=0, title=content["title"],
+    )
+    db.session.add(article)
+    db.session.flush()
+    audit.record("article.created", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
+                 to_state=State.DRAFT.value, detail={"slug": article.slug, "topic": topic})
+    _append_revision(actor, article, content["title"], content["summary"], content["body"], [], note="Created", changed=["title", "summary", "body"])
+    return article
+
+
+def _append_revision(actor, article, title, summary, body, citation_ids, *, note: str, changed: list[str]) -> Revision:
+    """Write the next immutable revision and make it current."""
+    number = article.version + 1
+    revision = Revision(
+        article_id=article.id, number=number, title=title, summary=summary, body=body,
+        citation_ids=json.dumps(list(citation_ids)), note=note or "", author_id=actor.id,
+        content_hash=content_hash(title, summary, body, citation_ids),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    from_state = article.state
+    article.version = number
+    article.current_revision_id = revision.id
+    article.title = title
+    article.updated_at = utcnow()
+    if number > 1:
+        article.state = edit_leads_to(State(article.state)).value
+    db.session.flush()
+    audit.record(
+        "revision.saved", actor=actor, object_type="revision", object_id=revision.id, article_id=article.id,
+        revision_number=number, from_state=from_state, to_state=article.state,
+        detail={"fields": changed, "content_hash": revision.content_hash, "note": note or ""},
+    )
+    return revision
+
+
+def _edit(actor: User, article: Article, *, base_version, note, title, summary, body, citation_ids, changed_hint=None) -> Revision:
+    """The one path for every change of content: checks, then a new revision."""
+    access = load_access(article)
+    require(actor, "edit_article", access, message="Only the author or an editor can change this article.")
+    if isinstance(base_version, bool) or not isinstance(base_version, int):
+        raise ValidationError("base_version is required.", fields={"base_version": "Send the version your edit is based on."})
+    if base_version != article.version:
+        raise StaleVersion(
+            f"Someone saved version {article.version} after the version {base_version} you edited.", article.version
+        )
+    edit_leads_to(State(article.state))  # refuses edits while in review
+
+    errors = FieldErrors()
+    note = clean_text(errors, "note", note, max_length=MAX_NOTE)
+    if article.ever_submitted and not note:
+        errors.add("note", "Say why you are changing it: a change note is required once an article has been submitted.")
+    errors.raise_if_any("The change was not saved.")
+
+    current = current_revision(article)
+    new = {"title": title, "summary": summary, "body": body, "citation_ids": citation_ids}
+    old = {"title": current.title, "summary": current.summary, "body": current.body, "citation_ids": citation_ids_of(current)}
+    changed = changed_hint or [name for name in new if new[name] != old[name]]
+    if not changed:
+        raise ValidationError("Nothing changed: the text and citations are the same as the current version.")
+    revision = _append_revision(actor, article, title, summary, body, citation_ids, note=note or "", changed=changed)
+    return revision
+
+
+def save_revision(actor: User, article: Article, *, base_version, title=None, summary=None, body=None, note=None) -> Revision:
+    """Save an edit of title, summary and/or body as a new revision (optimistic locking on base_version)."""
+    errors = FieldErrors()
+    content = _clean_content(errors, title=title, summary=summary, body=body, required=False)
+    errors.raise_if_any("The change was not saved.")
+    current = current_revision(article)
+    return _edit(
+        actor, article, base_version=base_version, note=note,
+        title=content.get("title", current.title),
+        summary=content.get("summary", current.summary),
+        body=content.get("body", current.body),
+        citation_ids=citation_ids_of(current),
+    )
+
+
+def restore_revision(actor: User, article: Article, number: int, *, base_version, note=None) -> Revision:
+    """Bring back an old revision's content as a new revision."""
+    old = get_revision(article, number)
+    note = note or f"Restored revision {number}"
+    return _edit(
+        actor, article, base_version=base_version, note=note, title=old.title, summary=old.summary,
+        body=old.body, citation_ids=citation_ids_of(old),
+    )
+
+
+def set_citations(actor: User, article: Article, citation_ids: list[int], *, base_version=None, note: str) -> Revision:
+    """Attach, detach or reorder citations: each is a new revision."""
+    current = current_revision(article)
+    return _edit(
+        actor, article, base_version=article.version if base_version is None else base_version, note=note,
+        title=current.title, summary=current.summary, body=current.body, citation_ids=citation_ids,
+        changed_hint=["citations"],
+    )
+
+
+def set_topic(actor: User, article: Article, topic) -> None:
+    """The topic is filing, not content: it does not make a new revision."""
+    require(actor, "edit_article", load_access(article))
+    errors = FieldErrors()
+    topic = clean_text(errors, "topic", topic, max_length=MAX_TOPIC) or ""
+    errors.raise_if_any()
+    if topic != article.topic:
+        audit.record("article.topic_changed", actor=actor, object_type="article", object_id=article.id,
+                     article_id=article.id, detail={"from": article.topic, "to": topic})
+        article.topic = topic
+        db.session.flush()
+
+
+# --- The workflow door -----------------------------------------------------------------
+
+def _facts(article: Article, access: ArticleAccess, comment: str | None) -> Facts:
+    revision = current_revision(article)
+    ids = citation_ids_of(revision)
+    citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all() if ids else []
+    keys = {c.key for c in citations}
+    unresolved = tuple(dict.fromkeys(k for k in inline_citation_keys(revision.body) if k not in keys))
+    return Facts(
+        active_reviewers=len(access.active_assignments),
+        citations=len(ids),
+        unresolved_inline_keys=unresolved,
+        retracted_citations=tuple(c.key for c in citations if c.retracted),
+        all_reviewers_approved_current=_all_signed(article, access, revision),
+        comment=comment,
+    )
+
+
+def _all_signed(article: Article, access: ArticleAccess, revision: Revision) -> bool:
+    """Every active reviewer holds a signature on exactly this revision's content."""
+    reviewers = {a.reviewer_id for a in access.active_assignments}
+    if not reviewers or revision_hash(revision) != revision.content_hash:
+        return False
+    signers = set(db.session.scalars(
+        select(Signature.signer_id).where(
+            Signature.revision_id == revision.id, Signature.content_hash == revision.content_hash
+        )
+    ))
+    return reviewers <= signers and all(a.status_for(article.version) == "approved" for a in access.active_assignments)
+
+
+def transition(actor: User, article: Article, action, *, comment: str | None = None, password: str | None = None) -> Article:
+    """Apply one workflow action: permission, state, guards, then the action's own work."""
+    action = parse_action(action)
+    access = load_access(article)
+    spec = TRANSITIONS[action]
+    require(actor, spec.permission, access, message=_refusal(action))
+    check_state(action, State(article.state))
+    errors = FieldErrors()
+    comment = clean_text(errors, "comment", comment, max_length=MAX_NOTE)
+    errors.raise_if_any()
+    check_guards(spec, _facts(article, access, comment))
+    _HANDLERS[action](actor, article, access, comment=comment, password=password)
+    db.session.flush()
+    return article
+
+
+def _refusal(action: Action) -> str:
+    return {
+        Action.APPROVE: "Only an assigned physician reviewer who did not write this article can approve it.",
+        Action.REQUEST_CHANGES: "Only an assigned physician reviewer can request changes.",
+        Action.PUBLISH: "Only senior editors publish.",
+        Action.UNPUBLISH: "Only senior editors unpublish.",
+    }.get(action, "Only the author or an editor can do that.")
+
+
+def _move(actor, article, to_state: State, action: Action, detail: dict | None = None) -> None:
+    from_state = article.state
+    article.state = to_state.value
+    article.updated_at = utcnow()
+    db.session.flush()
+    audit.record(
+        f"article.{action.value}", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
+        revision_number=article.version, from_state=from_state, to_state=to_state.value, detail=detail or {},
+    )
+
+
+def _add_comment(actor, article, kind: str, body: str | None) -> None:
+    if body:
+        db.session.add(Comment(article_id=article.id, revision_number=article.version, author_id=actor.id, kind=kind, body=body))
+
+
+def _submit(actor, article, access, *, comment, password):
+    article.ever_submitted = True
+    _add_comment(actor, article, "submission", comment)
+    _move(actor, article, State.IN_REVIEW, Action.SUBMIT, {"note": comment or ""})
+
+
+def _withdraw(actor, article, access, *, comment, password):
+    _add_comment(actor, article, "withdrawal", comment)
+    _move(actor, article, State.DRAFT, Action.WITHDRAW, {"note": comment or ""})
+
+
+def _signing_problem(signer: User, assignment: Assignment) -> str | None:
+    if not signer.credentials:
+        return "Your credentials are not on file; ask an administrator to record them before you sign."
+    if signer.disclosure is None or not signer.disclosure.strip():
+        return 'You have no conflict-of-interest statement on file (even "None"); you cannot sign yet.'
+    if signer.credential_valid_until is not None and signer.credential_valid_until < today_utc():
+        return f"Your credential lapsed on {signer.credential_valid_until.isoformat()}; you cannot sign."
+    if assignment.conflict_blocks_signing:
+        return "You declared a conflict of interest for this article; an editor must waive it before you sign."
+    return None
+
+
+def _approve(actor, article, access, *, comment, password):
+    assignment = access.assignment_of(actor)
+    revision = current_revision(article)
+    if assignment.status_for(article.version) == "approved":
+        raise InvalidTransition(f"You have already approved revision {article.version}.")
+    problem = _signing_problem(actor, assignment)
+    if problem:
+        raise PermissionDenied(problem)
+    if not isinstance(password, str) or not password or not verify_password(actor.password_hash, password):
+        # The refusal itself is evidence (21 CFR Part 11 §11.300(d)): it is kept even though nothing else changes.
+        audit.record("signature.refused", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
+                     revision_number=article.version, detail={"reason": "password did not match"})
+        raise ReauthenticationFailed("Your password did not match; the approval was not signed.")
+
+    now = utcnow()
+    signature = Signature(
+        article_id=article.id, revision_id=revision.id, revision_number=revision.number,
+        content_hash=revision.content_hash, signer_id=actor.id, signed_at=now, meaning="approval",
+        printed_name=actor.name, credentials=actor.credentials, specialty=actor.specialty,
+        affiliation=actor.affiliation, disclosure=actor.disclosure, conflict_of_interest=assignment.conflict_of_interest,
+    )
+    db.session.add(signature)
+    assignment.accepted_at = assignment.accepted_at or now
+    assignment.decision = "approved"
+    assignment.decided_revision = article.version
+    assignment.decided_at = now
+    _add_comment(actor, article, "approval", comment)
+    db.session.flush()
+    audit.record(
+        "signature.recorded", actor=actor, object_type="signature", object_id=signature.id, article_id=article.id,
+        revision_number=revision.number,
+        detail={"meaning": "approval", "content_hash": revision.content_hash, "printed_name": actor.name,
+                "credentials": actor.credentials},
+    )
+    if _all_signed(article, access, revision):
+        _move(actor, article, State.APPROVED, Action.APPROVE, {"content_hash": revision.content_hash})
+
+
+def _request_changes(actor, article, access, *, comment, password):
+    assignment = access.assignment_of(actor)
+    now = utcnow()
+    assignment.accepted_at = assignment.accepted_at or now
+    assignment.decision = "changes_requested"
+    assignment.decided_revision = article.version
+    assignment.decided_at = now
+    _add_comment(actor, article, "changes_requested", comment)
+    _move(actor, article, State.CHANGES_REQUESTED, Action.REQUEST_CHANGES, {"comment": comment})
+
+
+def _publish(actor, article, access, *, comment, password):
+    now = utcnow()
+    article.live_revision_id = article.current_revision_id
+    article.published_at = now
+    article.last_reviewed_at = now
+    article.next_review_due = add_months(now.date(), article.review_interval_months or DEFAULT_REVIEW_INTERVAL_MONTHS)
+    revision = current_revision(article)
+    _move(actor, article, State.PUBLISHED, Action.PUBLISH,
+          {"live_revision": revision.number, "content_hash": revision.content_hash})
+
+
+def _unpublish(actor, article, access, *, comment, password):
+    live = article.live_revision_id
+    article.live_revision_id = None
+    _move(actor, article, State.ARCHIVED, Action.UNPUBLISH, {"was_live_revision_id": live, "note": comment or ""})
+
+
+_HANDLERS = {
+    Action.SUBMIT: _submit,
+    Action.WITHDRAW: _withdraw,
+    Action.APPROVE: _approve,
+    Action.REQUEST_CHANGES: _request_changes,
+    Action.PUBLISH: _publish,
+    Action.UNPUBLISH: _unpublish,
+}
+
+
+def revision_text(revision: Revision) -> str:
+    """A revision as one text for diffs: title, summary, body and its ordered citations."""
+    return (
+        f"# {revision.title}\n\n{revision.summary}\n\n{revision.body}\n\n"
+        f"References (citation ids, in order): {', '.join(map(str, citation_ids_of(revision))) or 'none'}\n"
+    )
+
+
+def unified_diff(old: Revision, new: Revision) -> str:
+    return diffing.unified(revision_text(old), revision_text(new), f"revision {old.number}", f"revision {new.number}")
+
+
+def live_revision_at(article: Article, moment) -> Revision | None:
+    """What readers saw at a moment, reconstructed from the publication events of the audit trail."""
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.article_id == article.id,
+            AuditEvent.action.in_(["article.publish", "article.unpublish"]),
+            AuditEvent.at <= moment,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is None or event.action == "article.unpublish":
+        return None
+    return get_revision(article, event.revision_number)
+
+
+def revision_count(article: Article) -> int:
+    return db.session.scalar(select(func.count(Revision.id)).where(Revision.article_id == article.id)) or 0
+
+
+def attach_citation(actor: User, article: Article, citation_id, *, base_version=None) -> Revision:
+    """Append a library citation to the article's ordered reference list."""
+    if isinstance(citation_id, bool) or not isinstance(citation_id, int):
+        raise ValidationError("Choose a citation.", fields={"citation_id": "Expected a citation id."})
+    citation = db.session.get(Citation, citation_id)
+    if citation is None:
+        raise ValidationError("No such citation.", fields={"citation_id": "No citation with this id."})
+    ids = citation_ids_of(current_revision(article))
+    if citation.id in ids:
+        raise ValidationError("Already attached.", fields={"citation_id": f"{citation.key} is already in the reference list."})
+    if citation.retracted:
+        raise ValidationError("Retracted source.", fields={"citation_id": f"{citation.key} is retracted and cannot be cited."})
+    revision = set_citations(actor, article, [*ids, citation.id], base_version=base_version, note=f"Attached reference {citation.key}")
+    audit.record("citation.attached", actor=actor, object_type="citation", object_id=citation.id, article_id=article.id,
+                 revision_number=revision.number, detail={"key": citation.key})
+    return revision
+
+
+def detach_citation(actor: User, article: Article, citation_id: int, *, base_version=None) -> Revision:
+    ids = citation_ids_of(current_revision(article))
+    if citation_id not in ids:
+        raise NotFound("That citation is not attached to this article.")
+    citation = db.session.get(Citation, citation_id)
+    revision = set_citations(actor, article, [i for i in ids if i != citation_id], base_version=base_version,
+                             note=f"Detached reference {citation.key}")
+    audit.record("citation.detached", actor=actor, object_type="citation", object_id=citation_id, article_id=article.id,
+                 revision_number=revision.number, detail={"key": citation.key})
+    return revision
+
+
+def move_citation(actor: User, article: Article, citation_id: int, offset: int, *, base_version=None) -> Revision:
+    """Move a reference up (offset -1) or down (+1) in the list."""
+    ids = citation_ids_of(current_revision(article))
+    if citation_id not in ids:
+        raise NotFound("That citation is not attached to this article.")
+    index = ids.index(citation_id)
+    target = index + offset
+    if offset not in (-1, 1) or not 0 <= target < len(ids):
+        raise ValidationError("It cannot move further.", fields={"citation_id": "Already at the end of the list."})
+    ids[index], ids[target] = ids[target], ids[index]
+    citation = db.session.get(Citation, citation_id)
+    return set_citations(actor, article, ids, base_version=base_version,
+                         note=f"Moved reference {citation.key} {'up' if offset < 0 else 'down'}")

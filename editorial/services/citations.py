@@ -1,0 +1,175 @@
+"""The citation library: create, import, find duplicates, retract."""
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from editorial import audit
+from editorial.citations import (
+    CitationData, ImportFormatError, citation_key, format_ama, format_ama_html, normalise_doi, normalise_pmid, parse,
+    title_fingerprint, validate,
+)
+from editorial.errors import InvalidTransition, NotFound, ValidationError
+from editorial.extensions import db
+from editorial.models import Citation, User
+from editorial.models.base import utcnow
+from editorial.permissions import require
+from editorial.services.validation import FieldErrors, clean_date, clean_text
+
+
+def get_citation(citation_id: int) -> Citation:
+    citation = db.session.get(Citation, citation_id)
+    if citation is None:
+        raise NotFound("No such citation.")
+    return citation
+
+
+def data_of(citation: Citation) -> CitationData:
+    return CitationData.from_dict(json.loads(citation.data))
+
+
+def _normalised(data: CitationData) -> CitationData:
+    """Identifiers in their one stored form (validate() has already accepted them)."""
+    if data.doi:
+        data.doi = normalise_doi(data.doi)
+    if data.pmid:
+        data.pmid = normalise_pmid(data.pmid)
+    return data
+
+
+def find_duplicate(data: CitationData) -> Citation | None:
+    """The library record for the same source: same DOI or PMID, else the same title and year."""
+    conditions = []
+    if data.doi:
+        conditions.append(Citation.doi == data.doi)
+    if data.pmid:
+        conditions.append(Citation.pmid == data.pmid)
+    if conditions:
+        found = db.session.scalar(select(Citation).where(or_(*conditions)).limit(1))
+        if found is not None:
+            return found
+    if not data.doi and not data.pmid:
+        return db.session.scalar(
+            select(Citation).where(Citation.fingerprint == title_fingerprint(data.title, data.year),
+                                   Citation.doi.is_(None), Citation.pmid.is_(None)).limit(1)
+        )
+    return None
+
+
+def _existing_keys(base: str) -> set[str]:
+    return set(db.session.scalars(select(Citation.key).where(Citation.key.like(f"{base[:70]}%"))))
+
+
+def _insert(actor: User | None, data: CitationData, *, source: str) -> Citation:
+    provisional = citation_key(data)
+    key = citation_key(data, _existing_keys(provisional))
+    citation = Citation(
+        key=key, type=data.type, title=data.title, container_title=data.container_title or None, year=data.year,
+        doi=data.doi or None, pmid=data.pmid or None, url=data.url or None,
+        fingerprint=title_fingerprint(data.title, data.year)[:600],
+        data=json.dumps(data.to_dict(), ensure_ascii=False, sort_keys=True),
+        formatted=format_ama(data), formatted_html=format_ama_html(data),
+        created_by_id=actor.id if actor else None, retracted=data.retracted,
+        retracted_at=utcnow().date() if data.retracted else None,
+        retraction_note="Marked as a retracted publication by its source record." if data.retracted else None,
+    )
+    db.session.add(citation)
+    db.session.flush()
+    audit.record("citation.created", actor=actor, object_type="citation", object_id=citation.id,
+                 detail={"key": key, "doi": citation.doi, "pmid": citation.pmid, "source": source,
+                         "retracted": citation.retracted})
+    return citation
+
+
+def create_citation(actor: User, data: CitationData) -> tuple[Citation, bool]:
+    """Add one source to the library; an existing record of the same source is returned instead."""
+    require(actor, "manage_citations", message="Only writers and editors add citations.")
+    errors = validate(data)
+    if errors:
+        raise ValidationError("The citation has errors.", fields=errors)
+    data = _normalised(data)
+    duplicate = find_duplicate(data)
+    if duplicate is not None:
+        return duplicate, False
+    return _insert(actor, data, source="manual"), True
+
+
+@dataclass
+class ImportReport:
+    created: list[Citation] = field(default_factory=list)
+    reused: list[Citation] = field(default_factory=list)
+    rejected: list[tuple[str, dict]] = field(default_factory=list)
+
+    @property
+    def citations(self) -> list[Citation]:
+        return self.created + self.reused
+
+
+def import_citations(actor: User, fmt, text) -> ImportReport:
+    """Import every good record of an export; report each bad one with its reasons.
+
+    The caller commits once, so an import is all its good records or nothing."""
+    require(actor, "manage_citations", message="Only writers and editors import citations.")
+    try:
+        result = parse(fmt, text)
+    except ImportFormatError as exc:
+        raise ValidationError(exc.message, fields={"text": exc.message}) from None
+    except ValueError as exc:  # unknown format name
+        raise ValidationError(str(exc), fields={"format": str(exc)}) from None
+    report = ImportReport()
+    seen: dict[str, Citation] = {}
+    for record in result.records:
+        if not record.ok:
+            report.rejected.append((record.source_label, record.errors))
+            continue
+        data = _normalised(record.data)
+        duplicate = find_duplicate(data)
+        if duplicate is not None:
+            if duplicate.id not in seen:
+                report.reused.append(duplicate)
+                seen[duplicate.id] = duplicate
+            continue
+        citation = _insert(actor, data, source=f"import:{fmt}")
+        seen[citation.id] = citation
+        report.created.append(citation)
+    audit.record("citation.imported", actor=actor, object_type="citation_import",
+                 detail={"format": fmt, "created": len(report.created), "reused": len(report.reused),
+                         "rejected": len(report.rejected)})
+    return report
+
+
+def retract(actor: User, citation: Citation, *, note, retracted_on=None) -> Citation:
+    """An editor marks a source as retracted; articles citing it can no longer be submitted or published."""
+    require(actor, "retract_citation", message="Only senior editors mark citations as retracted.")
+    errors = FieldErrors()
+    note = clean_text(errors, "note", note, max_length=2000, required=True, label="Retraction note")
+    when = clean_date(errors, "retracted_on", retracted_on, "Retraction date") or utcnow().date()
+    if when > date.today():
+        errors.add("retracted_on", "The retraction date is in the future.")
+    errors.raise_if_any()
+    if citation.retracted:
+        raise InvalidTransition("This citation is already marked as retracted.")
+    citation.retracted = True
+    citation.retracted_at = when
+    citation.retraction_note = note
+    db.session.flush()
+    audit.record("citation.retracted", actor=actor, object_type="citation", object_id=citation.id,
+                 detail={"key": citation.key, "note": note, "retracted_on": when.isoformat()})
+    return citation
+
+
+def search_statement(q: str | None = None):
+    statement = select(Citation).order_by(Citation.id.desc())
+    if q:
+        q = q.strip()
+        pattern = f"%{q.lower()}%"
+        conditions = [Citation.key.like(pattern), Citation.title.ilike(pattern)]
+        try:
+            conditions.append(Citation.doi == normalise_doi(q))
+        except ValueError:
+            pass
+        if q.isdigit():
+            conditions.append(Citation.pmid == q)
+        statement = statement.where(or_(*conditions))
+    return statement

@@ -1,0 +1,191 @@
+"""Assigning physician experts, their answers, conflict waivers and the review thread."""
+from datetime import date
+
+from sqlalchemy import select
+
+from editorial import audit
+from editorial.access import load_access
+from editorial.dates import today_utc
+from editorial.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from editorial.extensions import db
+from editorial.models import Article, Assignment, Comment, User
+from editorial.models.base import utcnow
+from editorial.permissions import can, require
+from editorial.roles import Role
+from editorial.services.articles import MAX_NOTE
+from editorial.services.validation import FieldErrors, clean_date, clean_text
+from editorial.workflow import State
+
+# Assigning a reviewer to an approved or archived article would silently change what
+# "every reviewer approved" means; re-open the article by editing it first.
+ASSIGNABLE_STATES = frozenset({State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED, State.PUBLISHED})
+
+
+def reviewer_problem(reviewer: User | None, article: Article, revision_author_ids: set[int]) -> str | None:
+    """Why this user cannot be assigned to this article, or None."""
+    if reviewer is None or not reviewer.is_active:
+        return "No such active user."
+    if not reviewer.has_role(Role.REVIEWER):
+        return f"{reviewer.name} is not a physician reviewer."
+    if reviewer.id == article.author_id or reviewer.id in revision_author_ids:
+        return f"{reviewer.name} wrote this article; the maker never checks their own work."
+    if reviewer.credential_valid_until is not None and reviewer.credential_valid_until < today_utc():
+        return f"{reviewer.name}'s credential lapsed on {reviewer.credential_valid_until.isoformat()}."
+    return None
+
+
+def assign_reviewer(actor: User, article: Article, reviewer_id, due_date=None) -> Assignment:
+    access = load_access(article)
+    require(actor, "assign_reviewers", access, message="Only senior editors assign reviewers.")
+    if State(article.state) not in ASSIGNABLE_STATES:
+        raise InvalidTransition(f"Reviewers cannot be assigned while the article is {State(article.state).label}.")
+    errors = FieldErrors()
+    if isinstance(reviewer_id, bool) or not isinstance(reviewer_id, int):
+        errors.add("user_id", "Choose a reviewer.")
+        errors.raise_if_any()
+    due = clean_date(errors, "due_date", due_date, "Due date")
+    if due is not None and due < today_utc():
+        errors.add("due_date", "The due date is in the past.")
+    reviewer = db.session.get(User, reviewer_id)
+    problem = reviewer_problem(reviewer, article, access.revision_author_ids)
+    if problem:
+        errors.add("user_id", problem)
+    elif (existing := access.assignment_of(reviewer)) is not None and existing.declined_at is None:
+        errors.add("user_id", f"{reviewer.name} is already assigned.")
+    errors.raise_if_any("The reviewer was not assigned.")
+
+    assignment = Assignment(article_id=article.id, reviewer_id=reviewer.id, assigned_by_id=actor.id, due_date=due)
+    previous = access.assignment_of(reviewer)
+    if previous is not None:  # a declined assignment is closed and replaced
+        previous.removed_at = utcnow()
+        previous.removed_by_id = actor.id
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record("review.assigned", actor=actor, object_type="assignment", object_id=assignment.id, article_id=article.id,
+                 revision_number=article.version,
+                 detail={"reviewer_id": reviewer.id, "reviewer": reviewer.name, "due_date": due.isoformat() if due else None})
+    return assignment
+
+
+def _assignment_for(access, reviewer_id) -> Assignment:
+    for assignment in access.assignments:
+        if assignment.reviewer_id == reviewer_id and assignment.removed_at is None:
+            return assignment
+    raise NotFound("That reviewer is not assigned to this article.")
+
+
+def remove_assignment(actor: User, article: Article, reviewer_id: int) -> None:
+    """Remove a pending assignment; one with a decision on the current revision stays on record."""
+    access = load_access(article)
+    require(actor, "assign_reviewers", access, message="Only senior editors remove reviewers.")
+    assignment = _assignment_for(access, reviewer_id)
+    if assignment.status_for(article.version) in ("approved", "changes_requested"):
+        raise InvalidTransition("This reviewer already decided on the current revision; the assignment cannot be removed.")
+    assignment.removed_at = utcnow()
+    assignment.removed_by_id = actor.id
+    db.session.flush()
+    audit.record("review.removed", actor=actor, object_type="assignment", object_id=assignment.id, article_id=article.id,
+                 revision_number=article.version, detail={"reviewer_id": reviewer_id})
+
+
+def respond(actor: User, article: Article, *, accepted, reason=None, conflict_of_interest=None) -> Assignment:
+    """The assigned reviewer accepts (declaring any conflict of interest) or declines (with a reason)."""
+    access = load_access(article)
+    require(actor, "respond_to_assignment", access, message="You are not assigned to review this article.")
+    assignment = access.assignment_of(actor)
+    errors = FieldErrors()
+    if not isinstance(accepted, bool):
+        errors.add("accepted", "Say whether you accept (true) or decline (false).")
+    reason = clean_text(errors, "reason", reason, max_length=MAX_NOTE)
+    conflict = clean_text(errors, "conflict_of_interest", conflict_of_interest, max_length=MAX_NOTE)
+    if accepted is False and not reason:
+        errors.add("reason", "Say why you decline.")
+    errors.raise_if_any()
+    if assignment.declined_at is not None:
+        raise InvalidTransition("You already declined this assignment.")
+    if assignment.status_for(article.version) == "approved" and accepted is False:
+        raise InvalidTransition("You approved the current revision; you can no longer decline it.")
+    now = utcnow()
+    if accepted:
+        assignment.accepted_at = assignment.accepted_at or now
+        if conflict and conflict.lower() not in ("none", "no", "n/a"):
+            assignment.conflict_of_interest = conflict
+            assignment.conflict_waived_at = None
+        action = "review.accepted"
+    else:
+        assignment.declined_at = now
+        assignment.decline_reason = reason
+        action = "review.declined"
+    db.session.flush()
+    audit.record(action, actor=actor, object_type="assignment", object_id=assignment.id, article_id=article.id,
+                 revision_number=article.version,
+                 detail={"reason": reason, "conflict_of_interest": assignment.conflict_of_interest})
+    return assignment
+
+
+def waive_conflict(actor: User, article: Article, reviewer_id: int, reason) -> Assignment:
+    access = load_access(article)
+    require(actor, "assign_reviewers", access, message="Only senior editors waive conflicts of interest.")
+    assignment = _assignment_for(access, reviewer_id)
+    errors = FieldErrors()
+    reason = clean_text(errors, "reason", reason, max_length=MAX_NOTE, required=True)
+    errors.raise_if_any()
+    if not assignment.conflict_of_interest:
+        raise InvalidTransition("This reviewer declared no conflict of interest.")
+    if assignment.conflict_waived_at is not None:
+        raise InvalidTransition("This conflict of interest is already waived.")
+    assignment.conflict_waived_at = utcnow()
+    assignment.conflict_waived_by_id = actor.id
+    assignment.conflict_waiver_reason = reason
+    db.session.flush()
+    audit.record("review.conflict_waived", actor=actor, object_type="assignment", object_id=assignment.id,
+                 article_id=article.id, detail={"reviewer_id": reviewer_id, "reason": reason})
+    return assignment
+
+
+def add_comment(actor: User, article: Article, body, quote=None) -> Comment:
+    """A note in the review thread, tied to the current revision; it may quote the passage it is about."""
+    require(actor, "comment", load_access(article), message="Only people working on this article can comment.")
+    errors = FieldErrors()
+    body = clean_text(errors, "body", body, max_length=MAX_NOTE, required=True, label="Comment")
+    quote = clean_text(errors, "quote", quote, max_length=MAX_NOTE, label="Quoted passage")
+    errors.raise_if_any("The comment was not saved.")
+    comment = Comment(article_id=article.id, revision_number=article.version, author_id=actor.id, body=body, quote=quote)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record("comment.added", actor=actor, object_type="comment", object_id=comment.id, article_id=article.id,
+                 revision_number=article.version, detail={"quote": bool(quote)})
+    return comment
+
+
+def resolve_comment(actor: User, article: Article, comment_id: int) -> Comment:
+    access = load_access(article)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.article_id != article.id:
+        raise NotFound("No such comment.")
+    if not (can(actor, "edit_article", access) or comment.author_id == actor.id):
+        raise PermissionDenied("Only the author, an editor or the comment's writer can resolve it.")
+    if comment.resolved_at is None:
+        comment.resolved_at = utcnow()
+        comment.resolved_by_id = actor.id
+        db.session.flush()
+        audit.record("comment.resolved", actor=actor, object_type="comment", object_id=comment.id, article_id=article.id)
+    return comment
+
+
+def open_workload(reviewer_ids: list[int]) -> dict[int, int]:
+    """Open assignments per reviewer (not removed, not declined, on articles not yet published)."""
+    from sqlalchemy import func
+
+    if not reviewer_ids:
+        return {}
+    rows = db.session.execute(
+        select(Assignment.reviewer_id, func.count(Assignment.id))
+        .join(Article, Article.id == Assignment.article_id)
+        .where(
+            Assignment.reviewer_id.in_(reviewer_ids), Assignment.removed_at.is_(None), Assignment.declined_at.is_(None),
+            Article.state.in_([State.DRAFT.value, State.IN_REVIEW.value, State.CHANGES_REQUESTED.value]),
+        )
+        .group_by(Assignment.reviewer_id)
+    ).all()
+    return dict(rows)

@@ -1,0 +1,351 @@
+"""Article pages: list, create, detail with the review panel, edit, history and diffs."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from editorial import diffing, queries
+from editorial.access import load_access
+from editorial.errors import DomainError, StaleVersion
+from editorial.extensions import db
+from editorial.forms import show_domain_errors
+from editorial.forms.articles import (
+    AssignForm, CommentForm, EditArticleForm, NewArticleForm, RespondForm, RestoreForm, TransitionForm, WaiveForm,
+)
+from editorial.models import Citation, Comment, Revision, Signature, User
+from editorial.permissions import can, require
+from editorial.rendering import render_body
+from editorial.roles import Role
+from editorial.services import articles as article_service
+from editorial.services import reviews as review_service
+from editorial.workflow import Action, State, available_actions
+
+bp = Blueprint("articles", __name__, url_prefix="/articles")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    pass
+
+
+def _load(article_id: int, *, for_update: bool = False):
+    """The article and its access facts, or 404/403: every article page goes through here."""
+    article = article_service.get_article(article_id, for_update=for_update)
+    access = load_access(article)
+    if not can(current_user, "view_article", access):
+        abort(403, "You cannot see this article.")
+    return article, access
+
+
+def _done(article, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("articles.detail", article_id=article.id))
+
+
+def _refused(article, exc: DomainError):
+    """Show the article again with the reason, under the refusal's own 4xx status."""
+    article_id = article.id
+    if exc.keeps_audit_record:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    flash(exc.message + "".join(f" {m}" for f, m in exc.fields.items() if f != "reasons"), "error")
+    return detail(article_id), exc.status
+
+
+@bp.get("/")
+def index():
+    state = request.args.get("state") or None
+    if state and state not in {s.value for s in State}:
+        abort(404)
+    q = request.args.get("q", "").strip()[:200]
+    mine = request.args.get("mine") == "1"
+    page = queries.paginate(
+        queries.articles_statement(current_user, state=state, q=q or None, author=current_user if mine else None),
+        request.args.get("page", 1, type=int), 25,
+    )
+    assignments = queries.assignments_by_article([a.id for a in page.items])
+    return render_template("articles/index.html", page=page, assignments=assignments, state=state, q=q, mine=mine,
+                           states=list(State))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    require(current_user, "create_article", message="Only writers and editors start articles.")
+    form = NewArticleForm()
+    if form.validate_on_submit():
+        try:
+            article = article_service.create_article(
+                current_user, title=form.title.data, body=form.body.data or "", summary=form.summary.data or "",
+                topic=form.topic.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            return _done(article, "Draft created.")
+    return render_template("articles/new.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+def _reviewer_choices(article, access):
+    """Reviewers an editor may assign, with specialty and open workload, in one pass."""
+    reviewers = db.session.scalars(queries.users_statement(Role.REVIEWER).where(User.is_active_account.is_(True))).all()
+    workload = review_service.open_workload([r.id for r in reviewers])
+    choices = []
+    for reviewer in reviewers:
+        if review_service.reviewer_problem(reviewer, article, access.revision_author_ids):
+            continue
+        if access.assignment_of(reviewer) is not None and access.assignment_of(reviewer).declined_at is None:
+            continue
+        label = f"{reviewer.name}, {reviewer.credentials or 'no credentials on file'} — {reviewer.specialty or 'specialty not set'}"
+        choices.append((reviewer.id, f"{label} ({workload.get(reviewer.id, 0)} open reviews)"))
+    return choices
+
+
+@bp.get("/<int:article_id>")
+def detail(article_id: int):
+    article, access = _load(article_id)
+    bundle = queries.article_bundle(article)
+    numbers = {c.key: i for i, c in enumerate(bundle.citations, start=1)}
+    rendered = render_body(bundle.current.body, numbers)
+    comments = db.session.scalars(
+        select(Comment).options(joinedload(Comment.author)).where(Comment.article_id == article.id).order_by(Comment.id)
+    ).all()
+    signatures = db.session.scalars(
+        select(Signature).where(Signature.article_id == article.id).order_by(Signature.id)
+    ).all()
+    my_assignment = access.assignment_of(current_user)
+    since_signed = None
+    if my_assignment and my_assignment.decision == "approved" and my_assignment.decided_revision != article.version:
+        old = article_service.get_revision(article, my_assignment.decided_revision)
+        since_signed = {"number": old.number, "html": diffing.word_diff_html(
+            article_service.revision_text(old), article_service.revision_text(bundle.current))}
+    assign_form = AssignForm()
+    if can(current_user, "assign_reviewers", access):
+        assign_form.user_id.choices = [(0, "Choose a reviewer…"), *_reviewer_choices(article, access)]
+    cq = request.args.get("cq", "").strip()[:200]
+    citation_results = []
+    if cq and can(current_user, "edit_article", access):
+        citation_results = db.session.scalars(
+            select(Citation).where(
+                Citation.title.ilike(f"%{cq}%") | Citation.key.ilike(f"%{cq}%") | (Citation.doi == cq.lower())
+            ).order_by(Citation.year.desc()).limit(20)
+        ).all()
+    actions = [a for a in available_actions(State(article.state)) if can(current_user, a.value, access)]
+    return render_template(
+        "articles/detail.html", article=article, access=access, bundle=bundle, rendered=rendered,
+        comments=comments, signatures=signatures, my_assignment=my_assignment, since_signed=since_signed,
+        actions=actions, Action=Action, State=State, assign_form=assign_form, respond_form=RespondForm(),
+        waive_form=WaiveForm(), comment_form=CommentForm(), transition_form=TransitionForm(),
+        citation_results=citation_results, cq=cq,
+    )
+
+
+@bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
+def edit(article_id: int):
+    article, access = _load(article_id, for_update=request.method == "POST")
+    require(current_user, "edit_article", access, message="Only the author or an editor can change this article.")
+    current = article_service.current_revision(article)
+    form = EditArticleForm(data=None if request.method == "POST" else {
+        "title": current.title, "summary": current.summary, "body": current.body, "topic": article.topic,
+        "base_version": article.version,
+    })
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            if (form.topic.data or "") != article.topic:
+                article_service.set_topic(current_user, article, form.topic.data)
+            article_service.save_revision(
+                current_user, article, base_version=form.base_version.data, title=form.title.data,
+                summary=form.summary.data or "", body=form.body.data or "", note=form.note.data,
+            )
+        except StaleVersion as exc:
+            db.session.rollback()
+            base = article_service.get_revision(article, form.base_version.data) if 0 < form.base_version.data <= article.version else None
+            conflict = {
+                "message": exc.message, "current_version": exc.current_version,
+                "html": diffing.word_diff_html(article_service.revision_text(base), article_service.revision_text(current)) if base else None,
+            }
+            form.base_version.data = article.version  # saving again overwrites knowingly
+            form.base_version.raw_data = None
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            return _done(article, f"Saved as version {article.version}.")
+    status = 409 if conflict else 422 if form.errors or form.form_errors else 200
+    return render_template("articles/edit.html", article=article, form=form, conflict=conflict,
+                           editable=State(article.state) != State.IN_REVIEW), status
+
+
+@bp.post("/<int:article_id>/transition")
+def transition(article_id: int):
+    article, _ = _load(article_id, for_update=True)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400, "The form was incomplete.")
+    try:
+        article_service.transition(current_user, article, form.action.data, comment=form.comment.data, password=form.password.data)
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, f"Done: {Action(form.action.data).label.lower()}. The article is now {State(article.state).label}.")
+
+
+@bp.post("/<int:article_id>/reviewers")
+def assign(article_id: int):
+    article, access = _load(article_id, for_update=True)
+    form = AssignForm()
+    form.user_id.choices = [(int(request.form.get("user_id", 0) or 0), "")]
+    if not form.validate_on_submit():
+        flash("Choose a reviewer" + (" and a valid due date." if form.due_date.errors else "."), "error")
+        return redirect(url_for("articles.detail", article_id=article.id))
+    try:
+        review_service.assign_reviewer(current_user, article, form.user_id.data, form.due_date.data)
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Reviewer assigned.")
+
+
+@bp.post("/<int:article_id>/reviewers/<int:user_id>/remove")
+def remove_reviewer(article_id: int, user_id: int):
+    article, _ = _load(article_id, for_update=True)
+    try:
+        review_service.remove_assignment(current_user, article, user_id)
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Reviewer removed.")
+
+
+@bp.post("/<int:article_id>/reviewers/<int:user_id>/waive")
+def waive(article_id: int, user_id: int):
+    article, _ = _load(article_id, for_update=True)
+    form = WaiveForm()
+    try:
+        review_service.waive_conflict(current_user, article, user_id, form.reason.data)
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Conflict of interest waived; the reviewer can sign.")
+
+
+@bp.post("/<int:article_id>/respond")
+def respond(article_id: int):
+    article, _ = _load(article_id, for_update=True)
+    form = RespondForm()
+    if not form.validate_on_submit():
+        flash("Choose accept or decline.", "error")
+        return redirect(url_for("articles.detail", article_id=article.id))
+    try:
+        review_service.respond(current_user, article, accepted=form.accepted.data == "yes", reason=form.reason.data,
+                               conflict_of_interest=form.conflict_of_interest.data)
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Thank you: your answer is recorded.")
+
+
+@bp.post("/<int:article_id>/comments")
+def comment(article_id: int):
+    article, _ = _load(article_id)
+    form = CommentForm()
+    try:
+        review_service.add_comment(current_user, article, form.body.data, form.quote.data)
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Comment added.")
+
+
+@bp.post("/<int:article_id>/comments/<int:comment_id>/resolve")
+def resolve_comment(article_id: int, comment_id: int):
+    article, _ = _load(article_id)
+    try:
+        review_service.resolve_comment(current_user, article, comment_id)
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Comment resolved.")
+
+
+@bp.post("/<int:article_id>/citations")
+def attach_citation(article_id: int):
+    article, _ = _load(article_id, for_update=True)
+    try:
+        article_service.attach_citation(current_user, article, request.form.get("citation_id", type=int),
+                                        base_version=request.form.get("base_version", type=int))
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Reference attached (a new revision).")
+
+
+@bp.post("/<int:article_id>/citations/<int:citation_id>/detach")
+def detach_citation(article_id: int, citation_id: int):
+    article, _ = _load(article_id, for_update=True)
+    try:
+        article_service.detach_citation(current_user, article, citation_id, base_version=request.form.get("base_version", type=int))
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Reference detached (a new revision).")
+
+
+@bp.post("/<int:article_id>/citations/<int:citation_id>/move")
+def move_citation(article_id: int, citation_id: int):
+    article, _ = _load(article_id, for_update=True)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    try:
+        article_service.move_citation(current_user, article, citation_id, offset, base_version=request.form.get("base_version", type=int))
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, "Reference moved (a new revision).")
+
+
+@bp.get("/<int:article_id>/history")
+def history(article_id: int):
+    article, _ = _load(article_id)
+    revisions = db.session.scalars(
+        select(Revision).options(joinedload(Revision.author)).where(Revision.article_id == article.id)
+        .order_by(Revision.number.desc())
+    ).all()
+    signatures: dict[int, list] = {}
+    for signature in db.session.scalars(select(Signature).where(Signature.article_id == article.id).order_by(Signature.id)):
+        signatures.setdefault(signature.revision_number, []).append(signature)
+    return render_template("articles/history.html", article=article, revisions=revisions, signatures=signatures)
+
+
+@bp.get("/<int:article_id>/diff")
+def diff(article_id: int):
+    article, _ = _load(article_id)
+    old = article_service.get_revision(article, request.args.get("from", type=int) or 0)
+    new = article_service.get_revision(article, request.args.get("to", type=int) or 0)
+    parts = [
+        (label, diffing.word_diff_html(getattr(old, field), getattr(new, field)), getattr(old, field) != getattr(new, field))
+        for label, field in (("Title", "title"), ("Summary", "summary"), ("Body", "body"))
+    ]
+    citations_changed = old.citation_ids != new.citation_ids
+    return render_template("articles/diff.html", article=article, old=old, new=new, parts=parts,
+                           citations_changed=citations_changed,
+                           old_citations=article_service.citation_ids_of(old), new_citations=article_service.citation_ids_of(new))
+
+
+@bp.get("/<int:article_id>/revisions/<int:number>")
+def revision(article_id: int, number: int):
+    article, access = _load(article_id)
+    rev = article_service.get_revision(article, number)
+    ids = article_service.citation_ids_of(rev)
+    by_id = queries.citations_by_id(ids)
+    citations = [by_id[i] for i in ids if i in by_id]
+    rendered = render_body(rev.body, {c.key: i for i, c in enumerate(citations, start=1)})
+    signatures = db.session.scalars(select(Signature).where(Signature.revision_id == rev.id).order_by(Signature.id)).all()
+    restore_form = RestoreForm(data={"base_version": article.version})
+    return render_template("articles/revision.html", article=article, rev=rev, rendered=rendered, citations=citations,
+                           signatures=signatures, restore_form=restore_form,
+                           can_restore=can(current_user, "edit_article", access) and number != article.version)
+
+
+@bp.post("/<int:article_id>/revisions/<int:number>/restore")
+def restore(article_id: int, number: int):
+    article, _ = _load(article_id, for_update=True)
+    form = RestoreForm()
+    try:
+        article_service.restore_revision(current_user, article, number, base_version=form.base_version.data, note=form.note.data)
+    except DomainError as exc:
+        return _refused(article, exc)
+    return _done(article, f"Revision {number} restored as version {article.version}.")

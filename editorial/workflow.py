@@ -1,0 +1,160 @@
+"""The medical-review workflow: one declarative table of states, actions and guards.
+
+Every page, API endpoint and CLI command goes through services.articles.transition(),
+which asks this module whether an action is allowed and where it leads.
+"""
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Callable
+
+from editorial.errors import InvalidTransition, ValidationError
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
+    PUBLISH = "publish"
+    UNPUBLISH = "unpublish"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    Action.SUBMIT: "Submit for medical review",
+    Action.WITHDRAW: "Withdraw from review",
+    Action.APPROVE: "Approve and sign",
+    Action.REQUEST_CHANGES: "Request changes",
+    Action.PUBLISH: "Publish",
+    Action.UNPUBLISH: "Unpublish",
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the guards need to know about an article, gathered by the service."""
+
+    active_reviewers: int = 0
+    citations: int = 0
+    unresolved_inline_keys: tuple[str, ...] = ()
+    retracted_citations: tuple[str, ...] = ()
+    all_reviewers_approved_current: bool = False
+    comment: str | None = None
+
+
+Guard = Callable[[Facts], str | None]
+
+
+def needs_reviewer(facts: Facts) -> str | None:
+    return None if facts.active_reviewers else "Assign at least one physician reviewer first."
+
+
+def needs_citation(facts: Facts) -> str | None:
+    return None if facts.citations else "Attach at least one citation first."
+
+
+def inline_citations_resolve(facts: Facts) -> str | None:
+    if not facts.unresolved_inline_keys:
+        return None
+    keys = ", ".join(f"[@{k}]" for k in facts.unresolved_inline_keys)
+    return f"These inline citations are not attached: {keys}."
+
+
+def no_retracted_sources(facts: Facts) -> str | None:
+    if not facts.retracted_citations:
+        return None
+    return f"These sources are retracted: {', '.join(facts.retracted_citations)}. Replace them first."
+
+
+def needs_comment(facts: Facts) -> str | None:
+    return None if facts.comment and facts.comment.strip() else "Say what needs to change (a comment is required)."
+
+
+def all_approvals_present(facts: Facts) -> str | None:
+    if facts.all_reviewers_approved_current:
+        return None
+    return "Every assigned reviewer must approve the current revision before it is published."
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[State]
+    # None: the operation decides (approve stays in review until the last approval).
+    target: State | None
+    # The permission rule (permissions.py) the actor must pass.
+    permission: str
+    guards: tuple[Guard, ...] = field(default=())
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in [
+        Transition(
+            Action.SUBMIT, frozenset({State.DRAFT, State.CHANGES_REQUESTED}), State.IN_REVIEW, "submit",
+            (needs_reviewer, needs_citation, inline_citations_resolve, no_retracted_sources),
+        ),
+        Transition(Action.WITHDRAW, frozenset({State.IN_REVIEW}), State.DRAFT, "withdraw"),
+        Transition(Action.APPROVE, frozenset({State.IN_REVIEW}), None, "approve"),
+        Transition(Action.REQUEST_CHANGES, frozenset({State.IN_REVIEW}), State.CHANGES_REQUESTED, "request_changes", (needs_comment,)),
+        Transition(Action.PUBLISH, frozenset({State.APPROVED}), State.PUBLISHED, "publish", (all_approvals_present, no_retracted_sources)),
+        Transition(Action.UNPUBLISH, frozenset({State.PUBLISHED}), State.ARCHIVED, "unpublish"),
+    ]
+}
+
+# States in which the text may be edited. In review the text is frozen for the reviewers.
+EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED, State.APPROVED, State.PUBLISHED, State.ARCHIVED})
+
+
+def parse_action(value) -> Action:
+    try:
+        return Action(value)
+    except ValueError:
+        raise ValidationError(
+            "Unknown action.", fields={"action": f"One of: {', '.join(a.value for a in Action)}."}
+        ) from None
+
+
+def check_state(action: Action, state: State) -> Transition:
+    """The transition for this action, or InvalidTransition when the state does not allow it."""
+    transition = TRANSITIONS[action]
+    if state not in transition.sources:
+        allowed = " or ".join(s.label for s in sorted(transition.sources))
+        raise InvalidTransition(f"Cannot {action.value.replace('_', ' ')} an article that is {state.label} (only when {allowed}).")
+    return transition
+
+
+def check_guards(transition: Transition, facts: Facts) -> None:
+    """Raise ValidationError listing every unmet condition."""
+    reasons = [reason for guard in transition.guards if (reason := guard(facts))]
+    if reasons:
+        raise ValidationError(" ".join(reasons), fields={"reasons": " ".join(reasons)})
+
+
+def available_actions(state: State) -> list[Action]:
+    return [action for action, t in TRANSITIONS.items() if state in t.sources]
+
+
+def edit_leads_to(state: State) -> State:
+    """Where an edit takes the article: approvals and publication need a new review."""
+    if state == State.IN_REVIEW:
+        raise InvalidTransition("The article is in medical review; withdraw it before editing.")
+    if state in (State.APPROVED, State.PUBLISHED, State.ARCHIVED):
+        return State.DRAFT
+    return state

@@ -1,0 +1,198 @@
+"""The article pages: every workflow action a person can take in the browser."""
+import re
+
+from sqlalchemy import func, select
+
+from editorial.extensions import db
+from editorial.models import Article, Revision
+from tests.conftest import TEST_PASSWORD
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_writer_creates_a_draft_in_the_form(client, login, newsroom):
+    login(newsroom.writer)
+    response = client.post("/articles/new", data={"title": "Radiation during surgery", "summary": "Short", "topic": "Breast cancer",
+                                                 "body": "## Heading\n\nText [@tom2019]."})
+    assert response.status_code == 302
+    detail = client.get(response.headers["Location"])
+    html = page(detail)
+    assert "Radiation during surgery" in html and "badge-draft" in html
+    assert "<h2>Heading</h2>" in html
+    assert "Editor: assign reviewers" in html
+
+
+def test_new_article_form_errors(client, login, newsroom, app):
+    login(newsroom.writer)
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Article.id)))
+    response = client.post("/articles/new", data={"title": "", "body": "x"})
+    assert response.status_code == 422 and "This field is required." in page(response)
+    response = client.post("/articles/new", data={"title": "t" * 301, "body": "x"})
+    assert response.status_code == 422 and "Field cannot be longer than 300 characters." in page(response)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Article.id))) == before
+
+
+def test_reviewers_and_auditors_cannot_open_the_new_article_form(client, login, newsroom):
+    for user in (newsroom.reviewer, newsroom.auditor):
+        login(user)
+        assert client.get("/articles/new").status_code == 403
+
+
+def test_edit_form_saves_a_revision_and_shows_history_and_diff(client, login, newsroom):
+    article = newsroom.create(body="The dose is ten.")
+    login(newsroom.writer)
+    form = page(client.get(f"/articles/{article['id']}/edit"))
+    assert 'name="base_version" type="hidden" value="1"' in form
+    saved = client.post(f"/articles/{article['id']}/edit", data={"title": article["title"], "body": "The dose is twenty.", "base_version": 1})
+    assert saved.status_code == 302
+    history = page(client.get(f"/articles/{article['id']}/history"))
+    assert "Created" in history and ">2<" in history
+    diff = page(client.get(f"/articles/{article['id']}/diff?from=1&to=2"))
+    assert "<del>ten.</del>" in diff.replace("<del>ten</del>.", "<del>ten.</del>") or "ten" in diff
+    assert "<ins>" in diff and "twenty" in diff
+
+
+def test_stale_edit_keeps_my_text_and_shows_what_changed(client, login, newsroom, app):
+    article = newsroom.create(body="Original text.")
+    newsroom.call("PATCH", f"/articles/{article['id']}", newsroom.editor, {"base_version": 1, "body": "Editor's change."})
+    login(newsroom.writer)
+    response = client.post(f"/articles/{article['id']}/edit", data={"title": article["title"], "body": "My careful rewrite.", "base_version": 1})
+    html = page(response)
+    assert response.status_code == 409
+    assert "Someone else saved first" in html
+    assert "My careful rewrite." in html  # my text is not lost
+    assert "change" in html and "<ins>" in html
+    assert 'value="2"' in html  # saving again is based on the newest version
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Revision.id)).where(Revision.article_id == article["id"])) == 2
+
+
+def test_the_journey_in_the_pages(client, login, newsroom, app):
+    n = newsroom
+    article = n.create()
+    aid = article["id"]
+    login(n.writer)
+    client.post(f"/articles/{aid}/citations", data={"citation_id": n.citation.id, "base_version": 1})
+
+    login(n.editor)
+    detail = page(client.get(f"/articles/{aid}"))
+    assert "Radiation oncology" in detail and "open reviews" in detail  # the assignment form shows specialty and workload
+    for reviewer in (n.reviewer, n.reviewer2):
+        assert client.post(f"/articles/{aid}/reviewers", data={"user_id": reviewer.id, "due_date": "2099-05-01"}).status_code == 302
+
+    login(n.writer)
+    submitted = client.post(f"/articles/{aid}/transition", data={"action": "submit", "comment": "Please review"})
+    assert submitted.status_code == 302
+
+    login(n.reviewer)
+    queue = page(client.get("/dashboard/reviewer"))
+    assert article["title"] in queue
+    review_page = page(client.get(f"/articles/{aid}"))
+    assert "Approve and sign" in review_page and "Request changes" in review_page
+    wrong = client.post(f"/articles/{aid}/transition", data={"action": "approve", "password": "wrong password"})
+    assert wrong.status_code == 403 and "password did not match" in page(wrong)
+    sent_back = client.post(f"/articles/{aid}/transition", data={"action": "request_changes", "comment": "Explain margins."})
+    assert sent_back.status_code == 302
+
+    login(n.writer)
+    desk = page(client.get("/dashboard/writer"))
+    assert "Explain margins." in desk
+    client.post(f"/articles/{aid}/edit", data={"title": article["title"], "body": "Margins explained [@tom2019].",
+                                               "base_version": 2, "note": "Explained margins"})
+    client.post(f"/articles/{aid}/transition", data={"action": "submit"})
+
+    for reviewer in (n.reviewer, n.reviewer2):
+        login(reviewer)
+        signed = client.post(f"/articles/{aid}/transition", data={"action": "approve", "password": TEST_PASSWORD})
+        assert signed.status_code == 302
+
+    login(n.editor)
+    detail = page(client.get(f"/articles/{aid}"))
+    assert "badge-approved" in detail and "Dr. Rita Review, MD" in detail
+    client.post(f"/articles/{aid}/transition", data={"action": "publish"})
+    assert "badge-published" in page(client.get(f"/articles/{aid}"))
+    assert article["title"] in page(client.get("/dashboard/editor"))
+
+
+def test_refused_action_in_the_page_shows_why_and_changes_nothing(client, login, newsroom, app):
+    article = newsroom.create()
+    login(newsroom.writer)
+    response = client.post(f"/articles/{article['id']}/transition", data={"action": "submit"})
+    assert response.status_code == 422
+    assert "Assign at least one physician reviewer" in page(response)
+    with app.app_context():
+        assert db.session.get(Article, article["id"]).state == "draft"
+
+
+def test_other_writers_cannot_open_a_draft_by_guessing_its_id(client, login, newsroom):
+    article = newsroom.create()
+    login(newsroom.other_writer)
+    for path in ("", "/edit", "/history", "/revisions/1"):
+        assert client.get(f"/articles/{article['id']}{path}").status_code == 403, path
+    assert client.get("/articles/987654").status_code == 404
+    assert article["title"] not in page(client.get("/articles/"))
+
+
+def test_reviewer_sees_what_changed_since_they_signed(client, login, newsroom):
+    n = newsroom
+    article = n.approved()
+    aid = article["id"]
+    n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": article["version"], "body": "New sentence [@tom2019].", "note": "Update"})
+    n.act(aid, n.writer, "submit")
+    login(n.reviewer)
+    html = page(client.get(f"/articles/{aid}"))
+    assert "What changed since you last signed" in html and "<ins>" in html
+
+
+def test_comments_with_quotes_and_resolving(client, login, newsroom):
+    article = newsroom.ready_for_review()
+    aid = article["id"]
+    login(newsroom.reviewer)
+    client.post(f"/articles/{aid}/comments", data={"quote": "Body text", "body": "Cite the trial here."})
+    html = page(client.get(f"/articles/{aid}"))
+    assert "<blockquote>Body text</blockquote>" in html and "Cite the trial here." in html
+    empty = client.post(f"/articles/{aid}/comments", data={"body": ""})
+    assert empty.status_code == 422
+    login(newsroom.writer)
+    comment_id = re.search(r"/comments/(\d+)/resolve", page(client.get(f"/articles/{aid}"))).group(1)
+    client.post(f"/articles/{aid}/comments/{comment_id}/resolve")
+    assert "comment-resolved" in page(client.get(f"/articles/{aid}"))
+
+
+def test_restore_an_old_revision(client, login, newsroom):
+    article = newsroom.create(body="First words.")
+    newsroom.call("PATCH", f"/articles/{article['id']}", newsroom.writer, {"base_version": 1, "body": "Second words."})
+    login(newsroom.writer)
+    response = client.post(f"/articles/{article['id']}/revisions/1/restore", data={"base_version": 2})
+    assert response.status_code == 302
+    current = newsroom.article(article["id"])
+    assert current["version"] == 3 and current["body"] == "First words."
+
+
+def test_list_pages_run_a_fixed_number_of_queries(client, login, newsroom, count_queries):
+    login(newsroom.editor)
+    for _ in range(3):
+        newsroom.ready_for_review()
+    with count_queries() as few:
+        client.get("/articles/")
+    with count_queries() as few_dash:
+        client.get("/dashboard/editor")
+    for _ in range(6):
+        newsroom.ready_for_review()
+    with count_queries() as many:
+        client.get("/articles/")
+    with count_queries() as many_dash:
+        client.get("/dashboard/editor")
+    assert many.count == few.count
+    assert many_dash.count == few_dash.count
+    login(newsroom.reviewer)
+    with count_queries() as queue:
+        client.get("/dashboard/reviewer")
+    newsroom.ready_for_review()
+    with count_queries() as queue_more:
+        client.get("/dashboard/reviewer")
+    assert queue.count == queue_more.count
