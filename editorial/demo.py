@@ -1,9 +1,14 @@
 """The demo newsroom: a small patient-education publisher (see README for the logins)."""
 from datetime import date
 
-from editorial.models import User
+from sqlalchemy import select
+
+from editorial.citations import Author, CitationData
+from editorial.demo_content import DEMO_CITATIONS, IORT_BODY, IORT_SUMMARY, IORT_TITLE
+from editorial.extensions import db
+from editorial.models import Article, User
 from editorial.roles import Role
-from editorial.services import users
+from editorial.services import articles, citations, users
 
 DEMO_PASSWORD = "vetted-demo-2026"
 
@@ -29,11 +34,28 @@ PEOPLE = [
 
 
 def seed() -> list[User]:
-    """Create the demo people (and content) unless they exist; safe to run twice."""
+    """Create the demo people and content unless they exist; safe to run twice."""
     result = []
     for person in PEOPLE:
         user = users.find_by_email(person["email"])
         if user is None:
             user = users.create_user(None, password=DEMO_PASSWORD, **person)
         result.append(user)
+    _seed_articles({u.email.split("@")[0]: u for u in result})
     return result
+
+
+def _seed_articles(people: dict[str, User]) -> None:
+    if db.session.scalar(select(Article.id).where(Article.title == IORT_TITLE).limit(1)) is not None:
+        return
+    keys = []
+    for record in DEMO_CITATIONS:
+        values = {k: v for k, v in record.items() if k != "key"}
+        values["authors"] = [Author(**a) for a in values["authors"]]
+        citation, _ = citations.create_citation(people["editor"], CitationData(**values))
+        keys.append(citation.id)
+    article = articles.create_article(
+        people["writer"], title=IORT_TITLE, summary=IORT_SUMMARY, body=IORT_BODY, topic="Breast cancer"
+    )
+    for citation_id in keys:
+        articles.attach_citation(people["writer"], article, citation_id)

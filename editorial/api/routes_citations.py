@@ -1,0 +1,117 @@
+"""The citation library: create, import, search (API.md)."""
+from datetime import date
+
+from flask import request
+
+from editorial import queries
+from editorial.api import api_bp
+from editorial.api.helpers import caller, iso, list_body, page_args
+from editorial.api.validation import Body, parse_body
+from editorial.citations import Author, CitationData
+from editorial.extensions import db
+from editorial.models import Citation
+from editorial.services import citations as citation_service
+
+
+class AuthorIn(Body):
+    family: str
+    given: str = ""
+
+
+class CitationIn(Body):
+    type: str = "article-journal"
+    title: str
+    authors: list[AuthorIn] = []
+    org_author: str = ""
+    container_title: str = ""
+    year: int | None = None
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    publisher: str = ""
+    edition: str = ""
+    accessed: date | None = None
+
+    model_config = {**Body.model_config, "strict": False}  # dates arrive as ISO strings
+
+
+class ImportIn(Body):
+    format: str
+    text: str
+
+
+class RetractIn(Body):
+    note: str
+    retracted_on: date | None = None
+
+    model_config = {**Body.model_config, "strict": False}
+
+
+def citation_json(citation: Citation) -> dict:
+    data = citation_service.data_of(citation)
+    return {
+        "id": citation.id,
+        "key": citation.key,
+        "type": citation.type,
+        "title": citation.title,
+        "authors": [{"family": a.family, "given": a.given} for a in data.authors],
+        "org_author": data.org_author or None,
+        "container_title": citation.container_title,
+        "year": citation.year,
+        "volume": data.volume or None,
+        "issue": data.issue or None,
+        "pages": data.pages or None,
+        "doi": citation.doi,
+        "pmid": citation.pmid,
+        "url": citation.url,
+        "formatted": citation.formatted,
+        "retracted": citation.retracted,
+        "retraction_note": citation.retraction_note,
+        "created_at": iso(citation.created_at),
+    }
+
+
+@api_bp.post("/citations")
+def create_citation():
+    body = parse_body(CitationIn)
+    values = body.model_dump()
+    values["authors"] = [Author(**a) for a in values["authors"]]
+    citation, created = citation_service.create_citation(caller(), CitationData(**values))
+    db.session.commit()
+    return {**citation_json(citation), "created": created}, 201 if created else 200
+
+
+@api_bp.post("/citations/import")
+def import_citations():
+    body = parse_body(ImportIn)
+    report = citation_service.import_citations(caller(), body.format, body.text)
+    db.session.commit()
+    return {
+        "created": [citation_json(c) for c in report.created],
+        "reused": [citation_json(c) for c in report.reused],
+        "rejected": [{"record": label, "errors": errors} for label, errors in report.rejected],
+    }, 201 if report.created else 200
+
+
+@api_bp.get("/citations")
+def list_citations():
+    page, per_page = page_args()
+    statement = citation_service.search_statement((request.args.get("q") or "")[:200] or None)
+    return list_body(queries.paginate(statement, page, per_page), citation_json)
+
+
+@api_bp.get("/citations/<int:citation_id>")
+def get_citation(citation_id: int):
+    return citation_json(citation_service.get_citation(citation_id))
+
+
+@api_bp.post("/citations/<int:citation_id>/retraction")
+def retract_citation(citation_id: int):
+    body = parse_body(RetractIn)
+    citation = citation_service.retract(caller(), citation_service.get_citation(citation_id), note=body.note,
+                                        retracted_on=body.retracted_on)
+    db.session.commit()
+    return citation_json(citation)

@@ -1,0 +1,40 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from editorial.citations import FORMATS, TYPE_LABELS
+
+FORMAT_LABELS = {"ris": "RIS (Zotero, EndNote, journals)", "bibtex": "BibTeX", "nbib": "PubMed MEDLINE / .nbib",
+                 "csl-json": "CSL-JSON"}
+
+
+class CitationForm(FlaskForm):
+    type = SelectField("Type", choices=list(TYPE_LABELS.items()))
+    title = TextAreaField("Title", validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 2})
+    authors = TextAreaField("Authors", description='One per line, as "Family, Given" (for example "Tom, Martin C").',
+                            validators=[Optional(), Length(max=100_000)], render_kw={"rows": 4})
+    org_author = StringField("Organisation as author", validators=[Optional(), Length(max=300)])
+    container_title = StringField("Journal or website", description="Journal abbreviation as PubMed gives it, e.g. “Brachytherapy”.",
+                                  validators=[Optional(), Length(max=500)])
+    publisher = StringField("Publisher (books)", validators=[Optional(), Length(max=300)])
+    year = IntegerField("Year", validators=[Optional(), NumberRange(min=1800, max=2200)])
+    volume = StringField("Volume", validators=[Optional(), Length(max=50)])
+    issue = StringField("Issue", validators=[Optional(), Length(max=50)])
+    pages = StringField("Pages", validators=[Optional(), Length(max=50)])
+    doi = StringField("DOI", description="10.xxxx/… or https://doi.org/…", validators=[Optional(), Length(max=300)])
+    pmid = StringField("PMID", validators=[Optional(), Length(max=20)])
+    url = StringField("URL", validators=[Optional(), Length(max=2000)])
+    accessed = DateField("Accessed (web pages)", validators=[Optional()])
+
+
+class ImportForm(FlaskForm):
+    format = SelectField("Format", choices=[(f, FORMAT_LABELS.get(f, f)) for f in FORMATS])
+    file = FileField("Export file")
+    text = TextAreaField("…or paste the export here", validators=[Optional(), Length(max=2_000_000)], render_kw={"rows": 8})
+
+
+class RetractForm(FlaskForm):
+    note = TextAreaField("Retraction note", description="Where the retraction was published, and why.",
+                         validators=[DataRequired(), Length(max=2000)])
+    retracted_on = DateField("Retracted on", validators=[Optional()])

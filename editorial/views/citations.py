@@ -1,0 +1,117 @@
+"""The citation library pages: search, add, import, retract."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from editorial import queries
+from editorial.citations import CitationData
+from editorial.citations.names import parse_name
+from editorial.errors import DomainError
+from editorial.extensions import db
+from editorial.forms import show_domain_errors
+from editorial.forms.citations import CitationForm, ImportForm, RetractForm
+from editorial.permissions import require
+from editorial.services import citations as citation_service
+
+bp = Blueprint("citations", __name__, url_prefix="/citations")
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    pass
+
+
+@bp.get("/")
+def index():
+    q = request.args.get("q", "").strip()[:200]
+    page = queries.paginate(citation_service.search_statement(q or None), request.args.get("page", 1, type=int), 25)
+    return render_template("citations/index.html", page=page, q=q)
+
+
+def _data_from_form(form: CitationForm) -> CitationData:
+    authors = []
+    for line in (form.authors.data or "").splitlines():
+        if line.strip():
+            author = parse_name(line)
+            if author is None:
+                raise DomainError("Check the authors.", fields={"authors": f"Cannot read “{line.strip()[:80]}” as “Family, Given”."})
+            authors.append(author)
+    return CitationData(
+        type=form.type.data, title=(form.title.data or "").strip(), authors=authors,
+        org_author=(form.org_author.data or "").strip(), container_title=(form.container_title.data or "").strip(),
+        publisher=(form.publisher.data or "").strip(), year=form.year.data, volume=(form.volume.data or "").strip(),
+        issue=(form.issue.data or "").strip(), pages=(form.pages.data or "").strip(), doi=(form.doi.data or "").strip(),
+        pmid=(form.pmid.data or "").strip(), url=(form.url.data or "").strip(), accessed=form.accessed.data,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    require(current_user, "manage_citations", message="Only writers and editors add citations.")
+    form = CitationForm()
+    if form.validate_on_submit():
+        try:
+            citation, created = citation_service.create_citation(current_user, _data_from_form(form))
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Added as [@{citation.key}]." if created else f"This source is already in the library as [@{citation.key}].",
+                  "success" if created else "info")
+            return redirect(url_for("citations.detail", citation_id=citation.id))
+    return render_template("citations/new.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_file():
+    require(current_user, "manage_citations", message="Only writers and editors import citations.")
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        text = form.text.data or ""
+        upload = form.file.data
+        if upload and upload.filename:
+            raw = upload.read(MAX_UPLOAD_BYTES + 1)
+            if len(raw) > MAX_UPLOAD_BYTES:
+                form.file.errors = ["The file is larger than 2 MB."]
+            text = raw
+        if not form.file.errors and not text:
+            form.text.errors = ["Choose a file or paste an export."]
+        if not form.file.errors and not form.text.errors:
+            try:
+                report = citation_service.import_citations(current_user, form.format.data, text)
+            except DomainError as exc:
+                db.session.rollback()
+                show_domain_errors(form, exc)
+            else:
+                db.session.commit()
+    status = 422 if (form.errors or form.form_errors) and report is None else 200
+    return render_template("citations/import.html", form=form, report=report), status
+
+
+@bp.get("/<int:citation_id>")
+def detail(citation_id: int):
+    citation = citation_service.get_citation(citation_id)
+    return render_template("citations/detail.html", citation=citation, data=citation_service.data_of(citation),
+                           form=RetractForm())
+
+
+@bp.post("/<int:citation_id>/retract")
+def retract(citation_id: int):
+    citation = citation_service.get_citation(citation_id)
+    form = RetractForm()
+    if form.validate_on_submit():
+        try:
+            citation_service.retract(current_user, citation, note=form.note.data, retracted_on=form.retracted_on.data)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"[@{citation.key}] is marked as retracted.", "success")
+            return redirect(url_for("citations.detail", citation_id=citation.id))
+    if not form.errors and not form.form_errors:
+        abort(400)
+    return render_template("citations/detail.html", citation=citation, data=citation_service.data_of(citation), form=form), 422
