@@ -6,31 +6,41 @@ Rules:
 - `unified` is a difflib unified diff whose every line ends in "\\n"; a missing final
   newline is not a difference. Identical texts give "".
 - `word_diff_html` diffs sentences first, then words only inside changed runs of
-  sentences; white space never seeds a match (it is everywhere). Two 8 KB texts take
-  a few ms when edited, ~20 ms when wholly different. Tokens are runs of word characters,
-  runs of white space, and single other characters. White space between two changes
-  joins them, so "quick brown" -> "slow red" is one <del>/<ins> pair, not two. All
-  text is HTML-escaped; newlines stay newlines inside a `white-space: pre-wrap` <div>.
-- `side_by_side` pairs lines for a two-column view; its text is not escaped (the
-  template's autoescaping does that).
+  sentences. Tokens are words or single other characters, each with the white space
+  after it, so "quick brown" -> "slow red" is one <del>/<ins> pair, not two. Within a
+  change, text both sides start or end with shows as unchanged unless that would
+  split a word. All text is HTML-escaped; newlines stay newlines inside a
+  `white-space: pre-wrap` <div>.
+- Matching work is capped (WORK_BUDGET): on repetitive text difflib would otherwise
+  take minutes. Over the cap, what is left shows as one removal and one addition
+  (less the words both sides start and end with).
+  Two 8 KB texts take a few ms when edited, about 20 ms at most when wholly different.
+- `side_by_side` pairs lines for a two-column view (same cap); its text is not
+  escaped (the template's autoescaping does that).
 """
 from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from html import escape
 from itertools import zip_longest
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+# A token is a word or one other character, with the white space after it (leading
+# white space is a token of its own). Keeping white space out of tokens of its own
+# matters: in difflib, such frequent tokens would make matching slow (cubic on
+# repetitive text) or, as junk, cut every match down to one word.
+_TOKEN = re.compile(r"\s+|(?:\w+|[^\w\s])\s*")
 # A sentence ends with white space after end punctuation, or with a blank line. Not at
 # a single newline: re-wrapping a paragraph should not change every sentence.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n[^\S\n]*\n\s*")
 WRAPPER_OPEN = '<div class="word-diff" style="white-space: pre-wrap">'
 WRAPPER_CLOSE = "</div>"
-# A replaced run longer than this (old chars x new chars) is shown whole, not word by
-# word: word diffing is quadratic there, and two 8 KB runs take ~20 ms at the limit.
-WORD_DIFF_BUDGET = 8192 * 8192
+# Matching steps allowed per word_diff_html call (see _BoundedMatcher): about 20 ms.
+# Edited 8 KB texts use a few thousand; two wholly different 8 KB texts of prose up
+# to ~400,000.
+WORK_BUDGET = 500_000
 
 
 @dataclass(frozen=True)
@@ -53,13 +63,13 @@ def unified(old: str, new: str, from_label: str, to_label: str, context: int = 3
 
 def word_diff_html(old: str, new: str) -> str:
     """Inline HTML diff: removed text in <del>, added text in <ins>, the rest as is."""
-    old, new = _normalise(old), _normalise(new)
+    budget = _Budget(WORK_BUDGET)
     out = []
-    for op, before, after in _runs(_sentences(old), _sentences(new)):
+    for op, before, after in _runs(_sentences(_normalise(old)), _sentences(_normalise(new)), budget):
         if op == "equal":
             out.append(escape(before, quote=False))
-        elif op == "replace" and len(before) * len(after) <= WORD_DIFF_BUDGET:
-            out.extend(_word_level(_words(before), _words(after)))
+        elif op == "replace":
+            out.extend(_word_level(_words(before), _words(after), budget))
         else:
             out.append(_change(before, after))
     return WRAPPER_OPEN + "".join(out) + WRAPPER_CLOSE
@@ -67,45 +77,110 @@ def word_diff_html(old: str, new: str) -> str:
 
 def side_by_side(old: str, new: str) -> list[Row]:
     """Rows pairing old and new lines; changed runs are paired line by line."""
-    old_lines = [line.rstrip("\n") for line in _lines(old)]
-    new_lines = [line.rstrip("\n") for line in _lines(new)]
+    a = [line.rstrip("\n") for line in _lines(old)]
+    b = [line.rstrip("\n") for line in _lines(new)]
     rows = []
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        pairs = zip_longest(range(i1, i2), range(j1, j2))
-        for i, j in pairs:
-            kind = op if op != "replace" else ("replace" if i is not None and j is not None
-                                               else "delete" if j is None else "insert")
+    for op, i1, i2, j1, j2 in _opcodes(a, b, _Budget(WORK_BUDGET)):
+        for i, j in zip_longest(range(i1, i2), range(j1, j2)):
+            kind = "delete" if j is None else "insert" if i is None else op
             rows.append(Row(
                 kind,
-                None if i is None else i + 1, None if i is None else old_lines[i],
-                None if j is None else j + 1, None if j is None else new_lines[j],
+                None if i is None else i + 1, None if i is None else a[i],
+                None if j is None else j + 1, None if j is None else b[j],
             ))
     return rows
 
 
-def _word_level(a: list[str], b: list[str]) -> list[str]:
+def _word_level(a: list[str], b: list[str], budget: _Budget) -> list[str]:
     out = []
-    pending = ["", ""]  # removed and added text of the change being gathered
-    runs = _runs(a, b)
-    for index, (op, before, after) in enumerate(runs):
-        # White space between two changes joins them into one.
-        if op == "equal" and not (0 < index < len(runs) - 1 and before.isspace()):
-            out.append(_change(*pending))
-            pending = ["", ""]
+    for op, before, after in _runs(a, b, budget):
+        if op == "replace":
+            # Tokens carry their white space, so "one\n" -> "one\n\n" is a replaced
+            # token; show only the part that changed, cut at word boundaries.
+            head, tail = _shared_ends(before, after)
+            out.append(escape(before[:head], quote=False))
+            out.append(_change(before[head:len(before) - tail], after[head:len(after) - tail]))
+            out.append(escape(before[len(before) - tail:], quote=False))
+        elif op == "equal":
             out.append(escape(before, quote=False))
         else:
-            pending[0] += before
-            pending[1] += after
-    out.append(_change(*pending))
+            out.append(_change(before, after))
     return out
 
 
-def _runs(a: list[str], b: list[str]) -> list[tuple[str, str, str]]:
-    """(op, old text, new text) runs. White-space items may not start a match, only
-    extend one: they are everywhere, so as seeds they cost time and misalign text."""
-    matcher = difflib.SequenceMatcher(str.isspace, a, b, autojunk=False)
-    return [(op, "".join(a[i1:i2]), "".join(b[j1:j2])) for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+def _shared_ends(before: str, after: str) -> tuple[int, int]:
+    """Lengths of the common prefix and suffix of two texts, never splitting a word."""
+    limit = min(len(before), len(after))
+    head = 0
+    while head < limit and before[head] == after[head]:
+        head += 1
+    while head and _splits_word(before, after, head):
+        head -= 1
+    tail = 0
+    while tail < limit - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    while tail and _splits_word(before, after, len(before) - tail, len(after) - tail):
+        tail -= 1
+    return head, tail
+
+
+def _splits_word(before: str, after: str, cut: int, cut_after: int | None = None) -> bool:
+    """Whether cutting `before` at `cut` (and `after` at `cut_after`) falls inside a word."""
+    cut_after = cut if cut_after is None else cut_after
+    return any(
+        0 < at < len(text) and _is_word_char(text[at - 1]) and _is_word_char(text[at])
+        for text, at in ((before, cut), (after, cut_after))
+    )
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _runs(a: list[str], b: list[str], budget: _Budget) -> list[tuple[str, str, str]]:
+    """(op, old text, new text) runs, in order."""
+    return [(op, "".join(a[i1:i2]), "".join(b[j1:j2])) for op, i1, i2, j1, j2 in _opcodes(a, b, budget)]
+
+
+def _opcodes(a: list[str], b: list[str], budget: _Budget) -> list[tuple[str, int, int, int, int]]:
+    """difflib opcodes; a single "replace" of everything once over budget."""
+    if a == b:
+        return [("equal", 0, len(a), 0, len(b))] if a else []
+    try:
+        return _BoundedMatcher(a, b, budget).get_opcodes()
+    except _OverBudget:
+        return [("replace", 0, len(a), 0, len(b))]
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class _Budget:
+    def __init__(self, steps: int):
+        self.left = steps
+
+
+class _BoundedMatcher(difflib.SequenceMatcher):
+    """difflib's matcher, stopped (by _OverBudget) once its work passes the budget.
+
+    Each find_longest_match call scans, for every item of a[alo:ahi], the positions of
+    that item in b; on repetitive text (few distinct tokens) that is cubic overall.
+    The cost charged is an upper bound of those steps, computed before the call.
+    """
+
+    def __init__(self, a: list[str], b: list[str], budget: _Budget):
+        super().__init__(None, a, b, autojunk=False)
+        counts = Counter(b)
+        self._row_cost = [1 + counts[item] for item in a]
+        self._budget = budget
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        self._budget.left -= sum(self._row_cost[alo:ahi])
+        if self._budget.left < 0:
+            raise _OverBudget
+        return super().find_longest_match(alo, ahi, blo, bhi)
 
 
 def _change(removed: str, added: str) -> str:

@@ -256,3 +256,35 @@ class Newsroom:
 @pytest.fixture
 def newsroom(client, make_user, token_for, make_citation):
     return Newsroom(client, make_user, token_for, make_citation)
+
+
+@pytest.fixture
+def isolated_app(database_url, tmp_path):
+    """An app on a database of its own, for tests that need real commits from several threads
+    or processes (the shared test database is held inside each test's transaction)."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    if database_url.startswith("postgresql"):
+        name = f"vetted_iso_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    else:
+        admin, name, url = None, None, f"sqlite:///{tmp_path}/isolated.sqlite"
+    config = type("IsolatedConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(config)
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
