@@ -97,7 +97,54 @@ def audit_verify():
     sys.exit(1)
 
 
+articles_cli = AppGroup("articles", help="Work with articles from the command line.")
+
+
+@articles_cli.command("list")
+@click.option("--state", default=None)
+def articles_list(state):
+    """List articles with their state and version."""
+    from sqlalchemy import select
+
+    from editorial.models import Article
+
+    statement = select(Article).order_by(Article.id)
+    if state:
+        statement = statement.where(Article.state == state)
+    for article in db.session.scalars(statement):
+        click.echo(f"{article.id:>6}  {article.state:<18} v{article.version:<4} {article.slug}")
+
+
+@articles_cli.command("transition")
+@click.argument("article_id", type=int)
+@click.argument("action")
+@click.option("--as", "email", required=True, help="The e-mail of the person taking the action.")
+@click.option("--comment", default=None)
+def articles_transition(article_id, action, email, comment):
+    """Apply a workflow action as a user (the same rules as the pages and the API).
+    Approving asks for that user's password, which is their signature."""
+    from editorial.services import articles as article_service
+
+    actor = user_service.find_by_email(email)
+    if actor is None:
+        click.echo(f"Error: no user with e-mail {email}", err=True)
+        sys.exit(1)
+    password = click.prompt("Password (your signature)", hide_input=True) if action == "approve" else None
+    try:
+        article = article_service.get_article(article_id, for_update=True)
+        article_service.transition(actor, article, action, comment=comment, password=password)
+    except DomainError as exc:
+        if exc.keeps_audit_record:
+            db.session.commit()
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(1)
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Article {article.id} is now {article.state} (version {article.version}).")
+
+
 def init_app(app):
+    app.cli.add_command(articles_cli)
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)

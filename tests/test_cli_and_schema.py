@@ -74,3 +74,21 @@ def test_seed_demo_is_repeatable_and_prints_logins(runner, app):
             assert verify_password(users[0].password_hash, DEMO_PASSWORD)
         reviewers = [p for p in PEOPLE if "reviewer" in p["roles"]]
         assert len(reviewers) == 2 and all(p["disclosure"] and p["credentials"] for p in reviewers)
+
+
+def test_articles_transition_from_the_command_line(runner, newsroom):
+    article = newsroom.create()
+    aid = article["id"]
+    newsroom.attach(aid)
+    newsroom.assign(aid, newsroom.reviewer)
+    refused = runner.invoke(args=["articles", "transition", str(aid), "publish", "--as", newsroom.writer.email])
+    assert refused.exit_code == 1 and "senior editors" in refused.output
+    submitted = runner.invoke(args=["articles", "transition", str(aid), "submit", "--as", newsroom.writer.email])
+    assert submitted.exit_code == 0 and "in_review" in submitted.output
+    wrong = runner.invoke(args=["articles", "transition", str(aid), "approve", "--as", newsroom.reviewer.email], input="nope\n")
+    assert wrong.exit_code == 1 and "password did not match" in wrong.output
+    signed = runner.invoke(args=["articles", "transition", str(aid), "approve", "--as", newsroom.reviewer.email],
+                           input="correct-horse-battery\n")
+    assert signed.exit_code == 0 and "approved" in signed.output
+    listing = runner.invoke(args=["articles", "list", "--state", "approved"])
+    assert str(aid) in listing.output
