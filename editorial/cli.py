@@ -16,6 +16,20 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 
 
+@audit_cli.command("verify-export")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def audit_verify_export(path):
+    """Check an exported JSON Lines log offline: each event's hash, and the links between consecutive events."""
+    from editorial.audit_log import verify_export
+
+    with open(path, encoding="utf-8") as handle:
+        result = verify_export(handle)
+    for problem in result.problems[:50]:
+        click.echo(problem)
+    click.echo(f"{'OK' if result.ok else 'NOT OK'}: {result.checked} events checked, {len(result.problems)} problems.")
+    sys.exit(0 if result.ok else 1)
+
+
 def _fail(exc: DomainError) -> None:
     db.session.rollback()
     click.echo(f"Error: {exc.message}", err=True)

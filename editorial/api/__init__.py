@@ -25,4 +25,4 @@ def _authenticate():
     g.api_user = user
 
 
-from editorial.api import routes_article_citations, routes_articles, routes_citations, routes_users  # noqa: E402,F401  (registers routes)
+from editorial.api import routes_article_citations, routes_articles, routes_audit, routes_citations, routes_users  # noqa: E402,F401  (registers routes)

@@ -4,13 +4,14 @@ from flask_login import current_user
 
 
 def register_views(app):
-    from editorial.views import admin, articles, auth, citations, dashboard
+    from editorial.views import admin, articles, audit, auth, citations, dashboard
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(citations.bp)
+    app.register_blueprint(audit.bp)
 
     @app.get("/")
     def index():

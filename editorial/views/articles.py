@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from editorial import diffing, queries
 from editorial.access import load_access
-from editorial.errors import DomainError, StaleVersion
+from editorial.errors import DomainError, StaleVersion, ValidationError
 from editorial.extensions import db
 from editorial.forms import show_domain_errors
 from editorial.forms.articles import (
@@ -196,11 +196,13 @@ def transition(article_id: int):
 @bp.post("/<int:article_id>/reviewers")
 def assign(article_id: int):
     article, access = _load(article_id, for_update=True)
+    require(current_user, "assign_reviewers", access, message="Only senior editors assign reviewers.")
     form = AssignForm()
-    form.user_id.choices = [(int(request.form.get("user_id", 0) or 0), "")]
+    raw_id = request.form.get("user_id", "")
+    form.user_id.choices = [(int(raw_id), "")] if raw_id.isdigit() else []
     if not form.validate_on_submit():
-        flash("Choose a reviewer" + (" and a valid due date." if form.due_date.errors else "."), "error")
-        return redirect(url_for("articles.detail", article_id=article.id))
+        message = "Choose a reviewer" + (" and a valid due date." if form.due_date.errors else ".")
+        return _refused(article, ValidationError(message))
     try:
         review_service.assign_reviewer(current_user, article, form.user_id.data, form.due_date.data)
     except DomainError as exc:
@@ -231,11 +233,11 @@ def waive(article_id: int, user_id: int):
 
 @bp.post("/<int:article_id>/respond")
 def respond(article_id: int):
-    article, _ = _load(article_id, for_update=True)
+    article, access = _load(article_id, for_update=True)
+    require(current_user, "respond_to_assignment", access, message="You are not assigned to review this article.")
     form = RespondForm()
     if not form.validate_on_submit():
-        flash("Choose accept or decline.", "error")
-        return redirect(url_for("articles.detail", article_id=article.id))
+        return _refused(article, ValidationError("Choose accept or decline."))
     try:
         review_service.respond(current_user, article, accepted=form.accepted.data == "yes", reason=form.reason.data,
                                conflict_of_interest=form.conflict_of_interest.data)

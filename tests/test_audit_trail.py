@@ -1,0 +1,215 @@
+"""What an auditor needs: every write recorded, the log, exports, timelines, as-of, manifests, evidence."""
+import io
+import json
+import re
+import zipfile
+
+import pytest
+from sqlalchemy import func, select, text
+
+from editorial.extensions import db
+from editorial.models import AuditEvent
+from tests.conftest import TEST_PASSWORD
+
+
+def actions(app, article_id=None) -> list[str]:
+    with app.app_context():
+        query = select(AuditEvent.action).order_by(AuditEvent.id)
+        if article_id is not None:
+            query = query.where(AuditEvent.article_id == article_id)
+        return list(db.session.scalars(query))
+
+
+def test_every_step_of_the_journey_is_recorded(app, newsroom):
+    n = newsroom
+    article = n.create()
+    aid = article["id"]
+    n.attach(aid)
+    n.assign(aid, n.reviewer)
+    n.assign(aid, n.reviewer2)
+    n.call("DELETE", f"/articles/{aid}/reviewers/{n.reviewer2.id}", n.editor)
+    n.act(aid, n.writer, "submit")
+    n.act(aid, n.reviewer, "approve", password="wrong one")
+    n.act(aid, n.reviewer, "approve", password=TEST_PASSWORD)
+    n.act(aid, n.editor, "publish")
+    n.act(aid, n.editor, "unpublish")
+    recorded = actions(app, aid)
+    for expected in ["article.created", "revision.saved", "citation.attached", "review.assigned", "review.removed",
+                     "article.submit", "signature.refused", "signature.recorded", "article.approve",
+                     "article.publish", "article.unpublish"]:
+        assert expected in recorded, expected
+    with app.app_context():
+        publish = db.session.scalars(select(AuditEvent).where(AuditEvent.article_id == aid, AuditEvent.action == "article.publish")).one()
+        assert (publish.from_state, publish.to_state, publish.revision_number) == ("approved", "published", 2)
+        assert publish.actor_id == n.editor.id and publish.at.tzinfo is not None
+
+
+def test_api_audit_list_filters_and_verify(app, newsroom):
+    n = newsroom
+    article = n.published()
+    aid = article["id"]
+    assert n.call("GET", "/audit", n.writer).status_code == 403
+    assert n.call("GET", "/audit/verify", n.editor).status_code == 403
+    listing = n.call("GET", f"/audit?article_id={aid}&action=article.publish", n.auditor).json
+    assert listing["total"] == 1
+    event = listing["items"][0]
+    assert event["actor"]["id"] == n.editor.id and event["to_state"] == "published"
+    assert event["at"].endswith("Z") and len(event["hash"]) == 64 and len(event["prev_hash"]) == 64
+    everything = n.call("GET", f"/audit?article_id={aid}&per_page=100", n.auditor).json["items"]
+    assert [e["id"] for e in everything] == sorted(e["id"] for e in everything)  # oldest first
+    by_actor = n.call("GET", f"/audit?actor_id={n.reviewer.id}", n.auditor).json["items"]
+    assert by_actor and all(e["actor"]["id"] == n.reviewer.id for e in by_actor)
+    assert n.call("GET", "/audit?since=2999-01-01", n.auditor).json["total"] == 0
+    bad = n.call("GET", "/audit?since=last-week&article_id=x", n.auditor)
+    assert bad.status_code == 422 and set(bad.json["error"]["fields"]) == {"since", "article_id"}
+    verify = n.call("GET", "/audit/verify", n.auditor).json
+    assert verify["ok"] is True and verify["first_broken_id"] is None and verify["checked"] > 10
+
+
+def test_tampering_is_named_by_verify(app, newsroom, runner):
+    n = newsroom
+    n.published()
+    with app.app_context():
+        target = db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "signature.recorded").limit(1))
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
+        else:
+            db.session.execute(text("DROP TRIGGER audit_events_no_update"))
+        db.session.execute(text("UPDATE audit_events SET actor_name = 'Someone Else' WHERE id = :id"), {"id": target})
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == str(target)
+    api = n.call("GET", "/audit/verify", n.auditor).json
+    assert api == {"ok": False, "checked": api["checked"], "first_broken_id": target}
+
+
+def test_auditor_pages(client, login, newsroom, app):
+    n = newsroom
+    article = n.published()
+    aid = article["id"]
+    login(n.auditor)
+    log = client.get(f"/audit/?article_id={aid}").get_data(as_text=True)
+    assert "article.publish" in log and "signature.recorded" in log
+    bad = client.get("/audit/?since=tomorrow-ish")
+    assert bad.status_code == 422 and "ISO 8601" in bad.get_data(as_text=True)
+    timeline = client.get(f"/audit/articles/{aid}").get_data(as_text=True)
+    assert "evidence pack" in timeline and "signature manifest" in timeline
+    manifest = client.get(f"/audit/articles/{aid}/revisions/{article['live_revision']['number']}/manifest").get_data(as_text=True)
+    assert "Dr. Rita Review" in manifest and "MD, PhD" in manifest and "approval" in manifest and "hash matches the text" in manifest
+    verify = client.get("/audit/verify").get_data(as_text=True)
+    assert "Intact" in verify
+    login(n.writer)
+    assert client.get("/audit/").status_code == 403
+
+
+def test_log_pages_by_keyset(client, login, newsroom, app):
+    for _ in range(8):
+        newsroom.ready_for_review()
+    login(newsroom.auditor)
+    first = client.get("/audit/").get_data(as_text=True)
+    match = re.search(r'href="/audit/\?after=(\d+)"', first)
+    assert match
+    second = client.get(f"/audit/?after={match.group(1)}").get_data(as_text=True)
+    first_ids = set(re.findall(r"<td>(\d+)</td><td>20", first))
+    second_ids = set(re.findall(r"<td>(\d+)</td><td>20", second))
+    assert first_ids and second_ids and not first_ids & second_ids
+
+
+def test_as_of_shows_what_was_live_a_moment_before_the_last_publication(client, login, newsroom, app):
+    n = newsroom
+    article = n.published()
+    aid = article["id"]
+    n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": article["version"], "body": "Updated text [@tom2019].", "note": "Update"})
+    n.act(aid, n.writer, "submit")
+    n.act(aid, n.reviewer, "approve", password=TEST_PASSWORD)
+    n.act(aid, n.reviewer2, "approve", password=TEST_PASSWORD)
+    n.act(aid, n.editor, "publish")
+    with app.app_context():
+        publishes = db.session.scalars(select(AuditEvent).where(AuditEvent.article_id == aid, AuditEvent.action == "article.publish").order_by(AuditEvent.id)).all()
+        between = publishes[1].at.replace(microsecond=0) if publishes[1].at.microsecond else publishes[1].at
+        before_second = publishes[0].at.isoformat().replace("+00:00", "Z")
+    login(n.auditor)
+    page = client.get(f"/audit/articles/{aid}/as-of?at={before_second}").get_data(as_text=True)
+    assert f"revision {article['live_revision']['number']} was live" in page
+    assert "Body text" in page and "Dr. Rita Review" in page
+    never = client.get(f"/audit/articles/{aid}/as-of?at=2001-01-01").get_data(as_text=True)
+    assert "Nothing of this article was live" in never
+    now = client.get(f"/audit/articles/{aid}/as-of?at=2999-01-01").get_data(as_text=True)
+    assert "Updated text" in now
+    assert client.get(f"/audit/articles/{aid}/as-of?at=soonish").status_code == 422
+    del between
+
+
+def test_exports_are_streamed_and_verifiable_offline(client, login, newsroom, app, runner, tmp_path):
+    newsroom.published()
+    login(newsroom.auditor)
+    csv_response = client.get("/audit/export.csv")
+    assert csv_response.is_streamed and csv_response.mimetype == "text/csv"
+    csv_text = csv_response.get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("id,at,actor_id,actor_name,action")
+    jsonl = client.get("/audit/export.jsonl").get_data(as_text=True)
+    rows = [json.loads(line) for line in jsonl.splitlines()]
+    with app.app_context():
+        assert len(rows) == db.session.scalar(select(func.count(AuditEvent.id)))
+    path = tmp_path / "audit.jsonl"
+    path.write_text(jsonl)
+    ok = runner.invoke(args=["audit", "verify-export", str(path)])
+    assert ok.exit_code == 0 and "OK" in ok.output
+    rows[3]["actor_name"] = "Forged"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    forged = runner.invoke(args=["audit", "verify-export", str(path)])
+    assert forged.exit_code == 1 and f"event {rows[3]['id']}" in forged.output
+    filtered = client.get(f"/audit/export.jsonl?action=article.publish").get_data(as_text=True)
+    assert all(json.loads(line)["action"] == "article.publish" for line in filtered.splitlines())
+
+
+def test_evidence_pack(client, login, newsroom, app):
+    article = newsroom.published()
+    login(newsroom.auditor)
+    response = client.get(f"/audit/articles/{article['id']}/evidence.zip")
+    assert response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert set(archive.namelist()) == {"evidence.json", "evidence.html", "README.txt"}
+    evidence = json.loads(archive.read("evidence.json"))
+    assert {s["printed_name"] for s in evidence["signatures"]} == {"Dr. Rita Review", "Dr. Sam Second"}
+    assert all(r["hash_recomputed_matches"] for r in evidence["revisions"])
+    signed = [r for r in evidence["revisions"] if r["citations_at_this_revision"]]
+    assert signed and signed[-1]["citations_at_this_revision"][0]["key"] == "tom2019"
+    assert any(e["action"] == "article.publish" for e in evidence["audit_events"])
+    html = archive.read("evidence.html").decode()
+    assert "Dr. Sam Second" in html and "MD, PhD" in html
+
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# An auditor may manage their own session and account; everything else that writes is refused.
+OWN_ACCOUNT = {"auth.sign_in", "auth.sign_out", "auth.account", "auth.issue_token", "auth.revoke_token"}
+
+
+def test_an_auditor_cannot_write_anything(app, newsroom, login, client, token_for):
+    n = newsroom
+    article = n.ready_for_review()
+    ids = {"article_id": article["id"], "user_id": n.writer.id, "citation_id": n.citation.id, "comment_id": 1,
+           "number": 1, "token_id": 1}
+    with app.app_context():
+        before = db.session.scalar(select(func.count(AuditEvent.id)))
+    login(n.auditor)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        methods = (rule.methods or set()) & WRITE_METHODS
+        if not methods or rule.endpoint in OWN_ACCOUNT or rule.endpoint.startswith("public."):
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{name}>", str(ids.get(name, 1)), path)
+        for method in methods:
+            if path.startswith("/api/"):
+                response = client.open(path, method=method, json={}, headers=n.headers[n.auditor.id])
+            else:
+                response = client.open(path, method=method, data={})
+            assert response.status_code in (403, 404, 422, 400), (method, path, response.status_code)
+            assert response.status_code != 500
+            checked += 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == before
+    assert checked > 25
