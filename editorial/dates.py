@@ -1,10 +1,12 @@
 """Calendar helpers in UTC."""
 import calendar
-from datetime import date, datetime, timezone
+from datetime import date
+
+from editorial.clock import now
 
 
 def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return now().date()
 
 
 def add_months(start: date, months: int) -> date:

@@ -1,14 +1,20 @@
-"""The demo newsroom: a small patient-education publisher (see README for the logins)."""
-from datetime import date
+"""The demo newsroom: a small patient-education publisher (see README for the logins).
+
+Its history is seeded in the past (with a frozen clock) so that an auditor has something real to
+reconstruct: the IORT article was published about two months ago, revised and republished last
+week, and has a new working draft now.
+"""
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from editorial.citations import Author, CitationData
+from editorial.clock import frozen_at, now
 from editorial.demo_content import DEMO_CITATIONS, IORT_BODY, IORT_SUMMARY, IORT_TITLE
 from editorial.extensions import db
 from editorial.models import Article, User
 from editorial.roles import Role
-from editorial.services import articles, citations, users
+from editorial.services import articles, citations, reviews, users
 
 DEMO_PASSWORD = "vetted-demo-2026"
 
@@ -19,43 +25,83 @@ PEOPLE = [
         email="oncologist@vetted.example", name="Dr. Priya Raman", roles=[Role.REVIEWER],
         credentials="MD", specialty="Breast radiation oncologist",
         affiliation="Riverside Cancer Center, Department of Radiation Oncology",
-        disclosure="None", credential_valid_until=date(2028, 6, 30),
+        disclosure="None", credential_valid_until=date(2030, 6, 30),
     ),
     dict(
         email="surgeon@vetted.example", name="Dr. Samuel Okafor", roles=[Role.REVIEWER],
         credentials="MD, FACS", specialty="Breast surgical oncologist",
         affiliation="Lakeview University Hospital, Breast Surgery Service",
         disclosure="Has received speaking fees from a maker of intraoperative radiation devices (2024).",
-        credential_valid_until=date(2027, 12, 31),
+        credential_valid_until=date(2029, 12, 31),
     ),
     dict(email="auditor@vetted.example", name="Avery Quinn", roles=[Role.AUDITOR]),
     dict(email="admin@vetted.example", name="Ada Brooks", roles=[Role.ADMIN]),
 ]
 
+SECOND_VERSION_NOTE = "Made clear that IORT alone is offered within clinical studies for now."
+NEW_DRAFT_NOTE = "Added a question about follow-up visits."
+
 
 def seed() -> list[User]:
     """Create the demo people and content unless they exist; safe to run twice."""
+    start = now() - timedelta(days=90)
     result = []
-    for person in PEOPLE:
-        user = users.find_by_email(person["email"])
-        if user is None:
-            user = users.create_user(None, password=DEMO_PASSWORD, **person)
-        result.append(user)
-    _seed_articles({u.email.split("@")[0]: u for u in result})
+    with frozen_at(start):
+        for person in PEOPLE:
+            user = users.find_by_email(person["email"])
+            if user is None:
+                user = users.create_user(None, password=DEMO_PASSWORD, **person)
+            result.append(user)
+    if db.session.scalar(select(Article.id).where(Article.title == IORT_TITLE).limit(1)) is None:
+        _seed_iort_history({u.email.split("@")[0]: u for u in result})
     return result
 
 
-def _seed_articles(people: dict[str, User]) -> None:
-    if db.session.scalar(select(Article.id).where(Article.title == IORT_TITLE).limit(1)) is not None:
-        return
-    keys = []
-    for record in DEMO_CITATIONS:
-        values = {k: v for k, v in record.items() if k != "key"}
-        values["authors"] = [Author(**a) for a in values["authors"]]
-        citation, _ = citations.create_citation(people["editor"], CitationData(**values))
-        keys.append(citation.id)
-    article = articles.create_article(
-        people["writer"], title=IORT_TITLE, summary=IORT_SUMMARY, body=IORT_BODY, topic="Breast cancer"
-    )
-    for citation_id in keys:
-        articles.attach_citation(people["writer"], article, citation_id)
+def _at(days_ago: float, hour: int = 10):
+    moment = (now() - timedelta(days=days_ago)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return frozen_at(moment)
+
+
+def _review_round(people, article) -> None:
+    for reviewer in (people["oncologist"], people["surgeon"]):
+        articles.transition(reviewer, article, "approve", password=DEMO_PASSWORD)
+
+
+def _seed_iort_history(people: dict[str, User]) -> None:
+    writer, editor, surgeon = people["writer"], people["editor"], people["surgeon"]
+    with _at(62):
+        ids = []
+        for record in DEMO_CITATIONS:
+            values = {k: v for k, v in record.items() if k != "key"}
+            values["authors"] = [Author(**a) for a in values["authors"]]
+            citation, _ = citations.create_citation(editor, CitationData(**values))
+            ids.append(citation.id)
+        first_body = IORT_BODY.replace(
+            "A group of radiation experts advises that, for breast cancer, IORT given on its own (with no radiation afterwards) should for now be offered only as part of a clinical study [@tom2019].",
+            "A group of radiation experts has reviewed how IORT is used for breast cancer [@tom2019].",
+        )
+        article = articles.create_article(writer, title=IORT_TITLE, summary=IORT_SUMMARY, body=first_body, topic="Breast cancer")
+        for citation_id in ids:
+            articles.attach_citation(writer, article, citation_id)
+    with _at(61):
+        reviews.assign_reviewer(editor, article, people["oncologist"].id)
+        reviews.assign_reviewer(editor, article, surgeon.id)
+        articles.transition(writer, article, "submit", comment="First version, ready for medical review.")
+    with _at(60):
+        reviews.respond(surgeon, article, accepted=True, conflict_of_interest="Speaking fees from an IORT device maker (2024).")
+        reviews.waive_conflict(editor, article, surgeon.id, "Disclosed on the page; the other reviewer has no conflict.")
+        _review_round(people, article)
+    with _at(59):
+        articles.transition(editor, article, "publish")
+    with _at(9):
+        articles.save_revision(writer, article, base_version=article.version, body=IORT_BODY, note=SECOND_VERSION_NOTE)
+        articles.transition(writer, article, "submit", comment="Clarified the expert advice.")
+    with _at(8):
+        _review_round(people, article)
+    with _at(7):
+        articles.transition(editor, article, "publish")
+    with _at(1):
+        articles.save_revision(
+            writer, article, base_version=article.version, note=NEW_DRAFT_NOTE,
+            body=IORT_BODY + "- How often will I need check-ups after treatment?\n",
+        )

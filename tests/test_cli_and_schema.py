@@ -92,3 +92,28 @@ def test_articles_transition_from_the_command_line(runner, newsroom):
     assert signed.exit_code == 0 and "approved" in signed.output
     listing = runner.invoke(args=["articles", "list", "--state", "approved"])
     assert str(aid) in listing.output
+
+
+def test_demo_history_lets_an_auditor_reconstruct_the_iort_page(runner, app, client, login):
+    from datetime import timedelta
+
+    from editorial.demo_content import IORT_TITLE
+    from editorial.models import Article, AuditEvent, Signature
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        article = db.session.scalar(select(Article).where(Article.title == IORT_TITLE))
+        assert article.state == "draft" and article.live_revision_id is not None  # a new draft over a live page
+        publishes = db.session.scalars(select(AuditEvent).where(AuditEvent.article_id == article.id,
+                                                                AuditEvent.action == "article.publish").order_by(AuditEvent.id)).all()
+        assert len(publishes) == 2
+        live_signers = db.session.scalars(select(Signature.printed_name).where(Signature.revision_id == article.live_revision_id)).all()
+        assert sorted(live_signers) == ["Dr. Priya Raman", "Dr. Samuel Okafor"]
+        week_before = (publishes[-1].at - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        auditor = db.session.scalar(select(User).where(User.email == "auditor@vetted.example"))
+        db.session.expunge(auditor)
+        article_id, first_live = article.id, publishes[0].revision_number
+    login(auditor)
+    page = client.get(f"/audit/articles/{article_id}/as-of?at={week_before}").get_data(as_text=True)
+    assert f"revision {first_live} was live" in page and "Dr. Priya Raman" in page
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0

@@ -36,7 +36,9 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    from editorial.clock import now
+
+    return now()
 
 
 class Base(DeclarativeBase):

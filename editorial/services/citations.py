@@ -10,6 +10,7 @@ from editorial.citations import (
     CitationData, ImportFormatError, citation_key, format_ama, format_ama_html, normalise_doi, normalise_pmid, parse,
     title_fingerprint, validate,
 )
+from editorial.dates import today_utc
 from editorial.errors import InvalidTransition, NotFound, ValidationError
 from editorial.extensions import db
 from editorial.models import Citation, User
@@ -145,7 +146,7 @@ def retract(actor: User, citation: Citation, *, note, retracted_on=None) -> Cita
     errors = FieldErrors()
     note = clean_text(errors, "note", note, max_length=2000, required=True, label="Retraction note")
     when = clean_date(errors, "retracted_on", retracted_on, "Retraction date") or utcnow().date()
-    if when > date.today():
+    if when > today_utc():
         errors.add("retracted_on", "The retraction date is in the future.")
     errors.raise_if_any()
     if citation.retracted:
