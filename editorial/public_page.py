@@ -1,0 +1,443 @@
+"""The read side of the public site: what readers see of a published article.
+
+Only the *live* revision is ever shown (articles.live_revision_id): a newer working draft,
+an approval in progress or an archived article never reaches readers. One page is
+assembled with a fixed number of queries, whatever the number of reviewers or references:
+
+1. the article by slug, joined with its live revision and its author;
+2. the approval signatures on exactly that revision (their profile snapshots are what
+   readers see as "Medically reviewed by", so a later profile edit rewrites nothing);
+3. the revision's citations.
+
+A slug that is not current is looked up in `article_slugs` (one more query, only on a
+miss) so that an old address answers 301 to the current one.
+
+Also here: slug history (`record_slug_change`), the topic index, schema.org JSON-LD, and
+the in-memory limiter for anonymous 'Was this helpful?' votes.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import nh3
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from editorial import audit
+from editorial.dates import today_utc
+from editorial.errors import ValidationError
+from editorial.extensions import db
+from editorial.models import Article, ArticleFeedback, ArticleSlug, Citation, Revision, Signature, User
+from editorial.queries import citations_by_id
+from editorial.rendering import clean_input, inline_citation_keys, render_body
+
+log = logging.getLogger(__name__)
+
+# Disclosures that say, in one common way or another, that there is nothing to disclose.
+_NOTHING_DECLARED = {
+    "", "none", "n/a", "na", "nil", "no", "nothing", "nothing to declare", "nothing to disclose",
+    "none declared", "no conflicts", "no conflict of interest", "no conflicts of interest",
+    "no competing interests", "none to declare", "none to disclose",
+}
+NONE_DECLARED = "None declared"
+UNFILED_TOPIC = "Other health topics"
+ALL_ARTICLES = "All articles"
+
+
+# --- The page --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReviewerLine:
+    name: str
+    credentials: str
+    specialty: str | None
+    affiliation: str | None
+    approved_at: datetime
+    disclosure: str  # as signed, or NONE_DECLARED
+    conflict_of_interest: str | None  # declared for this article (and waived by an editor)
+
+
+@dataclass(frozen=True)
+class Reference:
+    number: int
+    key: str
+    html: Markup  # AMA style, sanitised
+    text: str  # AMA style, plain
+    cited_inline: bool
+    retracted: bool
+
+
+@dataclass
+class PublicPage:
+    article_id: int
+    slug: str
+    topic: str
+    title: str
+    summary: str
+    body_html: Markup
+    byline: str
+    reviewers: list[ReviewerLine]
+    references: list[Reference]
+    published_at: datetime | None
+    last_reviewed_at: datetime | None
+    next_review_due: date | None
+    revision_number: int
+    content_hash: str
+    integrity_ok: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a slug means: a page, a redirect to the current slug, or nothing (None)."""
+
+    page: PublicPage | None = None
+    redirect_to: str | None = None
+
+
+def resolve(slug: str) -> Resolution | None:
+    """The live page for this slug, a redirect for a former or miscased slug, or None (404)."""
+    if not isinstance(slug, str) or not slug or len(slug) > 200 or clean_input(slug) != slug:
+        return None  # control characters (a NUL would even be refused by PostgreSQL) never name a page
+    article = live_article_by_slug(slug)
+    if article is not None:
+        return Resolution(page=build_page(article))
+    current = _current_slug_for(slug)
+    if current is None and slug.lower() != slug:
+        current = _current_slug_for(slug.lower(), also_current=True)
+    if current is not None and current != slug:
+        return Resolution(redirect_to=current)
+    return None
+
+
+def resolve_live_article(slug: str) -> Article | None:
+    """The live article under exactly this (current) slug, or None; safe for any input."""
+    if not isinstance(slug, str) or not slug or len(slug) > 200 or clean_input(slug) != slug:
+        return None
+    return live_article_by_slug(slug)
+
+
+def live_article_by_slug(slug: str) -> Article | None:
+    return db.session.scalar(
+        select(Article)
+        # The byline needs the author's name only: not their roles (User.role_rows is selectin).
+        .options(joinedload(Article.live_revision), joinedload(Article.author).lazyload(User.role_rows))
+        .where(Article.slug == slug, Article.live_revision_id.is_not(None))
+    )
+
+
+def _current_slug_for(slug: str, *, also_current: bool = False) -> str | None:
+    """The current slug of the live article that once had `slug` (or has it, with also_current)."""
+    statement = (
+        select(Article.slug).join(ArticleSlug, ArticleSlug.article_id == Article.id)
+        .where(ArticleSlug.slug == slug, Article.live_revision_id.is_not(None))
+    )
+    found = db.session.scalar(statement)
+    if found is None and also_current:
+        found = db.session.scalar(
+            select(Article.slug).where(Article.slug == slug, Article.live_revision_id.is_not(None))
+        )
+    return found
+
+
+def build_page(article: Article) -> PublicPage:
+    """Assemble the page of an article loaded by live_article_by_slug (two more queries)."""
+    from editorial.services.articles import revision_hash
+
+    live: Revision = article.live_revision
+    integrity_ok = revision_hash(live) == live.content_hash
+    if not integrity_ok:  # revisions are append-only in the database: this should never happen
+        log.error("Live revision %s of article %s does not match its content hash", live.id, article.id)
+    signatures = db.session.scalars(
+        select(Signature)
+        .where(Signature.revision_id == live.id, Signature.content_hash == live.content_hash,
+               Signature.meaning == "approval")
+        .order_by(Signature.signed_at, Signature.id)
+    ).all() if integrity_ok else []
+    reviewers, seen = [], set()
+    for signature in signatures:
+        if signature.signer_id in seen:
+            continue
+        seen.add(signature.signer_id)
+        reviewers.append(ReviewerLine(
+            name=signature.printed_name, credentials=signature.credentials, specialty=signature.specialty,
+            affiliation=signature.affiliation, approved_at=signature.signed_at,
+            disclosure=disclosure_text(signature.disclosure), conflict_of_interest=signature.conflict_of_interest or None,
+        ))
+
+    citation_ids = json.loads(live.citation_ids or "[]")
+    by_id = citations_by_id(citation_ids)
+    attached = [by_id[i] for i in citation_ids if i in by_id]
+    numbers, inline = reference_numbers(live.body, attached)
+    rendered = render_body(live.body, numbers)
+    references = sorted(
+        (Reference(number=numbers[c.key], key=c.key, html=reference_html(c), text=reference_text(c),
+                   cited_inline=c.key in inline, retracted=bool(c.retracted))
+         for c in attached),
+        key=lambda r: r.number,
+    )
+    return PublicPage(
+        article_id=article.id, slug=article.slug, topic=display_text(article.topic), title=display_text(live.title),
+        summary=display_text(live.summary), body_html=Markup(rendered.html), byline=article.author.name,
+        reviewers=reviewers, references=references, published_at=article.published_at,
+        last_reviewed_at=article.last_reviewed_at, next_review_due=article.next_review_due,
+        revision_number=live.number, content_hash=live.content_hash, integrity_ok=integrity_ok,
+    )
+
+
+def reference_numbers(body: str, citations: list[Citation]) -> tuple[dict[str, int], set[str]]:
+    """Numbers in order of first inline appearance, then the uncited rest in list order."""
+    by_key = {c.key: c for c in citations}
+    order: list[str] = [key for key in inline_citation_keys(body) if key in by_key]
+    inline = set(order)
+    order += [c.key for c in citations if c.key not in inline]
+    return {key: n for n, key in enumerate(dict.fromkeys(order), start=1)}, inline
+
+
+def disclosure_text(disclosure: str | None) -> str:
+    text = (disclosure or "").strip()
+    if text.casefold().rstrip(".").strip() in _NOTHING_DECLARED:
+        return NONE_DECLARED
+    return display_text(text)
+
+
+def display_text(text: str | None) -> str:
+    """Text as readers see it: control characters removed (it is escaped by the templates)."""
+    return clean_input(text or "")
+
+
+_REFERENCE_TAGS = {"em", "i", "strong", "b", "sup", "sub", "a", "span"}
+
+
+def reference_html(citation: Citation) -> Markup:
+    """The AMA reference as HTML. The formatter escapes already; nh3 is the second lock."""
+    if citation.formatted_html:
+        return Markup(nh3.clean(
+            clean_input(citation.formatted_html), tags=_REFERENCE_TAGS, attributes={"a": {"href"}},
+            url_schemes={"http", "https"}, link_rel="nofollow noopener", strip_comments=True,
+        ))
+    return Markup(escape(reference_text(citation)))
+
+
+def reference_text(citation: Citation) -> str:
+    return display_text(citation.formatted or citation.title)
+
+
+# --- Machine-readable metadata ---------------------------------------------------------
+
+def json_for_html(data) -> Markup:
+    """JSON that is safe inside <script type="application/ld+json">: <, >, & and the JS line
+    separators are \\u-escaped, so no text can close the element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+def iso_z(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def json_ld(page: PublicPage, url: str) -> dict:
+    """schema.org MedicalWebPage for the page (https://schema.org/MedicalWebPage)."""
+    reviewers = []
+    for r in page.reviewers:
+        person = {"@type": "Person", "name": r.name, "honorificSuffix": r.credentials}
+        if r.specialty:
+            person["jobTitle"] = r.specialty
+        if r.affiliation:
+            person["affiliation"] = {"@type": "Organization", "name": r.affiliation}
+        reviewers.append(person)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "url": url,
+        "name": page.title,
+        "headline": page.title,
+        "description": page.summary,
+        "inLanguage": "en",
+        "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
+        "author": {"@type": "Person", "name": page.byline},
+        "datePublished": iso_z(page.published_at),
+        "lastReviewed": page.last_reviewed_at.date().isoformat() if page.last_reviewed_at else None,
+        "reviewedBy": reviewers,
+        "citation": [r.text for r in page.references],
+        "version": page.revision_number,
+    }
+    if page.topic:
+        data["keywords"] = page.topic
+    return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+def api_json(page: PublicPage) -> dict:
+    """GET /api/v1/published/{slug} (API.md), plus slug, topic and each reviewer's disclosure."""
+    return {
+        "slug": page.slug,
+        "topic": page.topic,
+        "title": page.title,
+        "summary": page.summary,
+        "body_html": str(page.body_html),
+        "byline": page.byline,
+        "reviewed_by": [
+            {"name": r.name, "credentials": r.credentials, "specialty": r.specialty, "affiliation": r.affiliation,
+             "approved_at": iso_z(r.approved_at), "disclosure": r.disclosure}
+            for r in page.reviewers
+        ],
+        "references": [r.text for r in page.references],
+        "published_at": iso_z(page.published_at),
+        "last_reviewed_at": iso_z(page.last_reviewed_at),
+        "revision_number": page.revision_number,
+        "content_hash": page.content_hash,
+    }
+
+
+# --- The topic index -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndexEntry:
+    slug: str
+    title: str
+    summary: str
+    last_reviewed_at: datetime | None
+
+
+def published_by_topic() -> list[tuple[str, list[IndexEntry]]]:
+    """Every live article (its live title and summary), grouped by topic: one query."""
+    rows = db.session.execute(
+        select(Article.slug, Article.topic, Revision.title, Revision.summary, Article.last_reviewed_at)
+        .join(Revision, Revision.id == Article.live_revision_id)
+        .where(Article.live_revision_id.is_not(None))
+    ).all()
+    groups: dict[str, list[IndexEntry]] = {}
+    for slug, topic, title, summary, reviewed in rows:
+        groups.setdefault((topic or "").strip(), []).append(
+            IndexEntry(slug=slug, title=display_text(title), summary=display_text(summary), last_reviewed_at=reviewed)
+        )
+    ordered = sorted(groups.items(), key=lambda item: (item[0] == "", item[0].casefold()))
+    unfiled = UNFILED_TOPIC if len(ordered) > 1 else ALL_ARTICLES
+    return [(display_text(topic) or unfiled, sorted(entries, key=lambda e: (e.title.casefold(), e.slug)))
+            for topic, entries in ordered]
+
+
+# --- Slug history ----------------------------------------------------------------------
+
+def record_slug_change(article: Article, new_slug: str, *, actor: User | None = None) -> None:
+    """Give the article a new slug and keep the old one so its address redirects (301).
+
+    For the caller that renames articles: it flushes; the caller commits. Refuses a slug
+    that another article has now or had before. Moving back to a former slug of the same
+    article drops that history row (the slug is current again).
+    """
+    new_slug = (new_slug or "").strip()
+    if not new_slug or len(new_slug) > 200:
+        raise ValidationError("A slug is 1 to 200 characters.", fields={"slug": "Choose another slug."})
+    old_slug = article.slug
+    if new_slug == old_slug:
+        return
+    taken = db.session.scalar(select(Article.id).where(Article.slug == new_slug, Article.id != article.id))
+    history = db.session.scalar(select(ArticleSlug).where(ArticleSlug.slug == new_slug))
+    if taken is not None or (history is not None and history.article_id != article.id):
+        raise ValidationError("That address is already used by another article.", fields={"slug": "Choose another slug."})
+    if history is not None:
+        db.session.delete(history)
+        db.session.flush()
+    db.session.add(ArticleSlug(article_id=article.id, slug=old_slug))
+    article.slug = new_slug
+    db.session.flush()
+    audit.record("article.slug_changed", actor=actor, object_type="article", object_id=article.id,
+                 article_id=article.id, detail={"from": old_slug, "to": new_slug})
+
+
+# --- Anonymous feedback ----------------------------------------------------------------
+
+def record_feedback(article: Article, helpful: bool) -> ArticleFeedback:
+    """One anonymous vote about the article's live revision (loaded by live_article_by_slug)."""
+    row = ArticleFeedback(article_id=article.id, revision_number=article.live_revision.number, helpful=bool(helpful))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+class VoteLimiter:
+    """Caps votes per client network per article per day, without keeping any address.
+
+    A client is bucketed by HMAC-SHA256(salt, remote address); the salt is random, lives only
+    in this process's memory and is replaced (with all counts) when the UTC day changes, so
+    a bucket cannot be turned back into an address once the day is over, and nothing is ever
+    written to disk or the database. The cap is generous (several people may share one
+    network address); one browser voting once per article per day is enforced separately by
+    a flag in its signed session cookie. Per process: with several servers each has its own
+    counts (a shared store such as Redis would be the next step).
+    """
+
+    def __init__(self, per_article_per_day: int = 10, max_entries: int = 100_000):
+        self.per_article_per_day = per_article_per_day
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._day: date | None = None
+        self._salt = b""
+        self._counts: dict[tuple[str, int], int] = {}
+
+    def _rotate(self) -> None:
+        today = today_utc()
+        if today != self._day:
+            self._day, self._salt, self._counts = today, secrets.token_bytes(32), {}
+
+    def bucket(self, client: str) -> str:
+        return hmac.new(self._salt, (client or "").encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+
+    def allow(self, client: str, article_id: int) -> bool:
+        """Count one vote and say whether it is allowed."""
+        with self._lock:
+            self._rotate()
+            key = (self.bucket(client), article_id)
+            count = self._counts.get(key, 0)
+            if count >= self.per_article_per_day:
+                return False
+            if count == 0 and len(self._counts) >= self.max_entries:
+                return False  # full for today: refuse rather than grow without bound
+            self._counts[key] = count + 1
+            return True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._day, self._salt, self._counts = None, b"", {}
+
+
+def vote_limiter(app) -> VoteLimiter:
+    limiter = app.extensions.get("public_vote_limiter")
+    if limiter is None:
+        limiter = app.extensions.setdefault(
+            "public_vote_limiter", VoteLimiter(app.config.get("PUBLIC_FEEDBACK_PER_CLIENT_PER_DAY", 10))
+        )
+    return limiter
+
+
+SESSION_VOTES = "helpful_votes"
+
+
+def voted_today(session, article_id: int) -> bool:
+    return (session.get(SESSION_VOTES) or {}).get(str(article_id)) == today_utc().isoformat()
+
+
+def remember_vote(session, article_id: int) -> None:
+    """Keep today's votes only (bounded), so the cookie never grows."""
+    today = today_utc().isoformat()
+    votes = {k: v for k, v in (session.get(SESSION_VOTES) or {}).items() if v == today}
+    votes[str(article_id)] = today
+    session[SESSION_VOTES] = dict(list(votes.items())[-200:])
+
+
+__all__ = [
+    "PublicPage", "Reference", "ReviewerLine", "Resolution", "api_json", "build_page", "json_for_html", "json_ld",
+    "published_by_topic", "record_feedback", "record_slug_change", "resolve", "vote_limiter",
+]

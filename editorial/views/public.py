@@ -1,0 +1,88 @@
+"""The public site: published articles for readers, no sign-in.
+
+Routes
+- GET  /articles/<slug>           the live revision of a published article (301 from a former slug)
+- POST /articles/<slug>/feedback  'Was this helpful?' (CSRF-protected form; anonymous; one vote per
+                                  browser per article per day, and a per-network cap)
+- GET  /health-topics             published articles by topic (also what `/` shows anonymous readers)
+
+`/articles/<int:id>` (and `/articles/new`) belong to the signed-in desk, and Werkzeug prefers
+them over `/articles/<slug>`. So that a slug made only of digits (a title such as "2024") or a
+slug such as "new" still works for readers, an app-wide hook answers an anonymous GET of such a
+desk address with the public page when that slug is published; otherwise the desk's own
+sign-in redirect happens as before. Signed-in staff at those few addresses keep their desk.
+"""
+import re
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from editorial import public_page
+from editorial.extensions import db
+
+bp = Blueprint("public", __name__)
+
+_DESK_ARTICLE_ADDRESS = re.compile(r"^/articles/([^/]+)$")
+
+
+def _not_found():
+    return render_template("public/not_found.html"), 404
+
+
+def _respond(slug: str, *, fall_through: bool = False):
+    resolution = public_page.resolve(slug)
+    if resolution is None:
+        return None if fall_through else _not_found()
+    if resolution.redirect_to is not None:
+        return redirect(url_for("public.article", slug=resolution.redirect_to), 301)
+    page = resolution.page
+    url = url_for("public.article", slug=page.slug, _external=True)
+    return render_template(
+        "public/article.html", page=page, canonical_url=url,
+        json_ld=public_page.json_for_html(public_page.json_ld(page, url)),
+        voted=public_page.voted_today(session, page.article_id),
+    )
+
+
+@bp.before_app_request
+def _reader_at_a_desk_address():
+    endpoint = request.endpoint or ""
+    if request.method not in ("GET", "HEAD") or not endpoint or endpoint.startswith("public."):
+        return None
+    match = _DESK_ARTICLE_ADDRESS.match(request.path)
+    if match is None or current_user.is_authenticated:
+        return None
+    return _respond(match.group(1), fall_through=True)
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    return _respond(slug)
+
+
+@bp.post("/articles/<slug>/feedback")
+def feedback(slug: str):
+    answer = request.form.get("helpful", "")
+    if answer not in ("yes", "no"):
+        abort(400, "Choose Yes or No.")
+    article_row = public_page.resolve_live_article(slug)
+    if article_row is None:
+        return _not_found()
+    target = url_for("public.article", slug=slug) + "#feedback"
+    if public_page.voted_today(session, article_row.id):
+        flash("You have already told us about this page today. Thank you.", "info")
+        return redirect(target, 303)
+    if not public_page.vote_limiter(current_app).allow(request.remote_addr or "", article_row.id):
+        return render_template("public/message.html", heading="Too many answers",
+                               message="We have had many answers about this page from your network today. "
+                                       "Please try again tomorrow."), 429
+    public_page.record_feedback(article_row, answer == "yes")
+    db.session.commit()
+    public_page.remember_vote(session, article_row.id)
+    flash("Thank you for your feedback.", "success")
+    return redirect(target, 303)
+
+
+@bp.get("/health-topics")
+def index():
+    return render_template("public/index.html", topics=public_page.published_by_topic())
