@@ -1,0 +1,16 @@
+"""`flask --app editorial schedules run`: the worker step that applies due schedules (cron, every minute)."""
+import click
+from flask.cli import AppGroup
+
+from editorial.services.schedules import apply_due
+
+schedules_cli = AppGroup("schedules", help="Scheduled publication and take-down.")
+
+
+@schedules_cli.command("run")
+def run_due():
+    """Apply every pending schedule whose time has come; safe to run from cron every minute."""
+    results = apply_due()
+    for schedule_id, status in results:
+        click.echo(f"schedule {schedule_id}: {status}")
+    click.echo(f"{len(results)} due schedule(s) handled.")

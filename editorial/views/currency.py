@@ -1,0 +1,117 @@
+"""Keeping content current: attention list, review intervals, schedules, PEMAT-P."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from editorial import attention, pemat, queries
+from editorial.errors import DomainError, ValidationError
+from editorial.extensions import db
+from editorial.forms import show_domain_errors
+from editorial.forms.currency import IntervalForm, PematForm, ScheduleForm, TopicForm
+from editorial.models import Article, Topic
+from editorial.permissions import can
+from editorial.services import currency, schedules
+from editorial.views.articles import load_article, show_refusal
+
+bp = Blueprint("currency", __name__)
+
+
+@bp.before_request
+@login_required
+def _editors_only():
+    if not can(current_user, "manage_currency"):
+        abort(403, "Only senior editors manage review cycles.")
+
+
+@bp.get("/attention")
+def attention_list():
+    kind = request.args.get("kind", "overdue")
+    if kind not in attention.KINDS:
+        abort(404)
+    sort = request.args.get("sort", "due")
+    page = queries.paginate(attention.statement(kind, sort), request.args.get("page", 1, type=int), 25)
+    return render_template("currency/attention.html", page=page, kind=kind, kinds=attention.KINDS, sort=sort)
+
+
+@bp.route("/topics", methods=["GET", "POST"])
+def topics():
+    form = TopicForm()
+    if form.validate_on_submit():
+        try:
+            currency.set_topic_interval(current_user, form.name.data, form.review_interval_months.data)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"“{form.name.data}” is now reviewed every {form.review_interval_months.data} months.", "success")
+            return redirect(url_for("currency.topics"))
+    configured = db.session.scalars(select(Topic).order_by(Topic.name)).all()
+    known = {t.name for t in configured}
+    unconfigured = [name for name in db.session.scalars(select(Article.topic).distinct().order_by(Article.topic)) if name and name not in known]
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("currency/topics.html", form=form, topics=configured, unconfigured=unconfigured), status
+
+
+@bp.post("/articles/<int:article_id>/review-interval")
+def article_interval(article_id: int):
+    article, _ = load_article(article_id, for_update=True)
+    form = IntervalForm()
+    if not form.validate_on_submit():
+        return show_refusal(article, ValidationError("Use a whole number of months from 1 to 60, or leave it empty."))
+    try:
+        currency.set_article_interval(current_user, article, form.review_interval_months.data)
+    except DomainError as exc:
+        return show_refusal(article, exc)
+    db.session.commit()
+    flash("Review interval saved; it applies from the next publication.", "success")
+    return redirect(url_for("articles.detail", article_id=article.id))
+
+
+@bp.post("/articles/<int:article_id>/schedules")
+def create_schedule(article_id: int):
+    article, _ = load_article(article_id, for_update=True)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        return show_refusal(article, ValidationError("Choose an action and a date and time."))
+    try:
+        item = schedules.schedule(current_user, article, form.action.data, form.run_at.data)
+    except DomainError as exc:
+        return show_refusal(article, exc)
+    db.session.commit()
+    flash(f"Scheduled: {item.action} on {item.run_at:%d %b %Y, %H:%M} UTC. Nothing changes until then.", "success")
+    return redirect(url_for("articles.detail", article_id=article.id))
+
+
+@bp.post("/articles/<int:article_id>/schedules/<int:schedule_id>/cancel")
+def cancel_schedule(article_id: int, schedule_id: int):
+    article, _ = load_article(article_id, for_update=True)
+    try:
+        schedules.cancel(current_user, article, schedule_id)
+    except DomainError as exc:
+        return show_refusal(article, exc)
+    db.session.commit()
+    flash("Schedule cancelled.", "success")
+    return redirect(url_for("articles.detail", article_id=article.id))
+
+
+@bp.route("/articles/<int:article_id>/pemat", methods=["GET", "POST"])
+def pemat_checklist(article_id: int):
+    article, _ = load_article(article_id, for_update=request.method == "POST")
+    form = PematForm()
+    if form.validate_on_submit():
+        answers = {number: getattr(form, f"item_{number}").data for number in pemat.ITEMS}
+        try:
+            result = currency.score_pemat(current_user, article, answers)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"PEMAT-P recorded for revision {result.revision_number}: understandability "
+                  f"{result.understandability if result.understandability is not None else 'n/a'}%, actionability "
+                  f"{result.actionability if result.actionability is not None else 'n/a'}%.", "success")
+            return redirect(url_for("articles.detail", article_id=article.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("currency/pemat.html", article=article, form=form, understandability=pemat.UNDERSTANDABILITY,
+                           actionability=pemat.ACTIONABILITY), status
