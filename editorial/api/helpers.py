@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask import g, request
 
+from editorial.api.schemas import MAX_ID
 from editorial.errors import ValidationError
 from editorial.queries import MAX_PER_PAGE, Page
 
@@ -19,7 +20,7 @@ def page_args() -> tuple[int, int]:
         if raw is None:
             values[name] = default
             continue
-        if not raw.isdigit() or int(raw) < 1:
+        if not whole_number(raw) or int(raw) < 1:
             errors[name] = f"{name} must be a whole number from 1."
             continue
         values[name] = int(raw)
@@ -28,6 +29,11 @@ def page_args() -> tuple[int, int]:
     if errors:
         raise ValidationError("Invalid paging.", fields=errors)
     return values["page"], values["per_page"]
+
+
+def whole_number(raw: str, maximum: int = MAX_ID) -> bool:
+    """ASCII digits only (str.isdigit() also takes '²', which int() refuses), at most `maximum`."""
+    return raw.isascii() and raw.isdigit() and int(raw) <= maximum
 
 
 def list_body(page: Page, serialise) -> dict:

@@ -1,15 +1,22 @@
 """Articles, revisions, diffs, reviewers and workflow transitions (API.md)."""
 from datetime import date, datetime, timezone
+from typing import Annotated, Literal
 
 from flask import request
+from pydantic import AwareDatetime, ConfigDict, Field
 from sqlalchemy import select
 
 from editorial import queries
 from editorial.access import load_access
 from editorial.api import api_bp
-from editorial.api.helpers import caller, iso, list_body, page_args
+from editorial.api.helpers import caller, iso, list_body, page_args, whole_number
+from editorial.api.openapi import documented
+from editorial.api.schemas import (
+    MAX_ID, ArticleOut, ArticlePage, AsOfOut, DiffOut, Id, RevisionList, RevisionOut, StateName, Version,
+)
 from editorial.api.serialise import article_detail, article_summary, revision_summary
-from editorial.api.validation import Body, parse_body
+from editorial.api.validation import Body, PageQuery, Query, parse_body
+from editorial.workflow import Action
 from editorial.errors import NotFound, ValidationError
 from editorial.extensions import db
 from editorial.models import Revision
@@ -27,7 +34,7 @@ class ArticleCreate(Body):
 
 
 class ArticleEdit(Body):
-    base_version: int
+    base_version: Version
     title: str | None = None
     summary: str | None = None
     body: str | None = None
@@ -36,7 +43,7 @@ class ArticleEdit(Body):
 
 
 class AssignReviewer(Body):
-    user_id: int
+    user_id: Id
     due_date: date | None = None
 
     model_config = {**Body.model_config, "strict": False}  # due_date arrives as an ISO string
@@ -53,9 +60,26 @@ class WaiveConflict(Body):
 
 
 class TransitionRequest(Body):
-    action: str
+    action: str = Field(json_schema_extra={"enum": [a.value for a in Action]})
     comment: str | None = None
     password: str | None = None
+
+
+class ArticleQuery(PageQuery):
+    state: StateName | None = None
+    q: str | None = Field(None, description="Words in the title or body (the first 200 characters count).")
+    assigned_to: Literal["me"] | None = Field(None, description="Only articles the caller reviews.")
+
+
+class DiffQuery(Query):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Annotated[int, Field(ge=0, le=MAX_ID, alias="from", description="Revision number.")]
+    to: Annotated[int, Field(ge=0, le=MAX_ID, description="Revision number.")]
+
+
+class AsOfQuery(Query):
+    at: AwareDatetime = Field(description="ISO 8601; without an offset it is read as UTC.")
 
 
 def viewable(article_id: int, *, for_update: bool = False):
@@ -70,6 +94,8 @@ def detail(article) -> dict:
 
 
 @api_bp.post("/articles")
+@documented("Start an article (a draft, version 1, the caller as author)", body=ArticleCreate, response=ArticleOut, status=201,
+            errors=(403,), tag="articles")
 def create_article():
     data = parse_body(ArticleCreate)
     article = article_service.create_article(caller(), **data.model_dump())
@@ -78,6 +104,7 @@ def create_article():
 
 
 @api_bp.get("/articles")
+@documented("List the articles the caller can see", query=ArticleQuery, response=ArticlePage, tag="articles")
 def list_articles():
     state = request.args.get("state") or None
     if state is not None and state not in {s.value for s in State}:
@@ -94,11 +121,15 @@ def list_articles():
 
 
 @api_bp.get("/articles/<int:article_id>")
+@documented("An article", response=ArticleOut, errors=(403,), tag="articles")
 def get_article(article_id: int):
     return detail(viewable(article_id))
 
 
 @api_bp.patch("/articles/<int:article_id>")
+@documented("Save a new revision (or change the topic)", body=ArticleEdit, response=ArticleOut,
+            errors=(403, 409), tag="articles",
+            description="`note` is required once the article has been submitted; 409 `stale_version` when `base_version` is not the current version.")
 def edit_article(article_id: int):
     data = parse_body(ArticleEdit)
     article = viewable(article_id, for_update=True)
@@ -114,6 +145,7 @@ def edit_article(article_id: int):
 
 
 @api_bp.get("/articles/<int:article_id>/revisions")
+@documented("The revisions of an article, oldest first", response=RevisionList, errors=(403,), tag="revisions")
 def list_revisions(article_id: int):
     from sqlalchemy.orm import joinedload
 
@@ -125,6 +157,7 @@ def list_revisions(article_id: int):
 
 
 @api_bp.get("/articles/<int:article_id>/revisions/<int:number>")
+@documented("One revision's full content", response=RevisionOut, errors=(403,), tag="revisions")
 def get_revision(article_id: int, number: int):
     article = viewable(article_id)
     revision = article_service.get_revision(article, number)
@@ -141,12 +174,13 @@ def get_revision(article_id: int, number: int):
 
 def _revision_number_arg(name: str) -> int:
     raw = request.args.get(name, "")
-    if not raw.isdigit():
+    if not whole_number(raw):
         raise ValidationError(f"{name} must be a revision number.", fields={name: "Expected a whole number."})
     return int(raw)
 
 
 @api_bp.get("/articles/<int:article_id>/diff")
+@documented("A unified diff of two revisions", query=DiffQuery, response=DiffOut, errors=(403,), tag="revisions")
 def diff(article_id: int):
     article = viewable(article_id)
     old = article_service.get_revision(article, _revision_number_arg("from"))
@@ -155,6 +189,8 @@ def diff(article_id: int):
 
 
 @api_bp.post("/articles/<int:article_id>/reviewers")
+@documented("Assign a physician reviewer", body=AssignReviewer, response=ArticleOut, status=201,
+            errors=(403, 409), tag="reviews")
 def assign_reviewer(article_id: int):
     data = parse_body(AssignReviewer)
     article = viewable(article_id, for_update=True)
@@ -164,6 +200,7 @@ def assign_reviewer(article_id: int):
 
 
 @api_bp.delete("/articles/<int:article_id>/reviewers/<int:user_id>")
+@documented("Remove a pending reviewer assignment", response=ArticleOut, errors=(403, 409, 422), tag="reviews")
 def remove_reviewer(article_id: int, user_id: int):
     article = viewable(article_id, for_update=True)
     review_service.remove_assignment(caller(), article, user_id)
@@ -172,6 +209,8 @@ def remove_reviewer(article_id: int, user_id: int):
 
 
 @api_bp.patch("/articles/<int:article_id>/reviewers/me")
+@documented("Accept or decline one's own review assignment", body=RespondToAssignment, response=ArticleOut,
+            errors=(403, 409), tag="reviews")
 def respond(article_id: int):
     data = parse_body(RespondToAssignment)
     article = viewable(article_id, for_update=True)
@@ -181,6 +220,8 @@ def respond(article_id: int):
 
 
 @api_bp.post("/articles/<int:article_id>/reviewers/<int:user_id>/waive-conflict")
+@documented("Waive a reviewer's declared conflict of interest", body=WaiveConflict, response=ArticleOut,
+            errors=(403, 409), tag="reviews")
 def waive_conflict(article_id: int, user_id: int):
     data = parse_body(WaiveConflict)
     article = viewable(article_id, for_update=True)
@@ -190,6 +231,9 @@ def waive_conflict(article_id: int, user_id: int):
 
 
 @api_bp.post("/articles/<int:article_id>/transitions")
+@documented("Apply a workflow action", body=TransitionRequest, response=ArticleOut,
+            errors=(403, 409), tag="articles",
+            description="submit, withdraw, approve (needs `password`), request_changes (needs `comment`), publish, unpublish.")
 def transition(article_id: int):
     data = parse_body(TransitionRequest)
     article = viewable(article_id, for_update=True)
@@ -199,6 +243,8 @@ def transition(article_id: int):
 
 
 @api_bp.get("/articles/<int:article_id>/as-of")
+@documented("The revision that was live at a time", query=AsOfQuery, response=AsOfOut, errors=(403,), tag="audit",
+            description="404 when nothing of the article was live then.")
 def as_of(article_id: int):
     article = article_service.get_article(article_id)
     require(caller(), "view_as_of", load_access(article), message="Only editors, auditors and admins reconstruct history.")

@@ -2,11 +2,14 @@
 from datetime import date
 
 from flask import request
+from pydantic import Field
 
 from editorial import queries
 from editorial.api import api_bp
 from editorial.api.helpers import caller, iso, list_body, page_args
-from editorial.api.validation import Body, parse_body
+from editorial.api.openapi import documented
+from editorial.api.schemas import CitationCreatedOut, CitationOut, CitationPage, ImportReportOut
+from editorial.api.validation import Body, PageQuery, parse_body
 from editorial.citations import Author, CitationData
 from editorial.extensions import db
 from editorial.models import Citation
@@ -39,7 +42,7 @@ class CitationIn(Body):
 
 
 class ImportIn(Body):
-    format: str
+    format: str = Field(json_schema_extra={"enum": ["ris", "bibtex", "nbib", "csl-json"]})
     text: str
 
 
@@ -48,6 +51,10 @@ class RetractIn(Body):
     retracted_on: date | None = None
 
     model_config = {**Body.model_config, "strict": False}
+
+
+class CitationQuery(PageQuery):
+    q: str | None = Field(None, description="Words in the title, authors, DOI or PMID.")
 
 
 def citation_json(citation: Citation) -> dict:
@@ -75,6 +82,9 @@ def citation_json(citation: Citation) -> dict:
 
 
 @api_bp.post("/citations")
+@documented("Add a source to the library", body=CitationIn, response=CitationCreatedOut, status=201, also={200: CitationCreatedOut},
+            errors=(403,), tag="citations",
+            description="201 with the new record; 200 with an existing one (same DOI, PMID, or title and year).")
 def create_citation():
     body = parse_body(CitationIn)
     values = body.model_dump()
@@ -85,6 +95,9 @@ def create_citation():
 
 
 @api_bp.post("/citations/import")
+@documented("Import RIS, BibTeX, MEDLINE or CSL-JSON", body=ImportIn, response=ImportReportOut, status=201, also={200: ImportReportOut},
+            errors=(403,), tag="citations",
+            description="201 when anything was created, 200 otherwise; each bad record is reported.")
 def import_citations():
     body = parse_body(ImportIn)
     report = citation_service.import_citations(caller(), body.format, body.text)
@@ -97,6 +110,7 @@ def import_citations():
 
 
 @api_bp.get("/citations")
+@documented("The citation library", query=CitationQuery, response=CitationPage, tag="citations")
 def list_citations():
     page, per_page = page_args()
     statement = citation_service.search_statement((request.args.get("q") or "")[:200] or None)
@@ -104,11 +118,13 @@ def list_citations():
 
 
 @api_bp.get("/citations/<int:citation_id>")
+@documented("A source", response=CitationOut, tag="citations")
 def get_citation(citation_id: int):
     return citation_json(citation_service.get_citation(citation_id))
 
 
 @api_bp.post("/citations/<int:citation_id>/retraction")
+@documented("Mark a source as retracted", body=RetractIn, response=CitationOut, errors=(403, 409), tag="citations")
 def retract_citation(citation_id: int):
     body = parse_body(RetractIn)
     citation = citation_service.retract(caller(), citation_service.get_citation(citation_id), note=body.note,

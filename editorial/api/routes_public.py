@@ -1,0 +1,26 @@
+"""GET /published/{slug}: the live revision of a published article, for the public website.
+
+No token needed (listed in PUBLIC_ENDPOINTS). An unknown, never-published or archived slug is
+404 `not_found`; a former slug of a published article answers 301 to its current address.
+"""
+from flask import jsonify, redirect, url_for
+
+from editorial import public_page
+from editorial.api import api_bp
+from editorial.api.openapi import documented
+from editorial.api.schemas import PublishedPageOut
+from editorial.errors import NotFound
+
+
+@api_bp.get("/published/<slug>")
+@documented("The live page of a published article", response=PublishedPageOut, also={301: None}, public=True,
+            errors=(404,), tag="public", description="No token. A former slug answers 301 to the current address.")
+def published_article(slug: str):
+    resolution = public_page.resolve(slug)
+    if resolution is None:
+        raise NotFound("No published article has that address.")
+    if resolution.redirect_to is not None:
+        return redirect(url_for("api.published_article", slug=resolution.redirect_to), 301)
+    response = jsonify(public_page.api_json(resolution.page))
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response

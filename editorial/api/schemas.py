@@ -1,0 +1,285 @@
+"""Typed shapes of the API's responses (and shared field types), for the OpenAPI document.
+
+The views still answer plain dicts built in serialise.py and the route modules; these models
+describe them. tests/api/test_openapi.py validates real responses against them
+(`ArticleOut.model_validate(response.json)`), and the fuzzer checks every response it sees
+against the document built from them, so the description cannot drift from what is sent.
+Models forbid unknown fields for the same reason: a new key in a response must be added here.
+"""
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Database ids and version numbers are 32-bit integers; larger values in a path are 404.
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+StateName = Literal["draft", "in_review", "changes_requested", "approved", "published", "archived"]
+ReviewStatus = Literal["pending", "approved", "changes_requested", "declined"]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Errors ------------------------------------------------------------------------------
+
+class ErrorDetail(Out):
+    code: str = Field(description="Machine-readable: bad_request, unauthorized, forbidden, reauthentication_failed, "
+                                  "not_found, method_not_allowed, stale_version, invalid_transition, too_large, invalid…")
+    message: str
+    fields: dict[str, str] | None = Field(None, description="Only for validation errors: field name → problem.")
+
+
+class ErrorOut(Out):
+    """The one error envelope of the API."""
+
+    error: ErrorDetail
+
+
+# --- People ------------------------------------------------------------------------------
+
+class MeOut(Out):
+    id: int
+    email: str
+    name: str
+    roles: list[str]
+
+
+class UserBrief(Out):
+    id: int
+    name: str
+    credentials: str | None
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    name: str
+    roles: list[str]
+    active: bool
+    credentials: str | None
+    specialty: str | None
+    affiliation: str | None
+    disclosure: str | None
+    credential_valid_until: date | None
+
+
+class PageOut(Out):
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1, le=100)
+    total: int = Field(ge=0)
+
+
+class UserPage(PageOut):
+    items: list[UserOut]
+
+
+# --- Articles ----------------------------------------------------------------------------
+
+class ReviewerAssignmentOut(Out):
+    user: UserBrief
+    status: ReviewStatus
+    decided_revision: int | None
+    due_date: date | None
+    accepted: bool
+    conflict_of_interest: str | None
+    conflict_waived: bool
+
+
+class CitationBrief(Out):
+    id: int
+    key: str
+    formatted: str
+    retracted: bool
+
+
+class CurrentRevisionOut(Out):
+    number: int
+    content_hash: Sha256
+    author: UserBrief
+    created_at: datetime
+
+
+class LiveRevisionOut(Out):
+    number: int
+    content_hash: Sha256
+    published_at: datetime | None
+
+
+class ArticleSummaryOut(Out):
+    id: int
+    slug: str
+    title: str
+    topic: str
+    state: StateName
+    version: int
+    author: UserBrief
+    updated_at: datetime | None
+    live: bool = Field(description="True while a revision of the article is live.")
+
+
+class ArticleOut(ArticleSummaryOut):
+    summary: str
+    body: str = Field(description="Markdown, exactly as saved.")
+    current_revision: CurrentRevisionOut
+    live_revision: LiveRevisionOut | None
+    reviewers: list[ReviewerAssignmentOut]
+    citations: list[CitationBrief] = Field(description="In the article's order.")
+    last_reviewed_at: datetime | None
+    next_review_due: date | None
+
+
+class ArticlePage(PageOut):
+    items: list[ArticleSummaryOut]
+
+
+class RevisionSummaryOut(Out):
+    number: int
+    author: UserBrief
+    created_at: datetime
+    note: str | None
+    content_hash: Sha256
+
+
+class RevisionList(Out):
+    items: list[RevisionSummaryOut]
+
+
+class RevisionCitation(Out):
+    id: int
+    key: str
+    formatted: str
+
+
+class RevisionOut(RevisionSummaryOut):
+    title: str
+    summary: str
+    body: str
+    citation_ids: list[int]
+    citations: list[RevisionCitation]
+
+
+class DiffOut(Out):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: int = Field(alias="from")
+    to: int
+    unified: str = Field(description="A unified diff of the two revisions.")
+
+
+class AsOfOut(RevisionSummaryOut):
+    at: datetime
+    title: str
+    summary: str
+    body: str
+    citation_ids: list[int]
+
+
+# --- Citations ---------------------------------------------------------------------------
+
+class AuthorOut(Out):
+    family: str
+    given: str
+
+
+class CitationOut(Out):
+    id: int
+    key: str
+    type: str
+    title: str
+    authors: list[AuthorOut]
+    org_author: str | None
+    container_title: str | None
+    year: int | None
+    volume: str | None
+    issue: str | None
+    pages: str | None
+    doi: str | None
+    pmid: str | None
+    url: str | None
+    formatted: str = Field(description="AMA style (11th edition).")
+    retracted: bool
+    retraction_note: str | None
+    created_at: datetime | None
+
+
+class CitationCreatedOut(CitationOut):
+    created: bool = Field(description="False when an existing record (same DOI, PMID, or title and year) was reused.")
+
+
+class CitationPage(PageOut):
+    items: list[CitationOut]
+
+
+class RejectedRecord(Out):
+    record: str
+    errors: dict[str, str]
+
+
+class ImportReportOut(Out):
+    created: list[CitationOut]
+    reused: list[CitationOut]
+    rejected: list[RejectedRecord]
+
+
+# --- Audit -------------------------------------------------------------------------------
+
+class ActorOut(Out):
+    id: int
+    name: str
+
+
+class AuditEventOut(Out):
+    id: int
+    at: datetime
+    actor: ActorOut | None
+    action: str
+    object_type: str
+    object_id: str | None
+    article_id: int | None
+    revision_number: int | None
+    from_state: str | None
+    to_state: str | None
+    detail: dict[str, Any]
+    hash: Sha256
+    prev_hash: Sha256
+
+
+class AuditPage(PageOut):
+    items: list[AuditEventOut]
+
+
+class VerifyOut(Out):
+    ok: bool
+    checked: int
+    first_broken_id: int | None
+
+
+# --- The public page ---------------------------------------------------------------------
+
+class ReviewedBy(Out):
+    name: str
+    credentials: str
+    specialty: str | None
+    affiliation: str | None
+    approved_at: datetime | None
+    disclosure: str
+
+
+class PublishedPageOut(Out):
+    slug: str
+    topic: str
+    title: str
+    summary: str
+    body_html: str = Field(description="The live revision's Markdown, rendered and sanitised.")
+    byline: str
+    reviewed_by: list[ReviewedBy]
+    references: list[str] = Field(description="AMA style, in order of first citation.")
+    published_at: datetime | None
+    last_reviewed_at: datetime | None
+    revision_number: int
+    content_hash: Sha256
