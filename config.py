@@ -33,9 +33,18 @@ class Config:
 
     PER_PAGE = 25
 
+    # Signed-in browsers are signed out after this long without a request.
+    IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
+    # Consecutive failed sign-ins or signatures that lock an account until an admin unlocks it.
+    LOCKOUT_THRESHOLD = 5
+    CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO")
+
 
 class TestConfig(Config):
     TESTING = True
+    # The suite signs in far more often than a person; the throttling test lowers these.
+    SIGN_IN_LIMIT_PER_ADDRESS = "10000 per minute"
+    SIGN_IN_LIMIT_PER_ACCOUNT = "10000 per minute"
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-secret-key-not-for-production"
     # Cheap hashes keep the suite fast; the algorithm stays argon2id.

@@ -51,10 +51,11 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from editorial import auth_loader, cli, errorhandlers, templating
+    from editorial import auth_loader, cli, errorhandlers, security, templating
     from editorial.api import api_bp
     from editorial.views import register_views
 
+    security.init_app(app)
     auth_loader.init_app(app)
     templating.init_app(app)
     errorhandlers.init_app(app)

@@ -46,7 +46,7 @@ def parse_filter(args) -> AuditFilter:
     for name in ("article_id", "actor_id"):
         raw = (args.get(name) or "").strip()
         if raw:
-            if raw.isdigit():
+            if raw.isascii() and raw.isdigit() and len(raw) <= 9:
                 setattr(result, name, int(raw))
             else:
                 errors[name] = "Expected a whole number."

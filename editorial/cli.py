@@ -158,8 +158,121 @@ def articles_transition(article_id, action, email, comment):
 
 
 def init_app(app):
+    from editorial.cli_schedules import schedules_cli
+
+    app.cli.add_command(schedules_cli)
     app.cli.add_command(articles_cli)
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(citations_cli)
+    app.cli.add_command(notifications_cli)
+
+
+from editorial.retractions import SOURCES as RETRACTION_SOURCES  # noqa: E402 (this group is appended)
+
+citations_cli = AppGroup("citations", help="Work with the citation library.")
+
+
+@citations_cli.command("check-retractions")
+@click.option("--source", "source_name", default="crossref", show_default=True,
+              type=click.Choice(RETRACTION_SOURCES), help="Where to look retractions up.")
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 1000))
+def citations_check_retractions(source_name, batch):
+    """The retraction worker: look up every unretracted DOI and flag the retracted ones.
+    Exits 0 when some lookups failed (they are listed), 1 only when none succeeded."""
+    from editorial.retractions import source_from_config
+    from editorial.services.retraction_checks import check_library
+
+    # RETRACTION_FETCH in app config replaces HTTP (tests); CROSSREF_MAILTO joins Crossref's polite pool.
+    source = source_from_config(source_name, current_app.config)
+    report = check_library(source, None, batch=batch, commit=True)
+    db.session.commit()
+    for doi, reason in sorted(report.errors.items()):
+        click.echo(f"  could not check {doi}: {reason}", err=True)
+    click.echo(f"Checked {report.checked}, flagged {len(report.flagged)}, errors {len(report.errors)}.")
+    for key in report.flagged:
+        click.echo(f"  retracted: [@{key}]")
+    if report.total_failure:
+        sys.exit(1)
+
+
+@citations_cli.command("load-retraction-watch")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "email", default=None, help="The editor to record as the actor (default: system).")
+def citations_load_retraction_watch(file, email):
+    """Flag citations that a Retraction Watch CSV export lists as retracted (by DOI or PMID)."""
+    from editorial.services.retraction_checks import load_retraction_watch
+
+    actor = None
+    if email:
+        actor = user_service.find_by_email(email)
+        if actor is None:
+            click.echo(f"Error: no user with e-mail {email}", err=True)
+            sys.exit(1)
+    try:
+        report = load_retraction_watch(file, actor)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Read {report.checked} retractions ({report.skipped} other rows skipped), "
+               f"flagged {len(report.flagged)}.")
+    for key in report.flagged:
+        click.echo(f"  retracted: [@{key}]")
+
+
+notifications_cli = AppGroup("notifications", help="The notification outbox: reminders and e-mail delivery.")
+
+
+def _reminder_days(days):
+    from editorial.services import notifications as notification_service
+
+    return notification_service.reminder_days(current_app.config) if days is None else days
+
+
+@notifications_cli.command("remind")
+@click.option("--days", type=click.IntRange(0, 365), default=None,
+              help="Remind reviewers this many days before the due date (default NOTIFY_REMINDER_DAYS or 2).")
+def notifications_remind(days):
+    """Queue reminders for reviews due soon or overdue; each is queued once however often this runs."""
+    from editorial.services import notifications as notification_service
+
+    created = notification_service.queue_reminders(_reminder_days(days))
+    db.session.commit()
+    click.echo(f"Queued {created} new reminders.")
+
+
+@notifications_cli.command("send")
+@click.option("--days", type=click.IntRange(0, 365), default=None, help="As for `remind`.")
+@click.option("--no-remind", is_flag=True, help="Only deliver; do not queue reminders first.")
+@click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True)
+def notifications_send(days, no_remind, batch):
+    """The worker (safe to run from cron every minute): queue due reminders, then e-mail what is due.
+    Each message is sent at most once; failures are retried with back-off. Without SMTP_HOST
+    nothing is sent and the messages stay on the admin outbox page."""
+    from editorial.mailer import SmtpSettings, setting
+    from editorial.services import notifications as notification_service
+
+    if not no_remind:
+        created = notification_service.queue_reminders(_reminder_days(days))
+        db.session.commit()
+        click.echo(f"Queued {created} new reminders.")
+    settings = SmtpSettings.from_config(current_app.config)
+    if not settings.configured:
+        waiting = notification_service.pending_count()
+        db.session.rollback()
+        click.echo(f"SMTP is not configured (SMTP_HOST is not set): nothing was sent; {waiting} messages "
+                   "wait in the outbox (/admin/outbox).")
+        return
+    report = notification_service.deliver(
+        settings, batch=batch,
+        max_attempts=int(setting(current_app.config, "NOTIFY_MAX_ATTEMPTS", notification_service.DEFAULT_MAX_ATTEMPTS)),
+        cap_minutes=int(setting(current_app.config, "NOTIFY_BACKOFF_CAP_MINUTES",
+                                notification_service.DEFAULT_BACKOFF_CAP_MINUTES)),
+    )
+    db.session.rollback()
+    for error in report.errors[:50]:
+        click.echo(f"  {error}", err=True)
+    click.echo(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}; "
+               f"{report.waiting} pending.")

@@ -41,7 +41,10 @@ def editor_desk() -> dict:
         select(Article).options(joinedload(Article.author)).where(Article.published_at.is_not(None))
         .order_by(Article.published_at.desc()).limit(LIMIT)
     ).all()
+    from editorial.services.retraction_checks import published_articles_citing_retracted
+
     return {
+        "citing_retracted": published_articles_citing_retracted(limit=LIMIT),
         "counts": [(state, counts.get(state.value, 0)) for state in State],
         "unassigned": unassigned, "overdue": overdue, "ready": ready, "published": published,
     }
@@ -84,3 +87,9 @@ def writer_desk(user: User) -> dict:
         .order_by(Article.published_at.desc()).limit(LIMIT)
     ).all()
     return {"drafts": drafts, "requests": requests, "published": published}
+
+
+def admin_desk() -> dict:
+    """Accounts that locked themselves after repeated failures: each is an alert to look into."""
+    locked = db.session.scalars(select(User).where(User.locked_at.is_not(None)).order_by(User.locked_at.desc()).limit(50)).all()
+    return {"locked": locked}

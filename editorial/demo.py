@@ -10,7 +10,10 @@ from sqlalchemy import select
 
 from editorial.citations import Author, CitationData
 from editorial.clock import frozen_at, now
-from editorial.demo_content import DEMO_CITATIONS, IORT_BODY, IORT_SUMMARY, IORT_TITLE
+from editorial.demo_content import (
+    AFTER_LUMPECTOMY_BODY, AFTER_LUMPECTOMY_SUMMARY, AFTER_LUMPECTOMY_TITLE, DEMO_CITATIONS, IORT_BODY, IORT_SUMMARY,
+    IORT_TITLE, SURGERY_DAY_BODY, SURGERY_DAY_SUMMARY, SURGERY_DAY_TITLE,
+)
 from editorial.extensions import db
 from editorial.models import Article, User
 from editorial.roles import Role
@@ -44,7 +47,7 @@ NEW_DRAFT_NOTE = "Added a question about follow-up visits."
 
 def seed() -> list[User]:
     """Create the demo people and content unless they exist; safe to run twice."""
-    start = now() - timedelta(days=90)
+    start = now() - timedelta(days=420)
     result = []
     with frozen_at(start):
         for person in PEOPLE:
@@ -52,9 +55,48 @@ def seed() -> list[User]:
             if user is None:
                 user = users.create_user(None, password=DEMO_PASSWORD, **person)
             result.append(user)
+    people = {u.email.split("@")[0]: u for u in result}
     if db.session.scalar(select(Article.id).where(Article.title == IORT_TITLE).limit(1)) is None:
-        _seed_iort_history({u.email.split("@")[0]: u for u in result})
+        with _at(400):
+            _demo_citations(people["editor"])
+            _seed_overdue_article(people)
+        _seed_iort_history(people)
+        _seed_late_review(people)
     return result
+
+
+def _demo_citations(editor: User) -> list[int]:
+    ids = []
+    for record in DEMO_CITATIONS:
+        values = {k: v for k, v in record.items() if k != "key"}
+        values["authors"] = [Author(**a) for a in values["authors"]]
+        citation, _ = citations.create_citation(editor, CitationData(**values))
+        ids.append(citation.id)
+    return ids
+
+
+def _draft(writer: User, title: str, summary: str, body: str, editor: User) -> Article:
+    article = articles.create_article(writer, title=title, summary=summary, body=body, topic="Breast cancer")
+    for citation_id in _demo_citations(editor):  # the library returns the existing record
+        articles.attach_citation(writer, article, citation_id)
+    return article
+
+
+def _seed_overdue_article(people) -> None:
+    """Published about 13 months ago with a 12-month interval: overdue for its medical review."""
+    article = _draft(people["writer"], AFTER_LUMPECTOMY_TITLE, AFTER_LUMPECTOMY_SUMMARY, AFTER_LUMPECTOMY_BODY, people["editor"])
+    reviews.assign_reviewer(people["editor"], article, people["oncologist"].id)
+    articles.transition(people["writer"], article, "submit")
+    articles.transition(people["oncologist"], article, "approve", password=DEMO_PASSWORD)
+    articles.transition(people["editor"], article, "publish")
+
+
+def _seed_late_review(people) -> None:
+    """In review, with the surgeon's review three days past its due date."""
+    with _at(12):
+        article = _draft(people["writer"], SURGERY_DAY_TITLE, SURGERY_DAY_SUMMARY, SURGERY_DAY_BODY, people["editor"])
+        reviews.assign_reviewer(people["editor"], article, people["surgeon"].id, due_date=(now() + timedelta(days=9)).date())
+        articles.transition(people["writer"], article, "submit", comment="Short practical piece.")
 
 
 def _at(days_ago: float, hour: int = 10):
@@ -70,12 +112,7 @@ def _review_round(people, article) -> None:
 def _seed_iort_history(people: dict[str, User]) -> None:
     writer, editor, surgeon = people["writer"], people["editor"], people["surgeon"]
     with _at(62):
-        ids = []
-        for record in DEMO_CITATIONS:
-            values = {k: v for k, v in record.items() if k != "key"}
-            values["authors"] = [Author(**a) for a in values["authors"]]
-            citation, _ = citations.create_citation(editor, CitationData(**values))
-            ids.append(citation.id)
+        ids = _demo_citations(editor)
         first_body = IORT_BODY.replace(
             "A group of radiation experts advises that, for breast cancer, IORT given on its own (with no radiation afterwards) should for now be offered only as part of a clinical study [@tom2019].",
             "A group of radiation experts has reviewed how IORT is used for breast cancer [@tom2019].",

@@ -71,3 +71,44 @@ DEMO_CITATIONS = [
         "doi": "10.1016/j.brachy.2018.12.005", "key": "tom2019",
     },
 ]
+
+SURGERY_DAY_TITLE = "Breast-conserving surgery: what happens on the day"
+SURGERY_DAY_SUMMARY = "A step-by-step look at the day of a lumpectomy, from check-in to going home."
+SURGERY_DAY_BODY = """\
+## Before you arrive
+
+You will be told when to stop eating and drinking. Bring a list of the medicines you take and \
+wear a loose top that buttons at the front.
+
+## In the hospital
+
+A nurse checks your details and places a small tube in your arm for fluids and medicine. If the \
+tumor cannot be felt, a radiologist may first mark its place with a thin wire or a tiny seed.
+
+The operation usually takes one to two hours. Some centers can also give a dose of radiation \
+during the same operation, called intraoperative radiation therapy (IORT) [@tom2019]. Ask your \
+team whether this is offered where you are treated and whether it would suit you.
+
+## Going home
+
+Most people go home the same day. Someone should drive you and stay with you that night.
+"""
+
+AFTER_LUMPECTOMY_TITLE = "Radiation after a lumpectomy: common questions"
+AFTER_LUMPECTOMY_SUMMARY = "Why radiation is usually advised after breast-conserving surgery, and what the options are."
+AFTER_LUMPECTOMY_BODY = """\
+## Why is radiation advised?
+
+After a lumpectomy, a few cancer cells can remain in the breast even when the edges of the removed \
+tissue are clear. Radiation lowers the chance that the cancer comes back in that breast.
+
+## Are there different ways to give it?
+
+Yes. Most people have treatment on weekdays for a few weeks. Some have radiation aimed only at \
+the part of the breast where the tumor was. A few centers give radiation during surgery, and \
+experts have written guidance on when that may be used [@tom2019].
+
+## Talk with your team
+
+Your radiation oncologist will explain which option fits your situation and why.
+"""

@@ -2,6 +2,7 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -27,14 +28,24 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
+# zxcvbn's score runs 0-4; 3 means "safely unguessable" against an offline-throttled attack.
+MIN_STRENGTH = 3
+
+
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why a new password is not acceptable, or None. Besides length, zxcvbn checks it against
+    the 30,000 most common passwords and the dictionaries it ships with, and against the
+    person's own name and e-mail."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     if not password.strip():
         return "A password cannot be only spaces."
+    result = zxcvbn(password[:100], user_inputs=[value for value in user_inputs if value])
+    if result["score"] < MIN_STRENGTH:
+        warning = result["feedback"].get("warning") or "This password is too easy to guess."
+        return f"{warning} Try a few unrelated words together."
     return None
 
 

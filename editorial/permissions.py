@@ -138,6 +138,18 @@ def _unpublish(user, _access):
     return user.has_role(Role.EDITOR)
 
 
+@rule("start_rereview")
+def _start_rereview(user, _access):
+    """Senior editors reopen a live article for its periodic medical review."""
+    return user.has_role(Role.EDITOR)
+
+
+@rule("manage_currency")
+def _manage_currency(user, _obj):
+    """Senior editors set review intervals, schedule publication and score understandability."""
+    return user.has_role(Role.EDITOR)
+
+
 @rule("assign_reviewers")
 def _assign(user, _access):
     """Senior editors assign, remove and waive conflicts of reviewers."""
@@ -173,3 +185,23 @@ def _manage_citations(user, _obj):
 def _retract_citation(user, _obj):
     """Senior editors mark sources as retracted."""
     return user.has_role(Role.EDITOR)
+
+
+# --- Notifications ---------------------------------------------------------------------
+
+@rule("view_notifications")
+def _view_notifications(user, _obj):
+    """Everyone signed in reads their own notifications."""
+    return True
+
+
+@rule("view_outbox")
+def _view_outbox(user, _obj):
+    """Administrators see every outgoing message, its delivery status and errors."""
+    return user.has_role(Role.ADMIN)
+
+
+@rule("requeue_notification")
+def _requeue_notification(user, _obj):
+    """Administrators send a failed or stuck message again."""
+    return user.has_role(Role.ADMIN)

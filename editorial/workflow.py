@@ -30,6 +30,8 @@ class Action(StrEnum):
     REQUEST_CHANGES = "request_changes"
     PUBLISH = "publish"
     UNPUBLISH = "unpublish"
+    # Beyond API.md's table: a scheduled re-review of a live article (see services.articles).
+    START_REREVIEW = "start_rereview"
 
     @property
     def label(self) -> str:
@@ -43,6 +45,7 @@ ACTION_LABELS = {
     Action.REQUEST_CHANGES: "Request changes",
     Action.PUBLISH: "Publish",
     Action.UNPUBLISH: "Unpublish",
+    Action.START_REREVIEW: "Start a scheduled re-review",
 }
 
 
@@ -115,6 +118,8 @@ TRANSITIONS: dict[Action, Transition] = {
         Transition(Action.REQUEST_CHANGES, frozenset({State.IN_REVIEW}), State.CHANGES_REQUESTED, "request_changes", (needs_comment,)),
         Transition(Action.PUBLISH, frozenset({State.APPROVED}), State.PUBLISHED, "publish", (all_approvals_present, no_retracted_sources)),
         Transition(Action.UNPUBLISH, frozenset({State.PUBLISHED}), State.ARCHIVED, "unpublish"),
+        Transition(Action.START_REREVIEW, frozenset({State.PUBLISHED}), State.IN_REVIEW, "start_rereview",
+                   (needs_reviewer, no_retracted_sources)),
     ]
 }
 

@@ -3,10 +3,13 @@ from editorial.models.articles import Article, Revision
 from editorial.models.audit import AuditEvent
 from editorial.models.base import Base
 from editorial.models.citations import Citation
+from editorial.models.currency import PematScore, Schedule, Topic
+from editorial.models.feedback import ArticleFeedback, ArticleSlug
+from editorial.models.notifications import Notification
 from editorial.models.reviews import Assignment, Comment, Signature
 from editorial.models.users import ApiToken, User, UserRole
 
 __all__ = [
-    "ApiToken", "Article", "Assignment", "AuditEvent", "Base", "Citation", "Comment",
-    "Revision", "Signature", "User", "UserRole",
+    "ApiToken", "Article", "ArticleFeedback", "ArticleSlug", "Assignment", "AuditEvent", "Base", "Citation", "Comment",
+    "Notification", "PematScore", "Revision", "Schedule", "Signature", "Topic", "User", "UserRole",
 ]

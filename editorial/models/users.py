@@ -20,6 +20,10 @@ class User(UserMixin, Base):
     # Bumped on password change or deactivation so that old sessions stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Consecutive failed sign-ins and signatures; reaching the threshold locks the account
+    # (21 CFR Part 11 §11.300(d)) until an administrator unlocks it.
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None]
 
     # The reviewer profile readers see next to a signature.
     credentials: Mapped[str | None] = mapped_column(String(120))
@@ -45,8 +49,8 @@ class User(UserMixin, Base):
         return sorted(self.roles, key=list(Role).index)
 
     @property
-    def is_active(self) -> bool:  # Flask-Login refuses inactive users
-        return self.is_active_account
+    def is_active(self) -> bool:  # Flask-Login refuses inactive and locked users
+        return self.is_active_account and self.locked_at is None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

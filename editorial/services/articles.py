@@ -20,6 +20,7 @@ from editorial.models.base import utcnow
 from editorial.passwords import verify_password
 from editorial.permissions import require
 from editorial.rendering import inline_citation_keys
+from editorial.services import notifications
 from editorial.services.validation import FieldErrors, clean_text
 from editorial.workflow import (
     TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
@@ -99,9 +100,19 @@ def _clean_content(errors: FieldErrors, *, title, summary, body, required: bool)
     return cleaned
 
 
+# Words the desk's own URLs use under /articles/, so a public slug never shadows them.
+RESERVED_SLUGS = {"new"}
+
+
 def _unique_slug(title: str) -> str:
+    """A URL slug from any Unicode title; never all digits (ids) or reserved, never used before."""
+    from editorial.models import ArticleSlug
+
     base = slugify(title, max_length=80, word_boundary=True) or "article"
+    if base.isdigit() or base in RESERVED_SLUGS:
+        base = f"article-{base}"
     taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
+    taken |= set(db.session.scalars(select(ArticleSlug.slug).where(ArticleSlug.slug.like(f"{base}%"))))
     if base not in taken:
         return base
     n = 2
@@ -150,6 +161,10 @@ def _append_revision(actor, article, title, summary, body, citation_ids, *, note
     if number > 1:
         article.state = edit_leads_to(State(article.state)).value
     db.session.flush()
+    if number > 1:
+        from editorial.services.schedules import void_pending
+
+        void_pending(actor, article, "publish", f"revision {number} replaced the approved revision")
     audit.record(
         "revision.saved", actor=actor, object_type="revision", object_id=revision.id, article_id=article.id,
         revision_number=number, from_state=from_state, to_state=article.state,
@@ -341,9 +356,13 @@ def _approve(actor, article, access, *, comment, password):
         # The refusal itself is evidence (21 CFR Part 11 §11.300(d)): it is kept even though nothing else changes.
         audit.record("signature.refused", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
                      revision_number=article.version, detail={"reason": "password did not match"})
+        from editorial.services.users import record_failed_attempt
+
+        record_failed_attempt(actor, "signature")
         raise ReauthenticationFailed("Your password did not match; the approval was not signed.")
 
     now = utcnow()
+    actor.failed_attempts = 0
     signature = Signature(
         article_id=article.id, revision_id=revision.id, revision_number=revision.number,
         content_hash=revision.content_hash, signer_id=actor.id, signed_at=now, meaning="approval",
@@ -365,6 +384,7 @@ def _approve(actor, article, access, *, comment, password):
     )
     if _all_signed(article, access, revision):
         _move(actor, article, State.APPROVED, Action.APPROVE, {"content_hash": revision.content_hash})
+        notifications.article_approved(actor, article, access)
 
 
 def _request_changes(actor, article, access, *, comment, password):
@@ -376,6 +396,7 @@ def _request_changes(actor, article, access, *, comment, password):
     assignment.decided_at = now
     _add_comment(actor, article, "changes_requested", comment)
     _move(actor, article, State.CHANGES_REQUESTED, Action.REQUEST_CHANGES, {"comment": comment})
+    notifications.changes_requested(actor, article, comment)
 
 
 def _publish(actor, article, access, *, comment, password):
@@ -383,10 +404,32 @@ def _publish(actor, article, access, *, comment, password):
     article.live_revision_id = article.current_revision_id
     article.published_at = now
     article.last_reviewed_at = now
-    article.next_review_due = add_months(now.date(), article.review_interval_months or DEFAULT_REVIEW_INTERVAL_MONTHS)
+    article.next_review_due = add_months(now.date(), review_interval_months(article))
     revision = current_revision(article)
     _move(actor, article, State.PUBLISHED, Action.PUBLISH,
           {"live_revision": revision.number, "content_hash": revision.content_hash})
+    notifications.article_published(actor, article)
+
+
+def _start_rereview(actor, article, access, *, comment, password):
+    """Reopen a live article for review without changing its text: the same content becomes a new
+    revision, so earlier signatures no longer count and every reviewer signs again, while the live
+    revision stays up until the re-approved one is published (which moves last_reviewed_at)."""
+    current = current_revision(article)
+    _append_revision(actor, article, current.title, current.summary, current.body, citation_ids_of(current),
+                     note=comment or "Scheduled medical re-review (no change to the text)", changed=[])
+    article.ever_submitted = True
+    _move(actor, article, State.IN_REVIEW, Action.START_REREVIEW, {"note": comment or ""})
+
+
+def review_interval_months(article: Article) -> int:
+    """The article's own interval, else its topic's, else the default of 12 months."""
+    if article.review_interval_months:
+        return article.review_interval_months
+    from editorial.models import Topic
+
+    topic_interval = db.session.scalar(select(Topic.review_interval_months).where(Topic.name == article.topic))
+    return topic_interval or DEFAULT_REVIEW_INTERVAL_MONTHS
 
 
 def _unpublish(actor, article, access, *, comment, password):
@@ -402,6 +445,7 @@ _HANDLERS = {
     Action.REQUEST_CHANGES: _request_changes,
     Action.PUBLISH: _publish,
     Action.UNPUBLISH: _unpublish,
+    Action.START_REREVIEW: _start_rereview,
 }
 
 

@@ -149,14 +149,10 @@ def retract(actor: User, citation: Citation, *, note, retracted_on=None) -> Cita
     if when > today_utc():
         errors.add("retracted_on", "The retraction date is in the future.")
     errors.raise_if_any()
-    if citation.retracted:
+    from editorial.services.retraction_checks import mark_retracted  # the one write path for retractions
+
+    if not mark_retracted(citation, actor=actor, note=note, retracted_on=when, source="editor"):
         raise InvalidTransition("This citation is already marked as retracted.")
-    citation.retracted = True
-    citation.retracted_at = when
-    citation.retraction_note = note
-    db.session.flush()
-    audit.record("citation.retracted", actor=actor, object_type="citation", object_id=citation.id,
-                 detail={"key": citation.key, "note": note, "retracted_on": when.isoformat()})
     return citation
 
 

@@ -12,6 +12,7 @@ from editorial.models import Article, Assignment, Comment, User
 from editorial.models.base import utcnow
 from editorial.permissions import can, require
 from editorial.roles import Role
+from editorial.services import notifications
 from editorial.services.articles import MAX_NOTE
 from editorial.services.validation import FieldErrors, clean_date, clean_text
 from editorial.workflow import State
@@ -64,6 +65,7 @@ def assign_reviewer(actor: User, article: Article, reviewer_id, due_date=None) -
     audit.record("review.assigned", actor=actor, object_type="assignment", object_id=assignment.id, article_id=article.id,
                  revision_number=article.version,
                  detail={"reviewer_id": reviewer.id, "reviewer": reviewer.name, "due_date": due.isoformat() if due else None})
+    notifications.reviewer_assigned(actor, article, assignment)
     return assignment
 
 

@@ -42,11 +42,11 @@ def _clean_profile(errors: FieldErrors, data: dict) -> dict:
     }
 
 
-def _check_password(errors: FieldErrors, field: str, password) -> None:
+def _check_password(errors: FieldErrors, field: str, password, *about: str | None) -> None:
     if not isinstance(password, str) or not password:
         errors.add(field, "Password is required.")
         return
-    problem = password_problem(password)
+    problem = password_problem(password, tuple(a for a in about if isinstance(a, str)))
     if problem:
         errors.add(field, problem)
 
@@ -69,7 +69,7 @@ def create_user(actor: User | None, *, email, name, password, roles, **profile) 
     errors = FieldErrors()
     email = clean_email(errors, "email", email)
     name = clean_text(errors, "name", name, max_length=120, required=True)
-    _check_password(errors, "password", password)
+    _check_password(errors, "password", password, email, name)
     role_set = _clean_roles(errors, roles)
     cleaned_profile = _clean_profile(errors, profile)
     if email and find_by_email(email):
@@ -137,7 +137,7 @@ def change_password(user: User, *, current_password, new_password) -> None:
     errors = FieldErrors()
     if not isinstance(current_password, str) or not verify_password(user.password_hash, current_password):
         errors.add("current_password", "That is not your current password.")
-    _check_password(errors, "new_password", new_password)
+    _check_password(errors, "new_password", new_password, user.email, user.name)
     errors.raise_if_any("Your password was not changed.")
     user.password_hash = hash_password(new_password)
     user.session_version += 1  # sign out every other session
@@ -146,22 +146,59 @@ def change_password(user: User, *, current_password, new_password) -> None:
 
 
 def authenticate(email, password, *, remote_addr: str | None = None) -> User:
-    """Return the user for a correct e-mail and password; the failure never says which was wrong."""
+    """Return the user for a correct e-mail and password; the failure never says which was wrong,
+    nor whether the account is locked or deactivated (that is for the audit trail and admins)."""
     user = find_by_email(email) if isinstance(email, str) else None
-    ok = False
+    password_ok = False
     if user is None:
         burn_time_like_a_verify()
     else:
-        ok = isinstance(password, str) and verify_password(user.password_hash, password) and user.is_active
-    if not ok:
+        password_ok = isinstance(password, str) and verify_password(user.password_hash, password)
+    if not password_ok or not user.is_active:
+        reason = ("bad_credentials" if not password_ok else "locked" if user.locked_at else "inactive")
         audit.record(
-            "auth.sign_in_failed", actor=user, object_type="user",
-            object_id=user.id if user else None,
-            detail={"remote_addr": remote_addr, "reason": "inactive" if user and not user.is_active else "bad_credentials"},
+            "auth.sign_in_failed", actor=user, object_type="user", object_id=user.id if user else None,
+            detail={"remote_addr": remote_addr, "reason": reason},
         )
+        if user is not None and not password_ok:
+            record_failed_attempt(user, "sign-in")
         raise AuthenticationFailed(SIGN_IN_FAILED)
+    user.failed_attempts = 0
     audit.record("auth.signed_in", actor=user, object_type="user", object_id=user.id, detail={"remote_addr": remote_addr})
     return user
+
+
+def record_failed_attempt(user: User, kind: str) -> None:
+    """Count a failed sign-in or signature; at the threshold the account locks and admins are told."""
+    from flask import current_app
+
+    user.failed_attempts = (user.failed_attempts or 0) + 1
+    threshold = current_app.config.get("LOCKOUT_THRESHOLD", 5)
+    if user.failed_attempts >= threshold and user.locked_at is None:
+        user.locked_at = utcnow()
+        user.session_version += 1  # end its sessions
+        db.session.flush()
+        audit.record("user.locked", actor=None, object_type="user", object_id=user.id,
+                     detail={"failed_attempts": user.failed_attempts, "last_failure": kind})
+        _alert_admins(user, kind)
+    db.session.flush()
+
+
+def _alert_admins(user: User, kind: str) -> None:
+    """Tell every administrator, through the notification outbox, that an account locked itself."""
+    from editorial.services import notifications  # notifications imports this module's models
+
+    notifications.account_locked(user, kind)
+
+
+def unlock(actor: User, user: User) -> None:
+    require(actor, "manage_users")
+    if user.locked_at is None:
+        return
+    user.locked_at = None
+    user.failed_attempts = 0
+    db.session.flush()
+    audit.record("user.unlocked", actor=actor, object_type="user", object_id=user.id)
 
 
 def _token_digest(raw: str) -> str:

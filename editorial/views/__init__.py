@@ -4,7 +4,7 @@ from flask_login import current_user
 
 
 def register_views(app):
-    from editorial.views import admin, articles, audit, auth, citations, dashboard
+    from editorial.views import admin, articles, audit, auth, citations, currency, dashboard, notifications, public
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
@@ -12,9 +12,14 @@ def register_views(app):
     app.register_blueprint(articles.bp)
     app.register_blueprint(citations.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(currency.bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(public.bp)
 
     @app.get("/")
     def index():
+        # Readers get the public index; signed-in staff land on their desk (the public
+        # index stays one click away at /health-topics).
         if current_user.is_authenticated:
             return redirect(url_for("dashboard.home"))
-        return redirect(url_for("auth.sign_in"))
+        return public.index()

@@ -92,3 +92,12 @@ def user_set_active(user_id: int):
         db.session.commit()
         flash(f"{user.name} is {'active again' if active else 'deactivated and can no longer sign in'}.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def user_unlock(user_id: int):
+    user = users.get_user(user_id)
+    users.unlock(current_user, user)
+    db.session.commit()
+    flash(f"{user.name} is unlocked and can sign in again.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))

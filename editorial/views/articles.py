@@ -4,7 +4,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from editorial import diffing, queries
+from editorial import attention, diffing, queries
+from editorial.forms.currency import IntervalForm, ScheduleForm
+from editorial.readability import assess
+from editorial.services import currency, schedules
 from editorial.access import load_access
 from editorial.errors import DomainError, StaleVersion, ValidationError
 from editorial.extensions import db
@@ -29,7 +32,7 @@ def _signed_in():
     pass
 
 
-def _load(article_id: int, *, for_update: bool = False):
+def load_article(article_id: int, *, for_update: bool = False):
     """The article and its access facts, or 404/403: every article page goes through here."""
     article = article_service.get_article(article_id, for_update=for_update)
     access = load_access(article)
@@ -44,7 +47,7 @@ def _done(article, message: str):
     return redirect(url_for("articles.detail", article_id=article.id))
 
 
-def _refused(article, exc: DomainError):
+def show_refusal(article, exc: DomainError):
     """Show the article again with the reason, under the refusal's own 4xx status."""
     article_id = article.id
     if exc.keeps_audit_record:
@@ -106,7 +109,7 @@ def _reviewer_choices(article, access):
 
 @bp.get("/<int:article_id>")
 def detail(article_id: int):
-    article, access = _load(article_id)
+    article, access = load_article(article_id)
     bundle = queries.article_bundle(article)
     numbers = {c.key: i for i, c in enumerate(bundle.citations, start=1)}
     rendered = render_body(bundle.current.body, numbers)
@@ -134,18 +137,28 @@ def detail(article_id: int):
             ).order_by(Citation.year.desc()).limit(20)
         ).all()
     actions = [a for a in available_actions(State(article.state)) if can(current_user, a.value, access)]
+    currency_panel = None
+    if can(current_user, "manage_currency"):
+        currency_panel = {
+            "schedules": schedules.pending_for(article), "schedule_form": ScheduleForm(),
+            "interval_form": IntervalForm(data={"review_interval_months": article.review_interval_months}),
+            "interval": article_service.review_interval_months(article), "pemat": currency.latest_pemat(article),
+            "feedback": attention.feedback_by_revision(article),
+        }
     return render_template(
         "articles/detail.html", article=article, access=access, bundle=bundle, rendered=rendered,
         comments=comments, signatures=signatures, my_assignment=my_assignment, since_signed=since_signed,
         actions=actions, Action=Action, State=State, assign_form=assign_form, respond_form=RespondForm(),
         waive_form=WaiveForm(), comment_form=CommentForm(), transition_form=TransitionForm(),
-        citation_results=citation_results, cq=cq,
+        citation_results=citation_results, cq=cq, currency_panel=currency_panel,
+        readability=assess(bundle.current.body) if can(current_user, "edit_article", access) or my_assignment or can(current_user, "manage_currency") else None,
+        scheduled=schedules.pending_for(article) if currency_panel is None else currency_panel["schedules"],
     )
 
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
 def edit(article_id: int):
-    article, access = _load(article_id, for_update=request.method == "POST")
+    article, access = load_article(article_id, for_update=request.method == "POST")
     require(current_user, "edit_article", access, message="Only the author or an editor can change this article.")
     current = article_service.current_revision(article)
     form = EditArticleForm(data=None if request.method == "POST" else {
@@ -182,126 +195,126 @@ def edit(article_id: int):
 
 @bp.post("/<int:article_id>/transition")
 def transition(article_id: int):
-    article, _ = _load(article_id, for_update=True)
+    article, _ = load_article(article_id, for_update=True)
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400, "The form was incomplete.")
     try:
         article_service.transition(current_user, article, form.action.data, comment=form.comment.data, password=form.password.data)
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, f"Done: {Action(form.action.data).label.lower()}. The article is now {State(article.state).label}.")
 
 
 @bp.post("/<int:article_id>/reviewers")
 def assign(article_id: int):
-    article, access = _load(article_id, for_update=True)
+    article, access = load_article(article_id, for_update=True)
     require(current_user, "assign_reviewers", access, message="Only senior editors assign reviewers.")
     form = AssignForm()
     raw_id = request.form.get("user_id", "")
     form.user_id.choices = [(int(raw_id), "")] if raw_id.isdigit() else []
     if not form.validate_on_submit():
         message = "Choose a reviewer" + (" and a valid due date." if form.due_date.errors else ".")
-        return _refused(article, ValidationError(message))
+        return show_refusal(article, ValidationError(message))
     try:
         review_service.assign_reviewer(current_user, article, form.user_id.data, form.due_date.data)
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Reviewer assigned.")
 
 
 @bp.post("/<int:article_id>/reviewers/<int:user_id>/remove")
 def remove_reviewer(article_id: int, user_id: int):
-    article, _ = _load(article_id, for_update=True)
+    article, _ = load_article(article_id, for_update=True)
     try:
         review_service.remove_assignment(current_user, article, user_id)
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Reviewer removed.")
 
 
 @bp.post("/<int:article_id>/reviewers/<int:user_id>/waive")
 def waive(article_id: int, user_id: int):
-    article, _ = _load(article_id, for_update=True)
+    article, _ = load_article(article_id, for_update=True)
     form = WaiveForm()
     try:
         review_service.waive_conflict(current_user, article, user_id, form.reason.data)
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Conflict of interest waived; the reviewer can sign.")
 
 
 @bp.post("/<int:article_id>/respond")
 def respond(article_id: int):
-    article, access = _load(article_id, for_update=True)
+    article, access = load_article(article_id, for_update=True)
     require(current_user, "respond_to_assignment", access, message="You are not assigned to review this article.")
     form = RespondForm()
     if not form.validate_on_submit():
-        return _refused(article, ValidationError("Choose accept or decline."))
+        return show_refusal(article, ValidationError("Choose accept or decline."))
     try:
         review_service.respond(current_user, article, accepted=form.accepted.data == "yes", reason=form.reason.data,
                                conflict_of_interest=form.conflict_of_interest.data)
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Thank you: your answer is recorded.")
 
 
 @bp.post("/<int:article_id>/comments")
 def comment(article_id: int):
-    article, _ = _load(article_id)
+    article, _ = load_article(article_id)
     form = CommentForm()
     try:
         review_service.add_comment(current_user, article, form.body.data, form.quote.data)
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Comment added.")
 
 
 @bp.post("/<int:article_id>/comments/<int:comment_id>/resolve")
 def resolve_comment(article_id: int, comment_id: int):
-    article, _ = _load(article_id)
+    article, _ = load_article(article_id)
     try:
         review_service.resolve_comment(current_user, article, comment_id)
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Comment resolved.")
 
 
 @bp.post("/<int:article_id>/citations")
 def attach_citation(article_id: int):
-    article, _ = _load(article_id, for_update=True)
+    article, _ = load_article(article_id, for_update=True)
     try:
         article_service.attach_citation(current_user, article, request.form.get("citation_id", type=int),
                                         base_version=request.form.get("base_version", type=int))
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Reference attached (a new revision).")
 
 
 @bp.post("/<int:article_id>/citations/<int:citation_id>/detach")
 def detach_citation(article_id: int, citation_id: int):
-    article, _ = _load(article_id, for_update=True)
+    article, _ = load_article(article_id, for_update=True)
     try:
         article_service.detach_citation(current_user, article, citation_id, base_version=request.form.get("base_version", type=int))
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Reference detached (a new revision).")
 
 
 @bp.post("/<int:article_id>/citations/<int:citation_id>/move")
 def move_citation(article_id: int, citation_id: int):
-    article, _ = _load(article_id, for_update=True)
+    article, _ = load_article(article_id, for_update=True)
     offset = -1 if request.form.get("direction") == "up" else 1
     try:
         article_service.move_citation(current_user, article, citation_id, offset, base_version=request.form.get("base_version", type=int))
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, "Reference moved (a new revision).")
 
 
 @bp.get("/<int:article_id>/history")
 def history(article_id: int):
-    article, _ = _load(article_id)
+    article, _ = load_article(article_id)
     revisions = db.session.scalars(
         select(Revision).options(joinedload(Revision.author)).where(Revision.article_id == article.id)
         .order_by(Revision.number.desc())
@@ -314,7 +327,7 @@ def history(article_id: int):
 
 @bp.get("/<int:article_id>/diff")
 def diff(article_id: int):
-    article, _ = _load(article_id)
+    article, _ = load_article(article_id)
     old = article_service.get_revision(article, request.args.get("from", type=int) or 0)
     new = article_service.get_revision(article, request.args.get("to", type=int) or 0)
     parts = [
@@ -329,7 +342,7 @@ def diff(article_id: int):
 
 @bp.get("/<int:article_id>/revisions/<int:number>")
 def revision(article_id: int, number: int):
-    article, access = _load(article_id)
+    article, access = load_article(article_id)
     rev = article_service.get_revision(article, number)
     ids = article_service.citation_ids_of(rev)
     by_id = queries.citations_by_id(ids)
@@ -344,10 +357,10 @@ def revision(article_id: int, number: int):
 
 @bp.post("/<int:article_id>/revisions/<int:number>/restore")
 def restore(article_id: int, number: int):
-    article, _ = _load(article_id, for_update=True)
+    article, _ = load_article(article_id, for_update=True)
     form = RestoreForm()
     try:
         article_service.restore_revision(current_user, article, number, base_version=form.base_version.data, note=form.note.data)
     except DomainError as exc:
-        return _refused(article, exc)
+        return show_refusal(article, exc)
     return _done(article, f"Revision {number} restored as version {article.version}.")

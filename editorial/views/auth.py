@@ -9,6 +9,7 @@ from editorial.extensions import db
 from editorial.forms import show_domain_errors
 from editorial.forms.auth import ChangePasswordForm, SignInForm, TokenForm
 from editorial.models import ApiToken
+from editorial.security import SIGN_IN_LIMITS
 from editorial.services import users
 
 bp = Blueprint("auth", __name__)
@@ -25,6 +26,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@SIGN_IN_LIMITS[0]
+@SIGN_IN_LIMITS[1]
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
@@ -38,6 +41,7 @@ def sign_in():
             return render_template("auth/sign_in.html", form=form), 200
         db.session.commit()
         session.clear()  # a fresh session at sign-in (no fixation)
+        session.permanent = True  # expires after the idle timeout
         login_user(user)
         flash(f"Welcome, {user.name}.", "success")
         return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))

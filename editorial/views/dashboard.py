@@ -31,5 +31,6 @@ def for_role(role: str):
         Role.EDITOR: dashboards.editor_desk,
         Role.REVIEWER: lambda: dashboards.reviewer_desk(current_user),
         Role.WRITER: lambda: dashboards.writer_desk(current_user),
+        Role.ADMIN: dashboards.admin_desk,
     }.get(role, dict)()
     return render_template(f"dashboard/{role.value}.html", role=role, **data)

@@ -7,7 +7,7 @@ import pytest
 from editorial import diffing
 from editorial.diffing import Row, side_by_side, unified, word_diff_html
 
-OPEN = '<div class="word-diff" style="white-space: pre-wrap">'
+OPEN = '<div class="word-diff">'
 CLOSE = "</div>"
 
 
