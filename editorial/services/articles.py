@@ -484,6 +484,7 @@ def revision_count(article: Article) -> int:
 
 def attach_citation(actor: User, article: Article, citation_id, *, base_version=None) -> Revision:
     """Append a library citation to the article's ordered reference list."""
+    require(actor, "edit_article", load_access(article), message="Only the author or an editor can change this article.")
     if isinstance(citation_id, bool) or not isinstance(citation_id, int):
         raise ValidationError("Choose a citation.", fields={"citation_id": "Expected a citation id."})
     citation = db.session.get(Citation, citation_id)
@@ -501,6 +502,7 @@ def attach_citation(actor: User, article: Article, citation_id, *, base_version=
 
 
 def detach_citation(actor: User, article: Article, citation_id: int, *, base_version=None) -> Revision:
+    require(actor, "edit_article", load_access(article), message="Only the author or an editor can change this article.")
     ids = citation_ids_of(current_revision(article))
     if citation_id not in ids:
         raise NotFound("That citation is not attached to this article.")
@@ -514,6 +516,7 @@ def detach_citation(actor: User, article: Article, citation_id: int, *, base_ver
 
 def move_citation(actor: User, article: Article, citation_id: int, offset: int, *, base_version=None) -> Revision:
     """Move a reference up (offset -1) or down (+1) in the list."""
+    require(actor, "edit_article", load_access(article), message="Only the author or an editor can change this article.")
     ids = citation_ids_of(current_revision(article))
     if citation_id not in ids:
         raise NotFound("That citation is not attached to this article.")

@@ -328,6 +328,8 @@ def history(article_id: int):
 @bp.get("/<int:article_id>/diff")
 def diff(article_id: int):
     article, _ = load_article(article_id)
+    if request.args.get("from", type=int) is None or request.args.get("to", type=int) is None:
+        abort(400, "Choose two revisions to compare.")
     old = article_service.get_revision(article, request.args.get("from", type=int) or 0)
     new = article_service.get_revision(article, request.args.get("to", type=int) or 0)
     parts = [

@@ -100,6 +100,7 @@ def detail(citation_id: int):
 
 @bp.post("/<int:citation_id>/retract")
 def retract(citation_id: int):
+    require(current_user, "retract_citation", message="Only senior editors mark citations as retracted.")
     citation = citation_service.get_citation(citation_id)
     form = RetractForm()
     if form.validate_on_submit():
