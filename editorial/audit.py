@@ -27,24 +27,20 @@ def format_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# Everything about an event that its hash covers, besides its time.
+HASHED_FIELDS = (
+    "actor_id", "actor_name", "action", "object_type", "object_id", "article_id", "revision_number",
+    "from_state", "to_state", "detail", "prev_hash",
+)
+
+
+def hashed_content(event: AuditEvent) -> dict:
+    """The canonical content of an event, as hashed and as exported."""
+    return {"at": format_time(event.at), **{name: getattr(event, name) for name in HASHED_FIELDS}}
+
+
 def event_hash(event: AuditEvent) -> str:
-    content = canonical_json(
-        {
-            "at": format_time(event.at),
-            "actor_id": event.actor_id,
-            "actor_name": event.actor_name,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "article_id": event.article_id,
-            "revision_number": event.revision_number,
-            "from_state": event.from_state,
-            "to_state": event.to_state,
-            "detail": event.detail,
-            "prev_hash": event.prev_hash,
-        }
-    )
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(hashed_content(event)).encode("utf-8")).hexdigest()
 
 
 def _lock_chain() -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from editorial.audit import canonical_json, event_hash, format_time
+from editorial.audit import canonical_json, event_hash, format_time, hashed_content
 from editorial.errors import ValidationError
 from editorial.extensions import db
 from editorial.models import AuditEvent
@@ -79,23 +79,8 @@ def statement(filters: AuditFilter):
 
 
 def event_dict(event: AuditEvent) -> dict:
-    return {
-        "id": event.id,
-        "at": format_time(event.at),
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "article_id": event.article_id,
-        "revision_number": event.revision_number,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        # kept as the exact text that was hashed
-        "detail": event.detail,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
+    """An event with its id and hash; `detail` stays the exact text that was hashed."""
+    return {"id": event.id, **hashed_content(event), "hash": event.hash}
 
 
 def stream_events(filters: AuditFilter, batch_size: int = 2000):

@@ -58,6 +58,18 @@ def show_refusal(article, exc: DomainError):
     return detail(article_id), exc.status
 
 
+def perform(article_id: int, work, message):
+    """The shape of every small action on an article: load it locked, do one service call,
+    then commit and say so, or show the refusal under its 4xx status. `message` may be a
+    callable of the article, for messages that describe the new state."""
+    article, access = load_article(article_id, for_update=True)
+    try:
+        work(article, access)
+    except DomainError as exc:
+        return show_refusal(article, exc)
+    return _done(article, message(article) if callable(message) else message)
+
+
 @bp.get("/")
 def index():
     state = request.args.get("state") or None
@@ -195,15 +207,15 @@ def edit(article_id: int):
 
 @bp.post("/<int:article_id>/transition")
 def transition(article_id: int):
-    article, _ = load_article(article_id, for_update=True)
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400, "The form was incomplete.")
-    try:
-        article_service.transition(current_user, article, form.action.data, comment=form.comment.data, password=form.password.data)
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, f"Done: {Action(form.action.data).label.lower()}. The article is now {State(article.state).label}.")
+    return perform(
+        article_id,
+        lambda article, _: article_service.transition(
+            current_user, article, form.action.data, comment=form.comment.data, password=form.password.data),
+        lambda article: f"Done: {Action(form.action.data).label.lower()}. The article is now {State(article.state).label}.",
+    )
 
 
 @bp.post("/<int:article_id>/reviewers")
@@ -225,23 +237,15 @@ def assign(article_id: int):
 
 @bp.post("/<int:article_id>/reviewers/<int:user_id>/remove")
 def remove_reviewer(article_id: int, user_id: int):
-    article, _ = load_article(article_id, for_update=True)
-    try:
-        review_service.remove_assignment(current_user, article, user_id)
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, "Reviewer removed.")
+    return perform(article_id, lambda article, _: review_service.remove_assignment(current_user, article, user_id),
+                   "Reviewer removed.")
 
 
 @bp.post("/<int:article_id>/reviewers/<int:user_id>/waive")
 def waive(article_id: int, user_id: int):
-    article, _ = load_article(article_id, for_update=True)
     form = WaiveForm()
-    try:
-        review_service.waive_conflict(current_user, article, user_id, form.reason.data)
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, "Conflict of interest waived; the reviewer can sign.")
+    return perform(article_id, lambda article, _: review_service.waive_conflict(current_user, article, user_id, form.reason.data),
+                   "Conflict of interest waived; the reviewer can sign.")
 
 
 @bp.post("/<int:article_id>/respond")
@@ -261,55 +265,37 @@ def respond(article_id: int):
 
 @bp.post("/<int:article_id>/comments")
 def comment(article_id: int):
-    article, _ = load_article(article_id)
     form = CommentForm()
-    try:
-        review_service.add_comment(current_user, article, form.body.data, form.quote.data)
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, "Comment added.")
+    return perform(article_id, lambda article, _: review_service.add_comment(current_user, article, form.body.data, form.quote.data),
+                   "Comment added.")
 
 
 @bp.post("/<int:article_id>/comments/<int:comment_id>/resolve")
 def resolve_comment(article_id: int, comment_id: int):
-    article, _ = load_article(article_id)
-    try:
-        review_service.resolve_comment(current_user, article, comment_id)
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, "Comment resolved.")
+    return perform(article_id, lambda article, _: review_service.resolve_comment(current_user, article, comment_id),
+                   "Comment resolved.")
 
 
 @bp.post("/<int:article_id>/citations")
 def attach_citation(article_id: int):
-    article, _ = load_article(article_id, for_update=True)
-    try:
-        article_service.attach_citation(current_user, article, request.form.get("citation_id", type=int),
-                                        base_version=request.form.get("base_version", type=int))
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, "Reference attached (a new revision).")
+    return perform(article_id, lambda article, _: article_service.attach_citation(
+        current_user, article, request.form.get("citation_id", type=int), base_version=request.form.get("base_version", type=int)),
+        "Reference attached (a new revision).")
 
 
 @bp.post("/<int:article_id>/citations/<int:citation_id>/detach")
 def detach_citation(article_id: int, citation_id: int):
-    article, _ = load_article(article_id, for_update=True)
-    try:
-        article_service.detach_citation(current_user, article, citation_id, base_version=request.form.get("base_version", type=int))
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, "Reference detached (a new revision).")
+    return perform(article_id, lambda article, _: article_service.detach_citation(
+        current_user, article, citation_id, base_version=request.form.get("base_version", type=int)),
+        "Reference detached (a new revision).")
 
 
 @bp.post("/<int:article_id>/citations/<int:citation_id>/move")
 def move_citation(article_id: int, citation_id: int):
-    article, _ = load_article(article_id, for_update=True)
     offset = -1 if request.form.get("direction") == "up" else 1
-    try:
-        article_service.move_citation(current_user, article, citation_id, offset, base_version=request.form.get("base_version", type=int))
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, "Reference moved (a new revision).")
+    return perform(article_id, lambda article, _: article_service.move_citation(
+        current_user, article, citation_id, offset, base_version=request.form.get("base_version", type=int)),
+        "Reference moved (a new revision).")
 
 
 @bp.get("/<int:article_id>/history")
@@ -359,10 +345,7 @@ def revision(article_id: int, number: int):
 
 @bp.post("/<int:article_id>/revisions/<int:number>/restore")
 def restore(article_id: int, number: int):
-    article, _ = load_article(article_id, for_update=True)
     form = RestoreForm()
-    try:
-        article_service.restore_revision(current_user, article, number, base_version=form.base_version.data, note=form.note.data)
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    return _done(article, f"Revision {number} restored as version {article.version}.")
+    return perform(article_id, lambda article, _: article_service.restore_revision(
+        current_user, article, number, base_version=form.base_version.data, note=form.note.data),
+        lambda article: f"Revision {number} restored as version {article.version}.")

@@ -11,7 +11,7 @@ from editorial.forms.currency import IntervalForm, PematForm, ScheduleForm, Topi
 from editorial.models import Article, Topic
 from editorial.permissions import can
 from editorial.services import currency, schedules
-from editorial.views.articles import load_article, show_refusal
+from editorial.views.articles import load_article, perform, show_refusal
 
 bp = Blueprint("currency", __name__)
 
@@ -85,14 +85,7 @@ def create_schedule(article_id: int):
 
 @bp.post("/articles/<int:article_id>/schedules/<int:schedule_id>/cancel")
 def cancel_schedule(article_id: int, schedule_id: int):
-    article, _ = load_article(article_id, for_update=True)
-    try:
-        schedules.cancel(current_user, article, schedule_id)
-    except DomainError as exc:
-        return show_refusal(article, exc)
-    db.session.commit()
-    flash("Schedule cancelled.", "success")
-    return redirect(url_for("articles.detail", article_id=article.id))
+    return perform(article_id, lambda article, _: schedules.cancel(current_user, article, schedule_id), "Schedule cancelled.")
 
 
 @bp.route("/articles/<int:article_id>/pemat", methods=["GET", "POST"])
