@@ -111,8 +111,9 @@ def test_log_pages_by_keyset(client, login, newsroom, app):
     match = re.search(r'href="/audit/\?after=(\d+)"', first)
     assert match
     second = client.get(f"/audit/?after={match.group(1)}").get_data(as_text=True)
-    first_ids = set(re.findall(r"<td>(\d+)</td><td>20", first))
-    second_ids = set(re.findall(r"<td>(\d+)</td><td>20", second))
+    row = r'<td data-label="#">(\d+)</td><td data-label="Time \(UTC\)">20'
+    first_ids = set(re.findall(row, first))
+    second_ids = set(re.findall(row, second))
     assert first_ids and second_ids and not first_ids & second_ids
 
 

@@ -450,11 +450,13 @@ _HANDLERS = {
 
 
 def revision_text(revision: Revision) -> str:
-    """A revision as one text for diffs: title, summary, body and its ordered citations."""
-    return (
-        f"# {revision.title}\n\n{revision.summary}\n\n{revision.body}\n\n"
-        f"References (citation ids, in order): {', '.join(map(str, citation_ids_of(revision))) or 'none'}\n"
-    )
+    """A revision as one text for diffs: title, summary (when there is one), body, and its
+    ordered citations (when there are any)."""
+    parts = [f"# {revision.title}", revision.summary.strip(), revision.body.strip()]
+    ids = citation_ids_of(revision)
+    if ids:
+        parts.append(f"References (citation ids, in order): {', '.join(map(str, ids))}")
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def unified_diff(old: Revision, new: Revision) -> str:
