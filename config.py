@@ -37,7 +37,14 @@ class Config:
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
     # Consecutive failed sign-ins or signatures that lock an account until an admin unlocks it.
     LOCKOUT_THRESHOLD = 5
+    # Sources older than this many years get a warning (not a block) before review.
+    OLD_SOURCE_YEARS = int(os.environ.get("OLD_SOURCE_YEARS", "5"))
     CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO")
+    # Roles whose holders must use two-factor sign-in (TOTP), e.g. "reviewer,editor": their
+    # approvals and publications are signatures. Empty: two-factor sign-in is optional for all.
+    REQUIRE_TWO_FACTOR_FOR = frozenset(
+        role.strip() for role in os.environ.get("REQUIRE_TWO_FACTOR_FOR", "").split(",") if role.strip()
+    )
 
 
 class TestConfig(Config):
@@ -46,6 +53,8 @@ class TestConfig(Config):
     SIGN_IN_LIMIT_PER_ADDRESS = "10000 per minute"
     SIGN_IN_LIMIT_PER_ACCOUNT = "10000 per minute"
     WTF_CSRF_ENABLED = False
+    # Whatever the environment says; the two-factor tests set it where they need it.
+    REQUIRE_TWO_FACTOR_FOR = frozenset()
     SECRET_KEY = "test-secret-key-not-for-production"
     # Cheap hashes keep the suite fast; the algorithm stays argon2id.
     PASSWORD_HASH_TIME_COST = 1

@@ -2,6 +2,7 @@
 import json
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -54,7 +55,8 @@ def statement(kind: str, sort: str = "due"):
         ids = set(db.session.scalars(select(Citation.id).where(Citation.retracted.is_(True))))
         return _articles(Article.id.in_(_live_citing(ids) or {0}), sort)
     if kind == "old_sources":
-        ids = set(db.session.scalars(select(Citation.id).where(Citation.year < today.year - OLD_SOURCE_YEARS)))
+        years = current_app.config.get("OLD_SOURCE_YEARS", OLD_SOURCE_YEARS)
+        ids = set(db.session.scalars(select(Citation.id).where(Citation.year < today.year - years)))
         return _articles(Article.id.in_(_live_citing(ids) or {0}), sort)
     if kind == "unhelpful":
         no = func.sum(case((ArticleFeedback.helpful.is_(False), 1), else_=0))

@@ -42,7 +42,8 @@ def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | 
         return f"Use at most {MAX_LENGTH} characters."
     if not password.strip():
         return "A password cannot be only spaces."
-    result = zxcvbn(password[:100], user_inputs=[value for value in user_inputs if value])
+    # zxcvbn refuses input past 72 characters; a longer password is judged by its first 72.
+    result = zxcvbn(password[:72], user_inputs=[value[:72] for value in user_inputs if value])
     if result["score"] < MIN_STRENGTH:
         warning = result["feedback"].get("warning") or "This password is too easy to guess."
         return f"{warning} Try a few unrelated words together."

@@ -183,3 +183,43 @@ def test_editor_retracts_in_the_page(client, login, newsroom):
     done = client.post(f"/citations/{newsroom.citation.id}/retract", data={"note": "Retraction notice, 2025."})
     assert done.status_code == 302
     assert "Retraction notice, 2025." in client.get(f"/citations/{newsroom.citation.id}").get_data(as_text=True)
+
+
+def test_uncited_and_old_sources_warn_but_do_not_block(client, login, newsroom, app):
+    n = newsroom
+    old = n.make_citation(key="old2001", year=2001)
+    article = n.create(body="Only [@tom2019] is cited.")
+    n.attach(article["id"])
+    n.attach(article["id"], old.id)
+    n.assign(article["id"], n.reviewer)
+    login(n.writer)
+    page = client.get(f"/articles/{article['id']}").get_data(as_text=True)
+    assert "[@old2001] is attached but never cited in the text." in page
+    assert "[@old2001] is from 2001, more than 5 years ago" in page
+    submitted = client.post(f"/articles/{article['id']}/transition", data={"action": "submit"}, follow_redirects=True)
+    html = submitted.get_data(as_text=True)
+    assert "badge-in_review" in html and "never cited in the text" in html
+
+
+def test_real_exports_reach_the_published_page_as_numbered_ama_references(newsroom, client):
+    n = newsroom
+    ris = shared_path("samples", "citations", "ris", "asreview__pubmed_zotero.ris").read_text(encoding="utf-8")
+    nbib = shared_path("samples", "citations", "nbib", "pybtexnbib__marcelis-20301770.nbib").read_text(encoding="utf-8")
+    from_ris = n.call("POST", "/citations/import", n.writer, {"format": "ris", "text": ris}).json["created"][0]
+    from_nbib = n.call("POST", "/citations/import", n.writer, {"format": "nbib", "text": nbib}).json["created"][0]
+    article = n.create(body=f"Second source first [@{from_nbib['key']}], then the first [@{from_ris['key']}].")
+    aid = article["id"]
+    n.attach(aid, from_ris["id"])
+    n.attach(aid, from_nbib["id"])
+    n.assign(aid, n.reviewer)
+    n.act(aid, n.writer, "submit")
+    n.act(aid, n.reviewer, "approve", password=TEST_PASSWORD)
+    published = n.act(aid, n.editor, "publish").json
+    page = client.get(f"/articles/{published['slug']}").get_data(as_text=True)
+    # numbered in order of first citation in the text: the .nbib record is 1, the RIS record 2
+    references = page.split("References", 1)[1]
+    first = references.index(from_nbib["formatted"].split(".")[0])
+    second = references.index(from_ris["formatted"].split(".")[0])
+    assert first < second
+    public = client.get(f"/api/v1/published/{published['slug']}").json
+    assert public["references"][0].startswith(from_nbib["formatted"].split(".")[0])

@@ -449,6 +449,27 @@ _HANDLERS = {
 }
 
 
+def citation_warnings(article: Article) -> list[str]:
+    """Things worth a second look before review, that do not block it: attached sources the
+    body never cites inline, and sources older than OLD_SOURCE_YEARS (medical guidance ages)."""
+    from flask import current_app
+
+    from editorial.dates import today_utc
+
+    revision = current_revision(article)
+    ids = citation_ids_of(revision)
+    if not ids:
+        return []
+    citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all()
+    cited = set(inline_citation_keys(revision.body))
+    years = current_app.config.get("OLD_SOURCE_YEARS", 5)
+    warnings = [f"[@{c.key}] is attached but never cited in the text." for c in citations if c.key not in cited]
+    oldest = today_utc().year - years
+    warnings += [f"[@{c.key}] is from {c.year}, more than {years} years ago: check it is still current."
+                 for c in citations if c.year and c.year < oldest]
+    return warnings
+
+
 def revision_text(revision: Revision) -> str:
     """A revision as one text for diffs: title, summary (when there is one), body, and its
     ordered citations (when there are any)."""

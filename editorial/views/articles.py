@@ -163,6 +163,7 @@ def detail(article_id: int):
         actions=actions, Action=Action, State=State, assign_form=assign_form, respond_form=RespondForm(),
         waive_form=WaiveForm(), comment_form=CommentForm(), transition_form=TransitionForm(),
         citation_results=citation_results, cq=cq, currency_panel=currency_panel,
+        citation_warnings=article_service.citation_warnings(article) if can(current_user, "edit_article", access) else [],
         readability=assess(bundle.current.body) if can(current_user, "edit_article", access) or my_assignment or can(current_user, "manage_currency") else None,
         scheduled=schedules.pending_for(article) if currency_panel is None else currency_panel["schedules"],
     )
@@ -214,7 +215,8 @@ def transition(article_id: int):
         article_id,
         lambda article, _: article_service.transition(
             current_user, article, form.action.data, comment=form.comment.data, password=form.password.data),
-        lambda article: f"Done: {Action(form.action.data).label.lower()}. The article is now {State(article.state).label}.",
+        lambda article: f"Done: {Action(form.action.data).label.lower()}. The article is now {State(article.state).label}."
+        + "".join(f" Note: {w}" for w in (article_service.citation_warnings(article) if form.action.data == "submit" else [])),
     )
 
 

@@ -435,3 +435,26 @@ def test_as_of_reconstructs_what_was_live(newsroom):
     assert now["number"] == article["live_revision"]["number"]
     assert n.call("GET", f"/articles/{aid}/as-of?at=yesterday", n.auditor).status_code == 422
     assert n.call("GET", f"/articles/{aid}/as-of?at=2999-01-01T00:00:00Z", n.writer).status_code == 403
+
+
+def test_a_script_with_only_tokens_drives_the_whole_journey(newsroom, client):
+    """API.md end to end: create, cite, assign, submit, sign, publish, read the public JSON,
+    read the audit trail and verify it, each step with nothing but a bearer token."""
+    n = newsroom
+    citation = n.call("POST", "/citations", n.writer, {
+        "type": "article-journal", "title": "A trial of single-dose radiation", "container_title": "J Trials",
+        "authors": [{"family": "Rivera", "given": "Ana"}], "year": 2024, "doi": "10.1234/trial.2024.1",
+    }).json
+    article = n.call("POST", "/articles", n.writer, {"title": "Single-dose radiation", "body": f"It works [@{citation['key']}]."}).json
+    aid = article["id"]
+    assert n.call("POST", f"/articles/{aid}/citations", n.writer, {"citation_id": citation["id"]}).status_code == 201
+    assert n.call("POST", f"/articles/{aid}/reviewers", n.editor, {"user_id": n.reviewer.id}).status_code == 201
+    assert n.act(aid, n.writer, "submit").json["state"] == "in_review"
+    assert n.act(aid, n.reviewer, "approve", password=TEST_PASSWORD).json["state"] == "approved"
+    published = n.act(aid, n.editor, "publish").json
+    public = client.get(f"/api/v1/published/{published['slug']}").json
+    assert public["content_hash"] == published["live_revision"]["content_hash"]
+    assert public["reviewed_by"][0]["name"] == "Dr. Rita Review" and public["references"][0].startswith("Rivera A.")
+    events = n.call("GET", f"/audit?article_id={aid}&per_page=100", n.auditor).json["items"]
+    assert [e["action"] for e in events if e["action"].startswith("article.")][-2:] == ["article.approve", "article.publish"]
+    assert n.call("GET", "/audit/verify", n.auditor).json["ok"] is True
