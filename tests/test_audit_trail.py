@@ -184,7 +184,8 @@ def test_evidence_pack(client, login, newsroom, app):
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # An auditor may manage their own session and account; everything else that writes is refused.
-OWN_ACCOUNT = {"auth.sign_in", "auth.sign_out", "auth.account", "auth.issue_token", "auth.revoke_token"}
+OWN_ACCOUNT = {"auth.sign_in", "auth.sign_out", "auth.account", "auth.issue_token", "auth.revoke_token",
+               "two_factor.start", "two_factor.confirm", "two_factor.disable", "two_factor.code"}
 
 
 def test_an_auditor_cannot_write_anything(app, newsroom, login, client, token_for):

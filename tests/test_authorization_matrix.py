@@ -27,6 +27,11 @@ POLICY = {
     "auth.issue_token": {"POST": SIGNED_IN},
     "auth.revoke_token": {"POST": {EDITOR}},  # only one's own token: the token under test is the editor's
     "dashboard.home": {"GET": SIGNED_IN},
+    "two_factor.setup": {"GET": SIGNED_IN},
+    "two_factor.start": {"POST": SIGNED_IN},
+    "two_factor.confirm": {"POST": SIGNED_IN},
+    "two_factor.disable": {"POST": SIGNED_IN},
+    "two_factor.code": {"GET": EVERYONE, "POST": EVERYONE},  # signed-in users are sent on to their desk
     "dashboard.for_role": {"GET": {WRITER}},  # /dashboard/writer
     "admin.user_list": {"GET": {ADMIN}},
     "admin.user_create": {"GET": {ADMIN}, "POST": {ADMIN}},

@@ -18,3 +18,19 @@ class ChangePasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     label = StringField("What is this token for?", validators=[Length(max=80)])
+
+
+def _code_field(label: str = "6-digit code from your authenticator app") -> StringField:
+    return StringField(
+        label, validators=[DataRequired(), Length(max=12)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*", "size": 8},
+    )
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = _code_field()
+
+
+class TwoFactorDisableForm(FlaskForm):
+    password = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
+    code = _code_field()

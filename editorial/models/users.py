@@ -24,6 +24,13 @@ class User(UserMixin, Base):
     # (21 CFR Part 11 §11.300(d)) until an administrator unlocks it.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None]
+    # Two-factor sign-in (TOTP, services/two_factor.py). The shared secret (base32) is needed to
+    # check codes; a new one stays pending until the user confirms a code from it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    # The last accepted 30-second time step: codes for it or an earlier one are refused (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     # The reviewer profile readers see next to a signature.
     credentials: Mapped[str | None] = mapped_column(String(120))
@@ -47,6 +54,10 @@ class User(UserMixin, Base):
     @property
     def sorted_roles(self) -> list[Role]:
         return sorted(self.roles, key=list(Role).index)
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive and locked users

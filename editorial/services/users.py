@@ -163,6 +163,12 @@ def authenticate(email, password, *, remote_addr: str | None = None) -> User:
         if user is not None and not password_ok:
             record_failed_attempt(user, "sign-in")
         raise AuthenticationFailed(SIGN_IN_FAILED)
+    if user.two_factor_enabled:
+        # Not signed in yet: the code step completes it (and only a right code clears the
+        # failure count, so re-entering the password between wrong codes dodges nothing).
+        audit.record("auth.password_accepted", actor=user, object_type="user", object_id=user.id,
+                     detail={"remote_addr": remote_addr, "next": "second factor"})
+        return user
     user.failed_attempts = 0
     audit.record("auth.signed_in", actor=user, object_type="user", object_id=user.id, detail={"remote_addr": remote_addr})
     return user

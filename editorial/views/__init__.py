@@ -4,9 +4,10 @@ from flask_login import current_user
 
 
 def register_views(app):
-    from editorial.views import admin, articles, audit, auth, citations, currency, dashboard, notifications, public
+    from editorial.views import admin, articles, audit, auth, citations, currency, dashboard, notifications, public, two_factor
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(two_factor.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(articles.bp)

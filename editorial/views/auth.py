@@ -10,7 +10,8 @@ from editorial.forms import show_domain_errors
 from editorial.forms.auth import ChangePasswordForm, SignInForm, TokenForm
 from editorial.models import ApiToken
 from editorial.security import SIGN_IN_LIMITS
-from editorial.services import users
+from editorial.services import two_factor, users
+from editorial.views.two_factor import PENDING_KEY
 
 bp = Blueprint("auth", __name__)
 
@@ -34,7 +35,7 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = users.authenticate(form.email.data, form.password.data, remote_addr=request.remote_addr)
+            user = two_factor.password_step(form.email.data, form.password.data, remote_addr=request.remote_addr)
         except AuthenticationFailed as exc:
             db.session.commit()  # keep the audit record of the failed attempt
             form.form_errors.append(exc.message)
@@ -42,6 +43,10 @@ def sign_in():
         db.session.commit()
         session.clear()  # a fresh session at sign-in (no fixation)
         session.permanent = True  # expires after the idle timeout
+        if user.two_factor_enabled:
+            # Not signed in yet: the code page finishes the sign-in (views/two_factor.py).
+            session[PENDING_KEY] = two_factor.begin_sign_in(user, _safe_next(request.args.get("next")))
+            return redirect(url_for("two_factor.code"))
         login_user(user)
         flash(f"Welcome, {user.name}.", "success")
         return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))

@@ -1,0 +1,152 @@
+"""Two-factor sign-in: setting it up and turning it off on one's account, the code page of the
+sign-in, and sending holders of roles that require it to set it up first."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user
+
+from editorial.errors import DomainError
+from editorial.extensions import db
+from editorial.forms import show_domain_errors
+from editorial.forms.auth import TwoFactorCodeForm, TwoFactorDisableForm
+from editorial.security import SIGN_IN_LIMITS
+from editorial.services import two_factor
+
+bp = Blueprint("two_factor", __name__)
+
+# The session key of a sign-in waiting for its code (see views/auth.py).
+PENDING_KEY = "two_factor_pending"
+
+# Pages a signed-in user who must still set up two-factor sign-in may open.
+_OPEN_ENDPOINTS = {"two_factor.setup", "two_factor.start", "two_factor.confirm", "two_factor.code", "auth.sign_out", "static"}
+_OPEN_PREFIXES = ("public.", "api.")
+
+
+@bp.record_once
+def _check_config(state):
+    two_factor.check_required_roles(state.app.config)
+
+
+@bp.before_app_request
+def _require_enrolment():
+    """Holders of a role in REQUIRE_TWO_FACTOR_FOR set up two-factor sign-in before anything else."""
+    endpoint = request.endpoint
+    if not endpoint or endpoint in _OPEN_ENDPOINTS or endpoint.startswith(_OPEN_PREFIXES):
+        return None
+    if not current_app.config.get("REQUIRE_TWO_FACTOR_FOR"):
+        return None
+    if not current_user.is_authenticated or current_user.two_factor_enabled:
+        return None
+    if two_factor.is_required_for(current_user):
+        return redirect(url_for("two_factor.setup"))
+    return None
+
+
+def _setup_page(code_form=None, disable_form=None, status=200):
+    user = current_user
+    uri = two_factor.provisioning_uri(user) if not user.two_factor_enabled else None
+    return render_template(
+        "auth/two_factor.html",
+        required=two_factor.is_required_for(user),
+        required_roles=[r for r in user.sorted_roles if r.value in two_factor.required_roles()],
+        otpauth_uri=uri,
+        qr=two_factor.qr_data_uri(uri) if uri else None,
+        manual_key=two_factor.grouped_key(user.totp_pending_secret) if uri else None,
+        code_form=code_form or TwoFactorCodeForm(formdata=None),
+        disable_form=disable_form or TwoFactorDisableForm(formdata=None),
+    ), status
+
+
+@bp.get("/account/two-factor")
+@login_required
+def setup():
+    return _setup_page()
+
+
+@bp.post("/account/two-factor/start")
+@login_required
+def start():
+    try:  # (CSRFProtect checks every POST)
+        two_factor.start(current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("two_factor.setup"))
+    db.session.commit()
+    return redirect(url_for("two_factor.setup"))
+
+
+@bp.post("/account/two-factor/confirm")
+@login_required
+def confirm():
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        try:
+            two_factor.confirm(current_user, form.code.data)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session version moved; keep this session
+            flash("Two-factor sign-in is on. From now on you will be asked for a code after your password; "
+                  "your other sessions are signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return _setup_page(code_form=form, status=422)
+
+
+@bp.post("/account/two-factor/disable")
+@login_required
+def disable():
+    form = TwoFactorDisableForm()
+    if form.validate_on_submit():
+        try:
+            two_factor.disable(current_user, password=form.password.data, code=form.code.data,
+                               remote_addr=request.remote_addr)
+        except DomainError as exc:
+            if exc.keeps_audit_record:
+                db.session.commit()  # keep the audit record and the failure count
+            else:
+                db.session.rollback()
+            if not current_user.is_active:  # that failure locked the account and ended its sessions
+                flash("Too many failed attempts: your account is locked until an administrator unlocks it.", "error")
+                return redirect(url_for("auth.sign_in"))
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Two-factor sign-in is off.", "success")
+            return redirect(url_for("two_factor.setup"))
+    return _setup_page(disable_form=form, status=422)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@SIGN_IN_LIMITS[0]
+def code():
+    """The second step of signing in, for users with two-factor sign-in on."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    marker = session.get(PENDING_KEY)
+    try:
+        two_factor.pending_user(marker)
+    except DomainError as exc:
+        session.pop(PENDING_KEY, None)
+        flash(exc.message, "info")
+        return redirect(url_for("auth.sign_in"))
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        try:
+            user = two_factor.complete_sign_in(marker, form.code.data, remote_addr=request.remote_addr)
+        except two_factor.PendingSignInInvalid as exc:
+            session.pop(PENDING_KEY, None)
+            flash(exc.message, "info")
+            return redirect(url_for("auth.sign_in"))
+        except DomainError as exc:
+            db.session.commit()  # keep the audit record and the failure count
+            form.form_errors.append(exc.message)
+            return render_template("auth/two_factor_code.html", form=form), 200
+        db.session.commit()
+        next_url = marker.get("next")
+        session.clear()  # a fresh session at sign-in (no fixation)
+        session.permanent = True  # expires after the idle timeout
+        login_user(user)
+        flash(f"Welcome, {user.name}.", "success")
+        return redirect(next_url or url_for("dashboard.home"))
+    return render_template("auth/two_factor_code.html", form=form)
