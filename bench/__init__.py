@@ -1,0 +1,1 @@
+"""Vetted benchmark: synthetic newsroom generator and HTTP load runner (see bench/README.md)."""

@@ -1,0 +1,668 @@
+"""Vetted benchmark: build a synthetic newsroom, serve it with gunicorn, measure over real HTTP.
+
+    .venv/bin/python -m bench.run                       # default size, SQLite and PostgreSQL
+    .venv/bin/python -m bench.run --scale 0.1 --db postgres
+    .venv/bin/python -m bench.run --help
+
+Not a test: see bench/README.md for what it measures and the figures. Loopback only.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import asdict
+from pathlib import Path
+
+from bench.generate import PASSWORD, ROOT, Manifest, Size, drop_database, flask_cli, flask_env, generate
+
+HOST = "127.0.0.1"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PAGE_TARGET_MS, API_TARGET_MS = 100.0, 50.0
+# Peer figures from the issue (Wagtail, HTTP, medians); ours should be at least 3x faster with one client.
+PEER_HTTP_MS = {"history_1000": 300.0, "edit_page": 78.0, "editor_dashboard": 65.0, "api_list_100": 180.0}
+
+
+# --- HTTP client -------------------------------------------------------------------------
+
+class Client:
+    """One identity: a signed-in browser session (cookie + CSRF token), a bearer token, or anonymous."""
+
+    def __init__(self, port: int, *, token: str | None = None):
+        self.port = port
+        self.token = token
+        self.cookie: str | None = None
+        self.csrf: str | None = None
+        self.lock = threading.Lock()
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                port: int | None = None, stream_to=None):
+        conn = http.client.HTTPConnection(HOST, port or self.port, timeout=300)
+        h = {"Host": f"{HOST}:{port or self.port}", **(headers or {})}
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        if self.token:
+            h["Authorization"] = f"Bearer {self.token}"
+        try:
+            conn.request(method, path, body=body, headers=h)
+            response = conn.getresponse()
+            if stream_to is not None:
+                data = stream_to(response)
+            else:
+                data = response.read()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie" and value.startswith("session="):
+                    with self.lock:
+                        self.cookie = value.split(";", 1)[0]
+            return response.status, data
+        finally:
+            conn.close()
+
+    def json(self, method: str, path: str, payload=None, port: int | None = None):
+        body = json.dumps(payload).encode() if payload is not None else None
+        status, data = self.request(method, path, body, {"Content-Type": "application/json"} if body else None, port=port)
+        try:
+            return status, json.loads(data or b"null")
+        except ValueError:
+            return status, None
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> "Client":
+        status, page = self.request("GET", "/sign-in")
+        match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+            re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if not match:
+            raise RuntimeError(f"no CSRF token on /sign-in (HTTP {status})")
+        self.csrf = match.group(1).decode()
+        form = urllib.parse.urlencode({"csrf_token": self.csrf, "email": email, "password": password}).encode()
+        status, _ = self.request("POST", "/sign-in", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            raise RuntimeError(f"sign-in as {email} answered {status}")
+        return self
+
+
+# --- gunicorn ----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, url: str, instance: Path, *, workers: int = 2, port: int | None = None, timeout: int = 300):
+        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
+        if not gunicorn:
+            raise SystemExit("gunicorn is not installed: .venv/bin/pip install gunicorn")
+        self.port = port or free_port()
+        self.log = open(instance / f"gunicorn-{self.port}.log", "w")
+        self.proc = subprocess.Popen(
+            [gunicorn, "-w", str(workers), "-b", f"{HOST}:{self.port}", "--timeout", str(timeout),
+             "editorial:create_app()"],
+            cwd=ROOT, env=flask_env(url, instance), stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if Client(self.port).request("GET", "/health-topics")[0] == 200 and len(self.workers()) >= workers:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.log.name}")
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def workers(self) -> list[int]:
+        try:
+            return [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def memory(self, field: str = "VmHWM") -> dict[int, float]:
+        """Per worker, in MiB: VmHWM is the peak RSS since the worker started, VmRSS the current."""
+        out = {}
+        for pid in self.workers():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith(field + ":"):
+                        out[pid] = int(line.split()[1]) / 1024
+            except OSError:
+                pass
+        return out
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+# --- Load --------------------------------------------------------------------------------
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def run_load(call, *, clients: int, max_requests: int, max_seconds: float, warmup: int = 4) -> dict:
+    """call(worker_index, i) -> (ok, status). Runs `clients` threads until either bound is reached."""
+    for i in range(warmup):
+        call(0, -1 - i)
+    latencies: list[float] = []
+    errors: dict = {}
+    lock = threading.Lock()
+    counter = iter(range(max_requests))
+    start = time.perf_counter()
+    deadline = start + max_seconds
+
+    def worker(w: int):
+        while time.perf_counter() < deadline:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            t = time.perf_counter()
+            ok, status = call(w, i)
+            elapsed = (time.perf_counter() - t) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if not ok:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - start
+    return {
+        "clients": clients, "requests": len(latencies), "errors": errors,
+        "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1), "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+        "throughput_rps": round(len(latencies) / wall, 1) if wall else None,
+    }
+
+
+def read_operations(m: Manifest) -> list[tuple[str, str, str, str]]:
+    """(name, kind, identity, path): kind 'page' or 'api' decides the target."""
+    return [
+        ("editor_dashboard", "page", "editor", "/dashboard/editor"),
+        ("reviewer_queue", "page", "reviewer", "/dashboard/reviewer"),
+        ("edit_page", "page", "editor", f"/articles/{m.edit_article}/edit"),
+        ("history_1000", "page", "editor", f"/articles/{m.history_article}/history"),
+        ("diff_8kb", "page", "editor", f"/articles/{m.diff_article}/diff?from=1&to=2"),
+        ("audit_by_article", "page", "auditor", f"/audit/?article_id={m.history_article}"),
+        ("audit_by_actor", "page", "auditor", f"/audit/?actor_id={m.busy_actor}"),
+        ("public_page", "page", "anonymous", f"/articles/{m.public_slug}"),
+        ("articles_index", "page", "editor", "/articles/"),
+        ("api_list", "api", "editor_api", "/api/v1/articles"),
+        ("api_list_100", "api", "editor_api", "/api/v1/articles?per_page=100"),
+    ]
+
+
+def identities(m: Manifest, port: int) -> dict[str, Client]:
+    return {
+        "editor": Client(port).sign_in(m.editor),
+        "reviewer": Client(port).sign_in(m.reviewer),
+        "auditor": Client(port).sign_in(m.auditor),
+        "anonymous": Client(port),
+        "editor_api": Client(port, token=m.tokens[m.editor]),
+        "writer_api": Client(port, token=m.tokens[m.writer]),
+    }
+
+
+def measure_reads(m: Manifest, who: dict, clients: int, args) -> dict:
+    results = {}
+    for name, kind, identity, path in read_operations(m):
+        client = who[identity]
+
+        def call(w, i, client=client, path=path):
+            status, _ = client.request("GET", path)
+            return status == 200, status
+
+        results[name] = {"kind": kind, **run_load(call, clients=clients, max_requests=args.requests,
+                                                   max_seconds=args.seconds)}
+        print(f"    {name:18s} {clients} client(s): p50 {results[name]['p50_ms']:7.1f}  p95 {results[name]['p95_ms']:7.1f}"
+              f"  {results[name]['throughput_rps']:6.1f} req/s  errors {results[name]['errors'] or '-'}", flush=True)
+    return results
+
+
+class WritePools:
+    """Hands out write-path articles so that no two measurements touch the same one."""
+
+    def __init__(self, m: Manifest):
+        self.lock = threading.Lock()
+        self.save = list(m.save_pool)
+        self.approve = {email: list(ids) for email, ids in m.approve_pool.items()}
+        self.publish = list(m.publish_pool)
+
+    def take(self, pool: list):
+        with self.lock:
+            return pool.pop(0) if pool else None
+
+
+def body_8kb(seed: int) -> str:
+    words = ("patients treatment dose risk benefit trial evidence screening therapy symptoms diagnosis outcome "
+             "surgery radiation guideline clinician study cohort survival prevention").split()
+    text, i = [], seed
+    while sum(len(w) + 1 for w in text) < 8_000:
+        text.append(words[i % len(words)])
+        i = i * 1103515245 + 12345 & 0x7FFFFFFF
+    return " ".join(text)[:8_192]
+
+
+def measure_writes(m: Manifest, port: int, pools: WritePools, clients: int, per_client: int, args) -> dict:
+    results = {}
+    approvers = [Client(port, token=m.tokens[e]) for e in m.approvers]
+    editor = Client(port, token=m.tokens[m.editor])
+    writer = Client(port, token=m.tokens[m.writer])
+    # save: each client keeps editing its own draft (version tracked locally; a 409 would be a bug here).
+    drafts = [[pools.take(pools.save), 1] for _ in range(clients)]
+
+    def save(w, i):
+        article, version = drafts[w]
+        status, data = writer.json("PATCH", f"/api/v1/articles/{article}",
+                                   {"base_version": version, "body": body_8kb(i * 7 + w), "note": f"bench {i}"})
+        if status == 200:
+            drafts[w][1] = data["version"]
+        return status == 200, status
+
+    def approve(w, i):
+        k = (w if clients > 1 else i) % len(approvers)  # one client rotates through the approvers
+        approver = approvers[k]
+        article = pools.take(pools.approve[m.approvers[k]])
+        if article is None:
+            return False, "pool-empty"
+        status, data = approver.json("POST", f"/api/v1/articles/{article}/transitions",
+                                     {"action": "approve", "password": PASSWORD})
+        return status == 200 and data["state"] == "approved", status
+
+    def publish(w, i):
+        article = pools.take(pools.publish)
+        if article is None:
+            return False, "pool-empty"
+        status, data = editor.json("POST", f"/api/v1/articles/{article}/transitions", {"action": "publish"})
+        return status == 200 and data["state"] == "published", status
+
+    for name, call in (("save_revision_8kb", save), ("approve", approve), ("publish", publish)):
+        results[name] = {"kind": "write", **run_load(call, clients=clients, max_requests=per_client * clients,
+                                                     max_seconds=args.seconds, warmup=0)}
+        print(f"    {name:18s} {clients} client(s): p50 {results[name]['p50_ms']:7.1f}  p95 {results[name]['p95_ms']:7.1f}"
+              f"  {results[name]['throughput_rps']:6.1f} req/s  errors {results[name]['errors'] or '-'}", flush=True)
+    return results
+
+
+def measure_export(server: Server, who: dict) -> dict:
+    """Stream the whole CSV export over HTTP, sampling the workers' RSS while it runs."""
+    before = server.memory("VmRSS")
+    peak = dict(before)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            for pid, rss in server.memory("VmRSS").items():
+                peak[pid] = max(peak.get(pid, 0), rss)
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    counted = {"bytes": 0, "lines": 0, "first_byte_s": None}
+    start = time.perf_counter()
+
+    def consume(response):
+        while True:
+            chunk = response.read(1 << 16)
+            if not chunk:
+                return b""
+            if counted["first_byte_s"] is None:
+                counted["first_byte_s"] = round(time.perf_counter() - start, 3)
+            counted["bytes"] += len(chunk)
+            counted["lines"] += chunk.count(b"\n")
+
+    status, _ = who["auditor"].request("GET", "/audit/export.csv", stream_to=consume)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    growth = max((peak[p] - before.get(p, peak[p]) for p in peak), default=0)
+    return {"status": status, "seconds": round(seconds, 2), "mib": round(counted["bytes"] / 2**20, 1),
+            "lines": counted["lines"], "first_byte_s": counted["first_byte_s"],
+            "worker_rss_before_mib": {str(k): round(v, 1) for k, v in before.items()},
+            "worker_rss_peak_mib": {str(k): round(v, 1) for k, v in peak.items()},
+            "max_rss_growth_mib": round(growth, 1)}
+
+
+def count_queries(m: Manifest, url: str, pools: WritePools) -> dict:
+    """SQL statements per request, counted in-process with Flask's test client (one warm request first)."""
+    from sqlalchemy import event, select
+
+    from bench.generate import CHEAP_HASH
+    from editorial import create_app
+    from editorial.extensions import db
+    from editorial.models import User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-not-for-production",
+                      "WTF_CSRF_ENABLED": False, **CHEAP_HASH})
+    with app.app_context():
+        users = {u.email: u for u in db.session.scalars(select(User)).all()}
+        ids = {email: users[email].get_id() for email in users}
+        engine = db.engine
+    counter = {"n": 0}
+
+    def count(*_args, **_kw):
+        counter["n"] += 1
+
+    def client_for(identity: str):
+        c = app.test_client()
+        email = {"editor": m.editor, "reviewer": m.reviewer, "auditor": m.auditor}.get(identity)
+        if email:
+            with c.session_transaction() as s:
+                s["_user_id"] = ids[email]
+                s["_fresh"] = True
+        return c
+
+    headers = {"editor_api": {"Authorization": f"Bearer {m.tokens[m.editor]}"}}
+    out = {}
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for name, kind, identity, path in read_operations(m):
+            c = client_for(identity)
+            c.get(path, headers=headers.get(identity, {}))
+            counter["n"] = 0
+            status = c.get(path, headers=headers.get(identity, {})).status_code
+            out[name] = counter["n"] if status == 200 else f"HTTP {status}"
+        c = app.test_client()
+        writer = {"Authorization": f"Bearer {m.tokens[m.writer]}"}
+        article = pools.take(pools.save)
+        counter["n"] = 0
+        r = c.patch(f"/api/v1/articles/{article}", json={"base_version": 1, "body": body_8kb(1), "note": "q"}, headers=writer)
+        out["save_revision_8kb"] = counter["n"] if r.status_code == 200 else f"HTTP {r.status_code}"
+        email = m.approvers[-1]
+        article = pools.take(pools.approve[email])
+        counter["n"] = 0
+        r = c.post(f"/api/v1/articles/{article}/transitions", json={"action": "approve", "password": PASSWORD},
+                   headers={"Authorization": f"Bearer {m.tokens[email]}"})
+        out["approve"] = counter["n"] if r.status_code == 200 else f"HTTP {r.status_code}"
+        article = pools.take(pools.publish)
+        counter["n"] = 0
+        r = c.post(f"/api/v1/articles/{article}/transitions", json={"action": "publish"}, headers=headers["editor_api"])
+        out["publish"] = counter["n"] if r.status_code == 200 else f"HTTP {r.status_code}"
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        with app.app_context():
+            db.engine.dispose()
+    return out
+
+
+def argon2_cost() -> dict:
+    """What one approval's password check costs at the production argon2id parameters (config.Config)."""
+    from argon2 import PasswordHasher
+
+    from bench.generate import PRODUCTION_HASH
+
+    hasher = PasswordHasher(time_cost=PRODUCTION_HASH["PASSWORD_HASH_TIME_COST"],
+                            memory_cost=PRODUCTION_HASH["PASSWORD_HASH_MEMORY_KIB"],
+                            parallelism=PRODUCTION_HASH["PASSWORD_HASH_PARALLELISM"])
+    stored = hasher.hash(PASSWORD)
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        hasher.verify(stored, PASSWORD)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"verify_ms_median": round(statistics.median(times), 1), **PRODUCTION_HASH}
+
+
+def cross_process_check(m: Manifest, url: str, instance: Path, pools: WritePools, attempts: int) -> dict:
+    """Two gunicorn instances on two ports, one database: contended saves on one article plus
+    approvals and publications spread over both; then check the optimistic lock and the chain."""
+    from sqlalchemy import create_engine, text
+
+    servers = [Server(url, instance, workers=2), Server(url, instance, workers=2)]
+    try:
+        ports = [s.port for s in servers]
+        writer = Client(ports[0], token=m.tokens[m.writer])
+        article = pools.take(pools.save)
+        status, data = writer.json("GET", f"/api/v1/articles/{article}")
+        initial = data["version"]
+        outcome = {"200": 0, "409": 0, "other": 0}
+        lock = threading.Lock()
+        counter = iter(range(attempts))
+
+        def contend(w):
+            port = ports[w % 2]
+            while (i := next(counter, None)) is not None:
+                _, current = writer.json("GET", f"/api/v1/articles/{article}", port=port)
+                status, _ = writer.json("PATCH", f"/api/v1/articles/{article}",
+                                        {"base_version": current["version"], "body": f"contended edit {w}-{i}",
+                                         "note": f"w{w}"}, port=port)
+                with lock:
+                    outcome[str(status) if status in (200, 409) else "other"] += 1
+
+        approvals = {"ok": 0, "failed": 0}
+
+        def approve_and_publish(w):
+            email = m.approvers[w % len(m.approvers)]
+            approver = Client(ports[w % 2], token=m.tokens[email])
+            editor = Client(ports[(w + 1) % 2], token=m.tokens[m.editor])
+            for _ in range(3):
+                aid = pools.take(pools.approve[email])
+                if aid is None:
+                    return
+                s1, _ = approver.json("POST", f"/api/v1/articles/{aid}/transitions", {"action": "approve", "password": PASSWORD})
+                s2, _ = editor.json("POST", f"/api/v1/articles/{aid}/transitions", {"action": "publish"})
+                with lock:
+                    approvals["ok" if (s1, s2) == (200, 200) else "failed"] += 1
+
+        threads = [threading.Thread(target=contend, args=(w,)) for w in range(8)]
+        threads += [threading.Thread(target=approve_and_publish, args=(w,)) for w in range(4)]
+        start = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        seconds = time.perf_counter() - start
+    finally:
+        for s in servers:
+            s.stop()
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(text("SELECT version FROM articles WHERE id = :a"), {"a": article}).scalar()
+        numbers = [r[0] for r in conn.execute(text("SELECT number FROM revisions WHERE article_id = :a ORDER BY number"), {"a": article})]
+        saved_events = conn.execute(text("SELECT count(*) FROM audit_events WHERE article_id = :a AND action = 'revision.saved'"),
+                                    {"a": article}).scalar()
+        forks = conn.execute(text("SELECT count(*) FROM (SELECT prev_hash FROM audit_events GROUP BY prev_hash HAVING count(*) > 1) f")).scalar()
+    engine.dispose()
+    verify = flask_cli(url, instance, "audit", "verify", check=False)
+    checks = {
+        "version_equals_initial_plus_successes": version == initial + outcome["200"],
+        "revision_numbers_contiguous": numbers == list(range(1, version + 1)),
+        "one_audit_event_per_revision": saved_events == version,
+        "no_forked_chain": forks == 0,
+        "audit_verify_exit_0": verify.returncode == 0,
+    }
+    return {"ports": ports, "article": article, "attempts": attempts, "outcome": outcome, "seconds": round(seconds, 1),
+            "approve_and_publish": approvals, "final_version": version, "checks": checks,
+            "audit_verify": (verify.stdout or verify.stderr).strip().splitlines()[-1:],
+            "ok": all(checks.values()) and outcome["other"] == 0 and approvals["failed"] == 0}
+
+
+# --- Orchestration -----------------------------------------------------------------------
+
+def bench_database(label: str, url: str, size: Size, workdir: Path, args) -> dict:
+    instance = workdir / f"instance-{label}"
+    if instance.exists():
+        shutil.rmtree(instance)
+    instance.mkdir(parents=True)
+    print(f"[{label}] generating {size} ...", flush=True)
+    m = generate(url, instance, size, log=print if args.verbose else None)
+    print(f"[{label}] generated in {m.timings['total_s']:.0f} s: {m.timings}", flush=True)
+    result: dict = {"database": label, "size": asdict(size), "generation": m.timings, "loadavg_start": loadavg()}
+
+    t = time.perf_counter()
+    verify = flask_cli(url, instance, "audit", "verify", check=False)
+    result["audit_verify"] = {"seconds": round(time.perf_counter() - t, 2), "exit": verify.returncode,
+                              "output": verify.stdout.strip().splitlines()[-1:]}
+    print(f"[{label}] audit verify: {result['audit_verify']}", flush=True)
+
+    pools = WritePools(m)
+    result["queries_per_request"] = count_queries(m, url, pools)
+    print(f"[{label}] SQL per request: {result['queries_per_request']}", flush=True)
+
+    server = Server(url, instance, workers=args.workers)
+    try:
+        who = identities(m, server.port)
+        result["reads"], result["writes"] = {}, {}
+        for clients in sorted({1, args.clients}):
+            print(f"[{label}] reads, {clients} client(s)", flush=True)
+            result["reads"][str(clients)] = measure_reads(m, who, clients, args)
+            print(f"[{label}] writes, {clients} client(s)", flush=True)
+            result["writes"][str(clients)] = measure_writes(m, server.port, pools, clients, args.write_ops, args)
+        result["worker_peak_rss_mib_before_export"] = {str(k): round(v, 1) for k, v in server.memory().items()}
+        if not args.no_export:
+            result["csv_export"] = measure_export(server, who)
+            print(f"[{label}] CSV export: {result['csv_export']}", flush=True)
+        result["worker_peak_rss_mib"] = {str(k): round(v, 1) for k, v in server.memory().items()}
+    finally:
+        server.stop()
+    result["loadavg_end"] = loadavg()
+    if label == "postgres" or args.cross_process_sqlite:
+        print(f"[{label}] cross-process check (two gunicorn instances)", flush=True)
+        result["cross_process"] = cross_process_check(m, url, instance, pools, args.contended_saves)
+        print(f"[{label}] cross-process: {result['cross_process']}", flush=True)
+    return result
+
+
+def loadavg() -> str:
+    """The machine's load average: other work on the machine inflates every figure."""
+    return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
+
+
+def targets(result: dict, clients: int) -> list[str]:
+    missed = []
+    for name, r in result.get("reads", {}).get(str(clients), {}).items():
+        limit = API_TARGET_MS if r["kind"] == "api" else PAGE_TARGET_MS
+        if r["p95_ms"] > limit or r["errors"]:
+            missed.append(f"{name} p95 {r['p95_ms']} ms > {limit:.0f} ms" if r["p95_ms"] > limit else f"{name} errors {r['errors']}")
+    v = result.get("audit_verify", {})
+    if v.get("exit") != 0 or v.get("seconds", 0) > 10:
+        missed.append(f"audit verify {v.get('seconds')} s (exit {v.get('exit')}) vs 10 s")
+    e = result.get("csv_export")
+    if e and (e["seconds"] > 30 or e["status"] != 200):
+        missed.append(f"CSV export {e['seconds']} s vs 30 s")
+    return missed
+
+
+def print_table(results: list[dict], clients: int) -> None:
+    for r in results:
+        print(f"\n== {r['database']}  ({r['size']['articles']:,} articles, {r['generation']['revisions']:,} revisions, "
+              f"{r['generation']['events']:,} audit events; generated in {r['generation']['total_s']:.0f} s)")
+        print(f"{'operation':20s} {'SQL':>4s} | {'1 client p50/p95/p99 ms':>26s} {'req/s':>7s} | "
+              f"{f'{clients} clients p50/p95/p99 ms':>27s} {'req/s':>7s}")
+        qp = r.get("queries_per_request", {})
+        for group in ("reads", "writes"):
+            one = r.get(group, {}).get("1", {})
+            many = r.get(group, {}).get(str(clients), {})
+            for name in one:
+                a, b = one[name], many.get(name, {})
+                fmt = lambda x: f"{x.get('p50_ms', '-')}/{x.get('p95_ms', '-')}/{x.get('p99_ms', '-')}" if x else "-"
+                err = " !" + json.dumps(a["errors"] or b.get("errors")) if (a["errors"] or b.get("errors")) else ""
+                print(f"{name:20s} {str(qp.get(name, '')):>4s} | {fmt(a):>26s} {a.get('throughput_rps', ''):>7} | "
+                      f"{fmt(b):>27s} {b.get('throughput_rps', ''):>7}{err}")
+        print(f"load average at start / end of the HTTP runs: {r.get('loadavg_start')} / {r.get('loadavg_end')}")
+        print(f"audit verify: {r['audit_verify']['seconds']} s, exit {r['audit_verify']['exit']}")
+        if "csv_export" in r:
+            e = r["csv_export"]
+            print(f"CSV export: {e['lines']:,} lines, {e['mib']} MiB in {e['seconds']} s; worker RSS growth {e['max_rss_growth_mib']} MiB")
+        print(f"worker peak RSS (MiB): before export {r.get('worker_peak_rss_mib_before_export')}, "
+              f"after {r.get('worker_peak_rss_mib')}")
+        if "cross_process" in r:
+            c = r["cross_process"]
+            print(f"cross-process: {'OK' if c['ok'] else 'FAILED'} {c['outcome']} {c['approve_and_publish']} {c['checks']}")
+        missed = targets(r, clients)
+        print("targets: " + ("all met" if not missed else "missed: " + "; ".join(missed)))
+        one = r.get("reads", {}).get("1", {})
+        peers = [f"{k} {one[k]['p50_ms']} ms vs {v:.0f} ms ({v / one[k]['p50_ms']:.1f}x)" for k, v in PEER_HTTP_MS.items()
+                 if k in one and one[k]["p50_ms"]]
+        print("vs peer (1 client, p50): " + "; ".join(peers))
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply the default size (10k articles, 200k revisions, "
+                                                               "1M events, 200 users)")
+    p.add_argument("--articles", type=int)
+    p.add_argument("--revisions", type=int)
+    p.add_argument("--events", type=int)
+    p.add_argument("--users", type=int)
+    p.add_argument("--write-pool", type=int, default=400, help="articles per write-path pool")
+    p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", PG_DEFAULT),
+                   help="PostgreSQL server URL (trust auth); a database bench_<pid> is created and dropped")
+    p.add_argument("--workdir", type=Path, help="where SQLite files and instance folders go (default: a temp dir)")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--requests", type=int, default=300, help="at most this many requests per read operation and pass")
+    p.add_argument("--seconds", type=float, default=15, help="at most this long per operation and pass")
+    p.add_argument("--write-ops", type=int, default=20, help="writes per client per operation and pass")
+    p.add_argument("--contended-saves", type=int, default=200)
+    p.add_argument("--no-export", action="store_true")
+    p.add_argument("--cross-process-sqlite", action="store_true", help="also run the two-instance check on SQLite")
+    p.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    p.add_argument("--json", type=Path, help="also write the results here")
+    p.add_argument("--verbose", action="store_true")
+    args = p.parse_args(argv)
+
+    size = Size(write_pool=args.write_pool).scaled(args.scale) if args.scale != 1.0 else Size(write_pool=args.write_pool)
+    for name in ("articles", "revisions", "events", "users"):
+        if getattr(args, name):
+            setattr(size, name, getattr(args, name))
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="vetted-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    machine = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+               "cpu": next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                            if l.startswith("model name")), "?"),
+               "mem_gib": round(int(Path("/proc/meminfo").read_text().split()[1]) / 2**20, 1)}
+    output = {"machine": machine, "argon2_production": argon2_cost(), "args": {k: str(v) for k, v in vars(args).items()},
+              "results": []}
+    for label in [d.strip() for d in args.db.split(",") if d.strip()]:
+        if label == "sqlite":
+            url = f"sqlite:///{workdir}/bench.sqlite"
+        elif label == "postgres":
+            url = f"{args.pg_url.rstrip('/')}/bench_{os.getpid()}"
+        else:
+            raise SystemExit(f"unknown database {label}")
+        try:
+            output["results"].append(bench_database(label, url, size, workdir, args))
+        finally:
+            if not args.keep:
+                drop_database(url)
+    print_table(output["results"], args.clients)
+    print(f"\nargon2id at production cost: {output['argon2_production']}")
+    text = json.dumps(output, indent=1)
+    if args.json:
+        args.json.write_text(text)
+    print("\nJSON:\n" + text if not args.json else f"\nJSON written to {args.json}")
+    if not args.workdir and not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
