@@ -97,9 +97,10 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
     """Walk the whole chain in id order; name the first event that does not fit."""
     expected_prev = GENESIS_HASH
     checked = 0
+    # Plain rows, not ORM objects: the walk is about twice as fast and needs no identity map.
     result = db.session.execute(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch_size)
-    ).scalars()
+        select(*AuditEvent.__table__.columns).order_by(AuditEvent.id).execution_options(yield_per=batch_size)
+    )
     for event in result:
         checked += 1
         if event.prev_hash != expected_prev or event_hash(event) != event.hash:

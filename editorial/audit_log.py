@@ -85,10 +85,8 @@ def event_dict(event: AuditEvent) -> dict:
 
 def stream_events(filters: AuditFilter, batch_size: int = 2000):
     """Matching events one at a time, fetched in batches (flat memory for any size)."""
-    result = db.session.execute(statement(filters).execution_options(yield_per=batch_size)).scalars()
-    for event in result:
-        yield event
-        db.session.expunge(event)
+    rows = statement(filters).with_only_columns(*AuditEvent.__table__.columns)
+    yield from db.session.execute(rows.execution_options(yield_per=batch_size))
 
 
 def export_jsonl(filters: AuditFilter):
