@@ -303,14 +303,25 @@ def move_citation(article_id: int, citation_id: int):
 @bp.get("/<int:article_id>/history")
 def history(article_id: int):
     article, _ = load_article(article_id)
+    # Revisions are numbered 1..version without gaps, so a page is a range of numbers: no COUNT,
+    # no OFFSET, however long the history grows.
+    per_page = 50
+    page_number = max(1, request.args.get("page", 1, type=int))
+    newest = article.version - (page_number - 1) * per_page
+    oldest = max(1, newest - per_page + 1)
     revisions = db.session.scalars(
-        select(Revision).options(joinedload(Revision.author)).where(Revision.article_id == article.id)
+        select(Revision).options(joinedload(Revision.author))
+        .where(Revision.article_id == article.id, Revision.number.between(oldest, newest))
         .order_by(Revision.number.desc())
     ).all()
     signatures: dict[int, list] = {}
-    for signature in db.session.scalars(select(Signature).where(Signature.article_id == article.id).order_by(Signature.id)):
+    for signature in db.session.scalars(
+        select(Signature).where(Signature.article_id == article.id, Signature.revision_number.between(oldest, newest))
+        .order_by(Signature.id)
+    ):
         signatures.setdefault(signature.revision_number, []).append(signature)
-    return render_template("articles/history.html", article=article, revisions=revisions, signatures=signatures)
+    page = queries.Page(items=revisions, page=page_number, per_page=per_page, total=article.version)
+    return render_template("articles/history.html", article=article, revisions=revisions, signatures=signatures, page=page)
 
 
 @bp.get("/<int:article_id>/diff")
