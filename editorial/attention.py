@@ -1,5 +1,4 @@
 """The editor's attention list: what needs doing to keep published content current."""
-import json
 from datetime import timedelta
 
 from flask import current_app
@@ -8,7 +7,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from editorial.dates import today_utc
 from editorial.extensions import db
-from editorial.models import Article, ArticleFeedback, Assignment, Citation, Revision
+from editorial.queries import live_articles_citing
+from editorial.models import Article, ArticleFeedback, Assignment, Citation
 
 DUE_SOON_DAYS = 30
 OLD_SOURCE_YEARS = 5
@@ -23,17 +23,6 @@ KINDS = {
     "unhelpful": "Many readers found it not helpful",
 }
 SORTS = {"due": Article.next_review_due, "title": Article.title, "updated": Article.updated_at}
-
-
-def _live_citing(citation_ids: set[int]) -> set[int]:
-    """Ids of live articles whose live revision cites any of these citations (one scan, batched)."""
-    if not citation_ids:
-        return set()
-    rows = db.session.execute(
-        select(Article.id, Revision.citation_ids).join(Revision, Revision.id == Article.live_revision_id)
-        .execution_options(yield_per=2000)
-    )
-    return {article_id for article_id, ids in rows if citation_ids.intersection(json.loads(ids))}
 
 
 def _articles(condition, sort: str):
@@ -53,11 +42,11 @@ def statement(kind: str, sort: str = "due"):
                               Article.next_review_due <= today + timedelta(days=DUE_SOON_DAYS)), sort)
     if kind == "retracted":
         ids = set(db.session.scalars(select(Citation.id).where(Citation.retracted.is_(True))))
-        return _articles(Article.id.in_(_live_citing(ids) or {0}), sort)
+        return _articles(Article.id.in_(live_articles_citing(ids) or {0}), sort)
     if kind == "old_sources":
         years = current_app.config.get("OLD_SOURCE_YEARS", OLD_SOURCE_YEARS)
         ids = set(db.session.scalars(select(Citation.id).where(Citation.year < today.year - years)))
-        return _articles(Article.id.in_(_live_citing(ids) or {0}), sort)
+        return _articles(Article.id.in_(live_articles_citing(ids) or {0}), sort)
     if kind == "unhelpful":
         no = func.sum(case((ArticleFeedback.helpful.is_(False), 1), else_=0))
         yes = func.sum(case((ArticleFeedback.helpful.is_(True), 1), else_=0))

@@ -1,11 +1,13 @@
 """Read-side selects with explicit eager loading, and pagination."""
+import json
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from editorial.extensions import db
-from editorial.models import User, UserRole
+from editorial.models import Article, Assignment, Citation, Revision, User, UserRole
 from editorial.roles import Role
 
 MAX_PER_PAGE = 100
@@ -54,10 +56,6 @@ def users_statement(role: Role | None = None, q: str | None = None):
 
 def visible_articles(user: User):
     """Articles this user may see in lists (the same policy as permissions.view_article)."""
-    from sqlalchemy import or_
-
-    from editorial.models import Article, Assignment, Revision
-
     statement = select(Article)
     if user.has_role(Role.EDITOR, Role.AUDITOR, Role.ADMIN):
         return statement
@@ -75,9 +73,7 @@ def visible_articles(user: User):
 
 def articles_statement(user: User, *, state: str | None = None, q: str | None = None,
                        assigned_to: User | None = None, author: User | None = None):
-    from sqlalchemy.orm import joinedload
 
-    from editorial.models import Article, Assignment
 
     statement = visible_articles(user).options(joinedload(Article.author)).order_by(Article.updated_at.desc(), Article.id.desc())
     if state:
@@ -97,10 +93,6 @@ def articles_statement(user: User, *, state: str | None = None, q: str | None = 
 
 def assignments_by_article(article_ids: list[int]) -> dict[int, list]:
     """Active and declined assignments (with their reviewers) for many articles in one query."""
-    from sqlalchemy.orm import joinedload
-
-    from editorial.models import Assignment
-
     result: dict[int, list] = {article_id: [] for article_id in article_ids}
     if not article_ids:
         return result
@@ -115,9 +107,7 @@ def assignments_by_article(article_ids: list[int]) -> dict[int, list]:
 
 
 def revisions_by_id(revision_ids: list[int]) -> dict:
-    from sqlalchemy.orm import joinedload
 
-    from editorial.models import Revision
 
     ids = [i for i in revision_ids if i]
     if not ids:
@@ -127,7 +117,6 @@ def revisions_by_id(revision_ids: list[int]) -> dict:
 
 
 def citations_by_id(citation_ids: list[int]) -> dict:
-    from editorial.models import Citation
 
     if not citation_ids:
         return {}
@@ -137,7 +126,6 @@ def citations_by_id(citation_ids: list[int]) -> dict:
 @dataclass
 class ArticleBundle:
     """Everything a detail page or the API shows about one article, loaded up front."""
-
     article: object
     current: object
     live: object | None
@@ -146,11 +134,8 @@ class ArticleBundle:
 
 
 def article_bundle(article) -> ArticleBundle:
-    import json
 
-    from sqlalchemy.orm import joinedload
 
-    from editorial.models import Article
 
     if "author" not in article.__dict__:
         db.session.scalar(select(Article).options(joinedload(Article.author)).where(Article.id == article.id))
@@ -165,3 +150,25 @@ def article_bundle(article) -> ArticleBundle:
         assignments=assignments_by_article([article.id])[article.id],
         citations=[by_id[i] for i in ids if i in by_id],
     )
+
+
+def live_articles_citing(citation_ids, *, limit: int | None = None, batch: int = 2000) -> dict[int, list[int]]:
+    """Live articles whose live revision cites any of these citations, newest publication first:
+    {article id: the cited ids among them}. One streamed scan of the live revisions' citation
+    lists (JSON text, so it works the same on SQLite and PostgreSQL)."""
+    wanted = set(citation_ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Article.id, Revision.citation_ids).join(Revision, Revision.id == Article.live_revision_id)
+        .order_by(Article.published_at.desc(), Article.id.desc()).execution_options(yield_per=batch)
+    )
+    found: dict[int, list[int]] = {}
+    for article_id, ids in rows:
+        hits = [i for i in json.loads(ids or "[]") if i in wanted]
+        if hits:
+            found[article_id] = hits
+            if limit is not None and len(found) >= limit:
+                break
+    rows.close()
+    return found

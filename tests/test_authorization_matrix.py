@@ -5,7 +5,6 @@ import pytest
 from sqlalchemy import text
 
 from editorial.extensions import db
-from tests.conftest import TEST_PASSWORD
 
 ANON, WRITER, EDITOR, REVIEWER, AUDITOR, ADMIN = "anonymous", "writer", "editor", "reviewer", "auditor", "admin"
 EVERYONE = {ANON, WRITER, EDITOR, REVIEWER, AUDITOR, ADMIN}
@@ -157,7 +156,7 @@ def world(app, newsroom, login, token_for, make_user):
     with app.app_context():
         from datetime import datetime, timedelta, timezone
 
-        from editorial.models import ApiToken, Schedule
+        from editorial.models import Schedule
 
         comment_id = db.session.execute(text("SELECT max(id) FROM comments")).scalar()
         token_id = db.session.execute(text("SELECT max(id) FROM api_tokens WHERE user_id = :u"), {"u": n.editor.id}).scalar()

@@ -1,7 +1,6 @@
 """Keeping content current: re-review, review intervals, schedules, attention list, PEMAT-P, readability."""
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import select
 
 from editorial.clock import frozen_at

@@ -5,7 +5,7 @@ Every state change goes through transition(); nothing else sets article.state.
 import hashlib
 import json
 from slugify import slugify
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from editorial import audit, diffing
@@ -500,9 +500,6 @@ def live_revision_at(article: Article, moment) -> Revision | None:
         return None
     return get_revision(article, event.revision_number)
 
-
-def revision_count(article: Article) -> int:
-    return db.session.scalar(select(func.count(Revision.id)).where(Revision.article_id == article.id)) or 0
 
 
 def attach_citation(actor: User, article: Article, citation_id, *, base_version=None) -> Revision:

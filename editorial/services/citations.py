@@ -1,7 +1,6 @@
 """The citation library: create, import, find duplicates, retract."""
 import json
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import or_, select
 

@@ -10,7 +10,6 @@ Rules:
   lock (PostgreSQL), and a crash keeps what was already flagged. Everything else follows the
   services' rule: flush, and the caller commits once.
 """
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,9 +21,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from editorial import audit
+from editorial.queries import live_articles_citing
 from editorial.errors import ValidationError
 from editorial.extensions import db
-from editorial.models import Article, Citation, Revision, User
+from editorial.models import Article, Citation, User
 from editorial.models.base import utcnow
 from editorial.permissions import require
 from editorial.retractions import NotRetractionWatch, RetractionNotice, RetractionSource, RetractionWatchCsv
@@ -151,20 +151,8 @@ def published_articles_citing_retracted(limit: int | None = None, *, batch: int 
     of live revisions' citation lists (JSON text, so this works the same on SQLite and
     PostgreSQL), and the matching articles with their authors (one more per 1000 matches)."""
     retracted = {c.id: c for c in db.session.scalars(select(Citation).where(Citation.retracted.is_(True)))}
-    if not retracted:
-        return []
-    live = db.session.execute(
-        select(Article.id, Revision.citation_ids).join(Revision, Revision.id == Article.live_revision_id)
-        .order_by(Article.published_at.desc(), Article.id.desc()).execution_options(yield_per=batch)
-    )
-    found: dict[int, list[Citation]] = {}
-    for article_id, citation_ids in live:
-        hits = [retracted[i] for i in json.loads(citation_ids or "[]") if i in retracted]
-        if hits:
-            found[article_id] = hits
-            if limit is not None and len(found) >= limit:
-                break
-    live.close()
+    cited = live_articles_citing(retracted, limit=limit, batch=batch)
+    found = {article_id: [retracted[i] for i in ids] for article_id, ids in cited.items()}
     if not found:
         return []
     by_id = {}

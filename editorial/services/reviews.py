@@ -1,12 +1,10 @@
 """Assigning physician experts, their answers, conflict waivers and the review thread."""
-from datetime import date
-
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from editorial import audit
 from editorial.access import load_access
 from editorial.dates import today_utc
-from editorial.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from editorial.errors import InvalidTransition, NotFound, PermissionDenied
 from editorial.extensions import db
 from editorial.models import Article, Assignment, Comment, User
 from editorial.models.base import utcnow
@@ -177,8 +175,6 @@ def resolve_comment(actor: User, article: Article, comment_id: int) -> Comment:
 
 def open_workload(reviewer_ids: list[int]) -> dict[int, int]:
     """Open assignments per reviewer (not removed, not declined, on articles not yet published)."""
-    from sqlalchemy import func
-
     if not reviewer_ids:
         return {}
     rows = db.session.execute(

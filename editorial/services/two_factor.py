@@ -16,7 +16,7 @@ from flask import current_app
 
 from editorial import audit
 from editorial.clock import now
-from editorial.errors import AuthenticationFailed, DomainError, ReauthenticationFailed, ValidationError
+from editorial.errors import DomainError, ReauthenticationFailed, ValidationError
 from editorial.extensions import db
 from editorial.models import User
 from editorial.passwords import verify_password

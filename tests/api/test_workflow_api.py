@@ -371,7 +371,7 @@ def test_reviewer_profile_must_be_complete_to_sign(app, newsroom, profile_change
 
 def test_signature_keeps_the_profile_as_it_was(app, newsroom):
     n = newsroom
-    article = n.approved()
+    n.approved()
     with app.app_context():
         from editorial.models import User
 

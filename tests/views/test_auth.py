@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from editorial.extensions import db
-from editorial.models import AuditEvent, User
+from editorial.models import AuditEvent
 from tests.conftest import TEST_PASSWORD
 
 
