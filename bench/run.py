@@ -254,6 +254,10 @@ class WritePools:
         self.approve = {email: list(ids) for email, ids in m.approve_pool.items()}
         self.publish = list(m.publish_pool)
 
+    def remember(self, m: Manifest) -> None:
+        """Write back what is left, so that a --reuse run never takes an article twice."""
+        m.save_pool, m.approve_pool, m.publish_pool = list(self.save), {k: list(v) for k, v in self.approve.items()}, list(self.publish)
+
     def take(self, pool: list):
         with self.lock:
             return pool.pop(0) if pool else None
@@ -507,12 +511,29 @@ def cross_process_check(m: Manifest, url: str, instance: Path, pools: WritePools
 
 def bench_database(label: str, url: str, size: Size, workdir: Path, args) -> dict:
     instance = workdir / f"instance-{label}"
-    if instance.exists():
-        shutil.rmtree(instance)
-    instance.mkdir(parents=True)
-    print(f"[{label}] generating {size} ...", flush=True)
-    m = generate(url, instance, size, log=print if args.verbose else None)
-    print(f"[{label}] generated in {m.timings['total_s']:.0f} s: {m.timings}", flush=True)
+    saved = instance / "manifest.json"
+    if args.reuse and saved.exists():
+        # Measure a newsroom kept by an earlier --keep run; the write pools continue where it stopped.
+        m = Manifest.load(saved)
+        size = Size(**m.size)
+        print(f"[{label}] reusing the newsroom in {url} (generated in {m.timings['total_s']:.0f} s)", flush=True)
+    else:
+        if instance.exists():
+            shutil.rmtree(instance)
+        instance.mkdir(parents=True)
+        print(f"[{label}] generating {size} ...", flush=True)
+        m = generate(url, instance, size, log=print if args.verbose else None)
+        print(f"[{label}] generated in {m.timings['total_s']:.0f} s: {m.timings}", flush=True)
+    pools = WritePools(m)
+    try:
+        return _bench_newsroom(label, url, size, instance, m, pools, args)
+    finally:
+        if args.keep or args.reuse:
+            pools.remember(m)
+            m.save(saved)
+
+
+def _bench_newsroom(label: str, url: str, size: Size, instance: Path, m: Manifest, pools: "WritePools", args) -> dict:
     result: dict = {"database": label, "size": asdict(size), "generation": m.timings, "loadavg_start": loadavg()}
 
     t = time.perf_counter()
@@ -521,7 +542,8 @@ def bench_database(label: str, url: str, size: Size, workdir: Path, args) -> dic
                               "output": verify.stdout.strip().splitlines()[-1:]}
     print(f"[{label}] audit verify: {result['audit_verify']}", flush=True)
 
-    pools = WritePools(m)
+    if args.generate_only:
+        return result
     result["queries_per_request"] = count_queries(m, url, pools)
     print(f"[{label}] SQL per request: {result['queries_per_request']}", flush=True)
 
@@ -625,6 +647,10 @@ def main(argv=None) -> int:
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--cross-process-sqlite", action="store_true", help="also run the two-instance check on SQLite")
     p.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    p.add_argument("--pg-database", help="name of the PostgreSQL database (default bench_<pid>; fix it to --reuse)")
+    p.add_argument("--generate-only", action="store_true", help="build (and with --keep keep) the newsroom, measure nothing")
+    p.add_argument("--reuse", action="store_true", help="measure the newsroom a --keep run left in --workdir "
+                                                         "(and --pg-database) instead of generating one")
     p.add_argument("--json", type=Path, help="also write the results here")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args(argv)
@@ -645,13 +671,13 @@ def main(argv=None) -> int:
         if label == "sqlite":
             url = f"sqlite:///{workdir}/bench.sqlite"
         elif label == "postgres":
-            url = f"{args.pg_url.rstrip('/')}/bench_{os.getpid()}"
+            url = f"{args.pg_url.rstrip('/')}/{args.pg_database or f'bench_{os.getpid()}'}"
         else:
             raise SystemExit(f"unknown database {label}")
         try:
             output["results"].append(bench_database(label, url, size, workdir, args))
         finally:
-            if not args.keep:
+            if not (args.keep or args.reuse):
                 drop_database(url)
     print_table(output["results"], args.clients)
     print(f"\nargon2id at production cost: {output['argon2_production']}")

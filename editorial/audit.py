@@ -3,14 +3,21 @@
 Each event's hash covers its own canonical content and the previous event's hash,
 so changing, removing or inserting any event breaks every hash after it.
 """
+import gc
 import hashlib
 import json
+import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing import get_context
 
-from sqlalchemy import select, text
+from sqlalchemy import String, func, select, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
-from editorial.extensions import db
+from editorial.extensions import db, reading_only
 from editorial.models import AuditEvent, User
 from editorial.models.base import utcnow
 
@@ -39,8 +46,78 @@ def hashed_content(event: AuditEvent) -> dict:
     return {"at": format_time(event.at), **{name: getattr(event, name) for name in HASHED_FIELDS}}
 
 
+_json_string = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses for str
+
+
+def _json_scalar(value) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _json_string(value)
+    if type(value) is int:
+        return int.__repr__(value)  # what json.dumps writes for an int
+    return json.dumps(value, ensure_ascii=False)
+
+
+_CANONICAL_EVENT = (
+    '{"action":%s,"actor_id":%s,"actor_name":%s,"article_id":%s,"at":%s,"detail":%s,"from_state":%s,'
+    '"object_id":%s,"object_type":%s,"prev_hash":%s,"revision_number":%s,"to_state":%s}'
+)
+
+
+def hash_of(at: str, actor_id, actor_name, action, object_type, object_id, article_id, revision_number,
+            from_state, to_state, detail, prev_hash) -> str:
+    """SHA-256 of canonical_json(hashed_content(event)), with `at` already formatted by format_time.
+
+    The JSON is written out in sorted key order instead of through json.dumps: verifying or exporting
+    a million events spends most of its time here (tests/unit/test_audit_hash.py proves it identical).
+    """
+    s, i = _json_string, int.__repr__  # both raise TypeError for a value of another type
+    try:
+        canonical = _CANONICAL_EVENT % (
+            s(action), "null" if actor_id is None else i(actor_id), s(actor_name),
+            "null" if article_id is None else i(article_id), s(at), s(detail),
+            "null" if from_state is None else s(from_state), "null" if object_id is None else s(object_id),
+            s(object_type), s(prev_hash), "null" if revision_number is None else i(revision_number),
+            "null" if to_state is None else s(to_state),
+        )
+    except TypeError:  # only a tampered row holds such a value: write it exactly as json.dumps would
+        j = _json_scalar
+        canonical = _CANONICAL_EVENT % (
+            j(action), j(actor_id), j(actor_name), j(article_id), j(at), j(detail), j(from_state),
+            j(object_id), j(object_type), j(prev_hash), j(revision_number), j(to_state),
+        )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def event_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(canonical_json(hashed_content(event)).encode("utf-8")).hexdigest()
+    return hash_of(format_time(event.at), *(getattr(event, name) for name in HASHED_FIELDS))
+
+
+class utc_text(FunctionElement):
+    """A timestamp column as format_time writes it, formatted by the database: parsing a million
+    datetimes in Python would cost more than hashing them."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_text, "sqlite")
+def _utc_text_sqlite(element, compiler, **kw):
+    # UTCDateTime stores naive UTC as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's SQLite format).
+    return f"(replace({compiler.process(element.clauses, **kw)}, ' ', 'T') || 'Z')"
+
+
+@compiles(utc_text)
+def _utc_text_postgresql(element, compiler, **kw):
+    return (f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+
+
+def hashable_columns():
+    """id, `at` as text, the hashed fields in hash_of's order, and the stored hash."""
+    return (AuditEvent.id, utc_text(AuditEvent.at).label("at"),
+            *(getattr(AuditEvent, name) for name in HASHED_FIELDS), AuditEvent.hash)
 
 
 def _lock_chain() -> None:
@@ -93,17 +170,144 @@ class ChainReport:
     first_broken_id: int | None
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Walk the whole chain in id order; name the first event that does not fit."""
-    expected_prev = GENESIS_HASH
+def _driver_rows(connection, statement) -> list[tuple]:
+    """All rows of `statement` as the driver's own tuples: over a million events, building
+    SQLAlchemy Row objects costs about as much as hashing them."""
+    compiled = statement.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def keyset_batches(connection, query, batch_size: int = 20_000):
+    """The rows of `query` (whose first column is AuditEvent.id) in id order, one plain query per
+    batch keyed on the last id seen: flat memory for any size, without a server-side cursor,
+    which on PostgreSQL costs a round trip per hundred rows."""
+    def fetch(after):
+        page = query if after is None else query.where(AuditEvent.id > after)
+        return _driver_rows(connection, page.order_by(AuditEvent.id).limit(batch_size))
+
+    if connection.dialect.name == "sqlite":
+        rows = fetch(None)
+        while rows:
+            yield rows
+            rows = fetch(rows[-1][0])
+        return
+    # A database server works while we wait: fetch the next batch in a thread while the caller
+    # works on this one (the driver releases the GIL meanwhile). 11.3 s -> 9.3 s for a million
+    # events on PostgreSQL; SQLite does its work in this process, so there it gains nothing.
+    with ThreadPoolExecutor(1) as fetcher:
+        rows = fetch(None)
+        while rows:
+            following = fetcher.submit(fetch, rows[-1][0])
+            yield rows
+            rows = following.result()
+
+
+@dataclass
+class _Stretch:
+    """One stretch of consecutive events, checked on its own; the caller checks the joins."""
+    first_id: int | None = None
+    first_prev_hash: str | None = None
+    last_hash: str | None = None
+    checked: int = 0
+    broken_id: int | None = None
+
+
+def _walk(connection, first_id: int | None = None, last_id: int | None = None) -> _Stretch:
+    # Rows of hashable_columns() with `at` as text: no ORM, no datetime parsing (each of those
+    # cost more than the hashing itself over a million events).
+    query = select(*hashable_columns())
+    if first_id is not None:
+        query = query.where(AuditEvent.id >= first_id)
+    if last_id is not None:
+        query = query.where(AuditEvent.id <= last_id)
+    stretch = _Stretch()
+    with _no_cycle_collection():
+        for batch in keyset_batches(connection, query):
+            if stretch.first_id is None:
+                stretch.first_id = batch[0][0]
+                stretch.first_prev_hash = stretch.last_hash = batch[0][12]
+            stretch.broken_id, stretch.last_hash, checked = _check_batch(batch, stretch.last_hash)
+            stretch.checked += checked
+            if stretch.broken_id is not None:
+                break
+    return stretch
+
+
+@contextmanager
+def _no_cycle_collection():
+    """The walk allocates millions of short-lived tuples, none in a reference cycle; letting them
+    trigger the cycle collector, which then scans every object of the app, costs a fifth of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_batch(rows: list[tuple], expected_prev: str) -> tuple[int | None, str, int]:
+    """(first broken id or None, hash of the last good event, events checked) for rows of
+    (id, at, *HASHED_FIELDS ending in prev_hash, hash). A tight loop over locals: this is the
+    one place that runs a million times."""
     checked = 0
-    # Plain rows, not ORM objects: the walk is about twice as fast and needs no identity map.
-    result = db.session.execute(
-        select(*AuditEvent.__table__.columns).order_by(AuditEvent.id).execution_options(yield_per=batch_size)
-    )
-    for event in result:
+    for row in rows:
         checked += 1
-        if event.prev_hash != expected_prev or event_hash(event) != event.hash:
-            return ChainReport(ok=False, checked=checked, first_broken_id=event.id)
-        expected_prev = event.hash
+        if row[12] != expected_prev or hash_of(*row[1:13]) != row[13]:
+            return row[0], expected_prev, checked
+        expected_prev = row[13]
+    return None, expected_prev, checked
+
+
+def _walk_in_process(url: str, first_id: int, last_id: int) -> _Stretch:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    with reading_only(), engine.connect() as connection:
+        return _walk(connection, first_id, last_id)
+
+
+def _stretches(jobs: int, min_per_job: int) -> list[_Stretch]:
+    if jobs <= 1:
+        return [_walk(db.session.connection())]
+    low, high = db.session.execute(select(func.min(AuditEvent.id), func.max(AuditEvent.id))).one()
+    if low is None or high - low + 1 < min_per_job * jobs:
+        return [_walk(db.session.connection())]
+    bounds = [low + (high - low + 1) * k // jobs for k in range(jobs + 1)]
+    url = db.engine.url.render_as_string(hide_password=False)
+    # Each process reads its own id range over its own connection (never the parent's); events
+    # appended meanwhile (after `high`) are left for the next walk. Forked workers start at once,
+    # spawned ones would import the whole app again.
+    context = get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        return list(pool.map(_walk_in_process, [url] * jobs, bounds[:-1], [b - 1 for b in bounds[1:]]))
+
+
+def verify_chain(jobs: int = 1, *, min_per_job: int = 10_000) -> ChainReport:
+    """Walk the whole chain in id order; name the first event that does not fit.
+
+    jobs > 1 checks that many id ranges in parallel processes (the command line does: a million
+    events take seconds instead of tens of seconds), then checks that each range joins the one before.
+    """
+    checked, expected_prev = 0, GENESIS_HASH
+    with reading_only():
+        stretches = _stretches(jobs, min_per_job)
+    for stretch in stretches:
+        if stretch.first_id is None:
+            continue
+        if stretch.first_prev_hash != expected_prev:
+            return ChainReport(ok=False, checked=checked + 1, first_broken_id=stretch.first_id)
+        checked += stretch.checked
+        if stretch.broken_id is not None:
+            return ChainReport(ok=False, checked=checked, first_broken_id=stretch.broken_id)
+        expected_prev = stretch.last_hash
     return ChainReport(ok=True, checked=checked, first_broken_id=None)

@@ -1,6 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app."""
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from flask import has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,9 +32,30 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.close()
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_reading = ContextVar("reading", default=False)
+
+
+@contextmanager
+def reading_only():
+    """Transactions begun inside only read (a long audit walk, say): on SQLite they must not hold
+    the write lock, or every writer would wait for them."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def transaction_only_reads() -> bool:
+    # Requests with a safe method never write (tests/conftest.py fails any test where one does).
+    return _reading.get() or (has_request_context() and request.method in SAFE_METHODS)
+
+
 @event.listens_for(Engine, "begin")
 def _begin(connection):
     if connection.dialect.name == "sqlite":
-        # Take the write lock up front: the audit chain and optimistic locking read
-        # then write, and a deferred transaction could not upgrade its lock safely.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock up front: the audit chain and optimistic locking read
+        # then write, and a deferred transaction could not upgrade its lock safely. A reader
+        # begins deferred, so that readers in other processes run side by side (WAL).
+        connection.exec_driver_sql("BEGIN" if transaction_only_reads() else "BEGIN IMMEDIATE")

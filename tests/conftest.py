@@ -9,17 +9,30 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
+from flask import has_request_context, request
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from config import TestConfig, _database_url
 from editorial import create_app
-from editorial.extensions import db
+from editorial.extensions import SAFE_METHODS, db
 from editorial.models import User
 from editorial.services import users as user_service
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 TEST_PASSWORD = "correct-horse-battery"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _safe_requests_never_write(_conn, _cursor, statement, *_args):
+    """GET and HEAD requests run in read-only transactions on SQLite (extensions.py), so a view
+    that wrote during one would fail under load: fail the test that finds such a view."""
+    if has_request_context() and request.method in SAFE_METHODS and statement.lstrip()[:6].upper() in WRITES:
+        raise AssertionError(f"{request.method} {request.path} wrote to the database: {statement[:80]}")
+
+
+WRITES = {"INSERT", "UPDATE", "DELETE"}
 
 
 @pytest.fixture(scope="session")

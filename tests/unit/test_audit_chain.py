@@ -60,3 +60,34 @@ def test_cli_verify_exit_codes(app, runner):
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0, ok.output
     assert "intact" in ok.output
+
+
+def _tamper(app, event_id: int):
+    """Change one committed event behind the app's back, as someone with database rights could."""
+    with app.app_context():
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(text("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events"))
+        else:
+            db.session.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
+        db.session.execute(text("UPDATE audit_events SET actor_name = 'Forged' WHERE id = :id"), {"id": event_id})
+        db.session.commit()
+
+
+def test_parallel_walk_agrees_with_the_single_walk(isolated_app):
+    """Several processes each check an id range; the joins between ranges are checked too."""
+    with isolated_app.app_context():
+        append(40)
+        db.session.commit()
+        ids = db.session.scalars(text("SELECT id FROM audit_events ORDER BY id")).all()
+        single = audit.verify_chain()
+        parallel = audit.verify_chain(jobs=3, min_per_job=5)
+        assert single.ok and parallel.ok and parallel.checked == single.checked == len(ids)
+    # a changed event inside the last range, then one at the start of the second range (a join):
+    # each time the earliest broken event is the one named, as by the single walk
+    for target in (ids[-5], ids[len(ids) // 3]):
+        _tamper(isolated_app, target)
+        with isolated_app.app_context():
+            single = audit.verify_chain()
+            parallel = audit.verify_chain(jobs=3, min_per_job=5)
+        assert (single.ok, single.first_broken_id) == (False, target)
+        assert (parallel.ok, parallel.first_broken_id, parallel.checked) == (False, target, single.checked)
