@@ -353,7 +353,7 @@ def measure_export(server: Server, who: dict) -> dict:
             "max_rss_growth_mib": round(growth, 1)}
 
 
-def count_queries(m: Manifest, url: str, pools: WritePools) -> dict:
+def count_queries(m: Manifest, url: str, pools: WritePools, *, writes: bool = True) -> dict:
     """SQL statements per request, counted in-process with Flask's test client (one warm request first)."""
     from sqlalchemy import event, select
 
@@ -392,6 +392,8 @@ def count_queries(m: Manifest, url: str, pools: WritePools) -> dict:
             counter["n"] = 0
             status = c.get(path, headers=headers.get(identity, {})).status_code
             out[name] = counter["n"] if status == 200 else f"HTTP {status}"
+        if not writes:
+            return out
         c = app.test_client()
         writer = {"Authorization": f"Bearer {m.tokens[m.writer]}"}
         article = pools.take(pools.save)
@@ -536,15 +538,16 @@ def bench_database(label: str, url: str, size: Size, workdir: Path, args) -> dic
 def _bench_newsroom(label: str, url: str, size: Size, instance: Path, m: Manifest, pools: "WritePools", args) -> dict:
     result: dict = {"database": label, "size": asdict(size), "generation": m.timings, "loadavg_start": loadavg()}
 
-    t = time.perf_counter()
-    verify = flask_cli(url, instance, "audit", "verify", check=False)
-    result["audit_verify"] = {"seconds": round(time.perf_counter() - t, 2), "exit": verify.returncode,
-                              "output": verify.stdout.strip().splitlines()[-1:]}
-    print(f"[{label}] audit verify: {result['audit_verify']}", flush=True)
+    if not args.reads_only:
+        t = time.perf_counter()
+        verify = flask_cli(url, instance, "audit", "verify", check=False)
+        result["audit_verify"] = {"seconds": round(time.perf_counter() - t, 2), "exit": verify.returncode,
+                                  "output": verify.stdout.strip().splitlines()[-1:]}
+        print(f"[{label}] audit verify: {result['audit_verify']}", flush=True)
 
     if args.generate_only:
         return result
-    result["queries_per_request"] = count_queries(m, url, pools)
+    result["queries_per_request"] = count_queries(m, url, pools, writes=not args.reads_only)
     print(f"[{label}] SQL per request: {result['queries_per_request']}", flush=True)
 
     server = Server(url, instance, workers=args.workers)
@@ -554,17 +557,18 @@ def _bench_newsroom(label: str, url: str, size: Size, instance: Path, m: Manifes
         for clients in sorted({1, args.clients}):
             print(f"[{label}] reads, {clients} client(s)", flush=True)
             result["reads"][str(clients)] = measure_reads(m, who, clients, args)
-            print(f"[{label}] writes, {clients} client(s)", flush=True)
-            result["writes"][str(clients)] = measure_writes(m, server.port, pools, clients, args.write_ops, args)
+            if not args.reads_only:
+                print(f"[{label}] writes, {clients} client(s)", flush=True)
+                result["writes"][str(clients)] = measure_writes(m, server.port, pools, clients, args.write_ops, args)
         result["worker_peak_rss_mib_before_export"] = {str(k): round(v, 1) for k, v in server.memory().items()}
-        if not args.no_export:
+        if not (args.no_export or args.reads_only):
             result["csv_export"] = measure_export(server, who)
             print(f"[{label}] CSV export: {result['csv_export']}", flush=True)
         result["worker_peak_rss_mib"] = {str(k): round(v, 1) for k, v in server.memory().items()}
     finally:
         server.stop()
     result["loadavg_end"] = loadavg()
-    if label == "postgres" or args.cross_process_sqlite:
+    if (label == "postgres" or args.cross_process_sqlite) and not args.reads_only:
         print(f"[{label}] cross-process check (two gunicorn instances)", flush=True)
         result["cross_process"] = cross_process_check(m, url, instance, pools, args.contended_saves)
         print(f"[{label}] cross-process: {result['cross_process']}", flush=True)
@@ -582,7 +586,7 @@ def targets(result: dict, clients: int) -> list[str]:
         limit = API_TARGET_MS if r["kind"] == "api" else PAGE_TARGET_MS
         if r["p95_ms"] > limit or r["errors"]:
             missed.append(f"{name} p95 {r['p95_ms']} ms > {limit:.0f} ms" if r["p95_ms"] > limit else f"{name} errors {r['errors']}")
-    v = result.get("audit_verify", {})
+    v = result.get("audit_verify", {"exit": 0})
     if v.get("exit") != 0 or v.get("seconds", 0) > 10:
         missed.append(f"audit verify {v.get('seconds')} s (exit {v.get('exit')}) vs 10 s")
     e = result.get("csv_export")
@@ -608,7 +612,8 @@ def print_table(results: list[dict], clients: int) -> None:
                 print(f"{name:20s} {str(qp.get(name, '')):>4s} | {fmt(a):>26s} {a.get('throughput_rps', ''):>7} | "
                       f"{fmt(b):>27s} {b.get('throughput_rps', ''):>7}{err}")
         print(f"load average at start / end of the HTTP runs: {r.get('loadavg_start')} / {r.get('loadavg_end')}")
-        print(f"audit verify: {r['audit_verify']['seconds']} s, exit {r['audit_verify']['exit']}")
+        if "audit_verify" in r:
+            print(f"audit verify: {r['audit_verify']['seconds']} s, exit {r['audit_verify']['exit']}")
         if "csv_export" in r:
             e = r["csv_export"]
             print(f"CSV export: {e['lines']:,} lines, {e['mib']} MiB in {e['seconds']} s; worker RSS growth {e['max_rss_growth_mib']} MiB")
@@ -645,6 +650,8 @@ def main(argv=None) -> int:
     p.add_argument("--write-ops", type=int, default=20, help="writes per client per operation and pass")
     p.add_argument("--contended-saves", type=int, default=200)
     p.add_argument("--no-export", action="store_true")
+    p.add_argument("--reads-only", action="store_true", help="measure the read operations only (no writes, export "
+                                                             "or cross-process check): for trying a change quickly")
     p.add_argument("--cross-process-sqlite", action="store_true", help="also run the two-instance check on SQLite")
     p.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     p.add_argument("--pg-database", help="name of the PostgreSQL database (default bench_<pid>; fix it to --reuse)")

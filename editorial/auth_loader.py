@@ -1,4 +1,6 @@
 """Flask-Login wiring: how a session cookie becomes a user."""
+from sqlalchemy.orm import joinedload
+
 from editorial.extensions import db, login_manager
 from editorial.models import User
 
@@ -14,7 +16,8 @@ def init_app(app):
         user_id, _, version = session_id.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # Roles in the same statement: every signed-in request needs them.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
         if user is None or user.session_version != int(version) or not user.is_active:
             return None
         return user

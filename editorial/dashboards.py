@@ -20,7 +20,7 @@ def _undecided_on_current():
 
 
 def editor_desk() -> dict:
-    counts = dict(db.session.execute(select(Article.state, func.count(Article.id)).group_by(Article.state)).all())
+    counts = dict(db.session.execute(select(Article.state, func.count()).group_by(Article.state)).all())
     has_reviewer = exists().where(Assignment.article_id == Article.id, _active_assignment())
     unassigned = db.session.scalars(
         select(Article).options(joinedload(Article.author))

@@ -128,8 +128,7 @@ def resolve_live_article(slug: str) -> Article | None:
 def live_article_by_slug(slug: str) -> Article | None:
     return db.session.scalar(
         select(Article)
-        # The byline needs the author's name only: not their roles (User.role_rows is selectin).
-        .options(joinedload(Article.live_revision), joinedload(Article.author).lazyload(User.role_rows))
+        .options(joinedload(Article.live_revision), joinedload(Article.author))
         .where(Article.slug == slug, Article.live_revision_id.is_not(None))
     )
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from editorial.extensions import db
 from editorial.models import Article, Assignment, Citation, Revision, User, UserRole
@@ -43,7 +43,7 @@ def paginate(statement, page: int = 1, per_page: int = 25) -> Page:
 
 
 def users_statement(role: Role | None = None, q: str | None = None):
-    statement = select(User).order_by(User.name, User.id)
+    statement = select(User).options(selectinload(User.role_rows)).order_by(User.name, User.id)
     if role is not None:
         statement = statement.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role.value)))
     if q:

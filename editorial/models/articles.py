@@ -30,7 +30,7 @@ class Article(Base):
     ever_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    published_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None] = mapped_column(index=True)  # the desk lists the latest publications
     last_reviewed_at: Mapped[datetime | None]
     next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
     review_interval_months: Mapped[int | None] = mapped_column(Integer)

@@ -22,7 +22,7 @@ class Assignment(Base):
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
-    due_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)  # the editor desk lists the most overdue first
     accepted_at: Mapped[datetime | None]
     declined_at: Mapped[datetime | None]
     decline_reason: Mapped[str | None] = mapped_column(Text)

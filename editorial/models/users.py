@@ -41,7 +41,7 @@ class User(UserMixin, Base):
     credential_valid_until: Mapped[date | None] = mapped_column(Date)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property

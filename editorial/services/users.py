@@ -3,6 +3,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from editorial import audit
 from editorial.errors import AuthenticationFailed, NotFound, ValidationError
@@ -237,7 +238,10 @@ def revoke_token(actor: User, token: ApiToken) -> None:
 
 
 def user_for_token(raw: str) -> User | None:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(raw)))
+    token = db.session.scalars(
+        select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.role_rows))  # one statement per request
+        .where(ApiToken.token_hash == _token_digest(raw))
+    ).unique().first()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     return token.user
