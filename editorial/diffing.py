@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from html import escape
 from itertools import zip_longest
 
+from editorial.extensions import cache
+
 # A token is a word or one other character, with the white space after it (leading
 # white space is a token of its own). Keeping white space out of tokens of its own
 # matters: in difflib, such frequent tokens would make matching slow (cubic on
@@ -74,6 +76,23 @@ def word_diff_html(old: str, new: str) -> str:
         else:
             out.append(_change(before, after))
     return WRAPPER_OPEN + "".join(out) + WRAPPER_CLOSE
+
+
+def revision_diff(old, new) -> list[tuple[str, str, bool]]:
+    """(label, word diff HTML, changed?) for the title, summary and body of two revisions.
+
+    Revisions never change (the database refuses it), so the diff of two content hashes is
+    cached for good: a word diff of two 8 KB bodies costs more than the rest of the page.
+    """
+    key = f"diff:{old.content_hash}:{new.content_hash}"
+    parts = cache.get(key)
+    if parts is None:
+        parts = [
+            (label, word_diff_html(getattr(old, field), getattr(new, field)), getattr(old, field) != getattr(new, field))
+            for label, field in (("Title", "title"), ("Summary", "summary"), ("Body", "body"))
+        ]
+        cache.set(key, parts, timeout=7 * 24 * 3600)
+    return parts
 
 
 def side_by_side(old: str, new: str) -> list[Row]:

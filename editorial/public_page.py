@@ -24,7 +24,7 @@ import logging
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 import nh3
 from markupsafe import Markup, escape
@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from editorial import audit
+from editorial.clock import now
 from editorial.dates import today_utc
 from editorial.errors import ValidationError
 from editorial.extensions import db
@@ -374,8 +375,8 @@ class VoteLimiter:
     a bucket cannot be turned back into an address once the day is over, and nothing is ever
     written to disk or the database. The cap is generous (several people may share one
     network address); one browser voting once per article per day is enforced separately by
-    a flag in its signed session cookie. Per process: with several servers each has its own
-    counts (a shared store such as Redis would be the next step).
+    a flag in its signed session cookie. Per process: with REDIS_URL set, SharedVoteLimiter
+    keeps the same counts in Redis for every worker and server instead.
     """
 
     def __init__(self, per_article_per_day: int = 10, max_entries: int = 100_000):
@@ -412,12 +413,55 @@ class VoteLimiter:
             self._day, self._salt, self._counts = None, b"", {}
 
 
-def vote_limiter(app) -> VoteLimiter:
+class SharedVoteLimiter:
+    """VoteLimiter's cap, counted in Redis so that all workers and servers count together.
+
+    The day's salt is random, created by whichever process needs it first (SET NX) and kept only
+    until the day is over, like every count; so, as in memory, a bucket cannot be turned back
+    into an address once its day has ended.
+    """
+
+    def __init__(self, client, per_article_per_day: int = 10, prefix: str = "vetted:votes:"):
+        self.client = client
+        self.per_article_per_day = per_article_per_day
+        self.prefix = prefix
+
+    def _day_and_salt(self) -> tuple[str, bytes, int]:
+        today = today_utc()
+        seconds_left = int((datetime.combine(today, time.min, tzinfo=timezone.utc) + timedelta(days=1) - now()).total_seconds())
+        ttl = max(seconds_left, 1) + 60
+        key = f"{self.prefix}salt:{today.isoformat()}"
+        self.client.set(key, secrets.token_hex(32), nx=True, ex=ttl)
+        return today.isoformat(), (self.client.get(key) or b""), ttl
+
+    def allow(self, client: str, article_id: int) -> bool:
+        """Count one vote and say whether it is allowed."""
+        day, salt, ttl = self._day_and_salt()
+        bucket = hmac.new(salt, (client or "").encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+        key = f"{self.prefix}{day}:{bucket}:{article_id}"
+        pipe = self.client.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, ttl)
+        count, _ = pipe.execute()
+        return count <= self.per_article_per_day
+
+    def reset(self) -> None:
+        for key in self.client.scan_iter(match=self.prefix + "*"):
+            self.client.delete(key)
+
+
+def vote_limiter(app) -> VoteLimiter | SharedVoteLimiter:
     limiter = app.extensions.get("public_vote_limiter")
     if limiter is None:
-        limiter = app.extensions.setdefault(
-            "public_vote_limiter", VoteLimiter(app.config.get("PUBLIC_FEEDBACK_PER_CLIENT_PER_DAY", 10))
-        )
+        per_day = app.config.get("PUBLIC_FEEDBACK_PER_CLIENT_PER_DAY", 10)
+        if app.config.get("REDIS_URL"):
+            import redis
+
+            limiter = SharedVoteLimiter(redis.Redis.from_url(app.config["REDIS_URL"]), per_day,
+                                        prefix=app.config.get("CACHE_KEY_PREFIX", "vetted:") + "votes:")
+        else:
+            limiter = VoteLimiter(per_day)
+        limiter = app.extensions.setdefault("public_vote_limiter", limiter)
     return limiter
 
 

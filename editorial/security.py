@@ -48,8 +48,10 @@ def init_app(app) -> None:
     @app.before_request
     def _idle_timeout():
         # A permanent session cookie expires PERMANENT_SESSION_LIFETIME after the last request
-        # (it is refreshed on each one), which signs out an idle browser.
-        session.permanent = True
+        # (it is refreshed on each one), which signs out an idle browser. An empty session (an
+        # API client, a reader) stays empty: no cookie to sign and send with every response.
+        if session:
+            session.permanent = True
 
     @app.after_request
     def _security_headers(response):

@@ -1,12 +1,14 @@
 """The public site: /articles/<slug>, the topic index, feedback and GET /api/v1/published/{slug}."""
 import json
+import os
 import re
+import uuid
 from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
 
-from editorial import public_page
+from editorial import create_app, public_page
 from editorial.extensions import db
 from editorial.models import Article, ArticleFeedback, ArticleSlug
 from tests.conftest import TEST_PASSWORD, shared_path
@@ -541,3 +543,37 @@ def test_odd_slugs_are_404_not_500(client, slug):
     assert client.get(f"/articles/{slug}").status_code == 404
     assert client.get(f"/api/v1/published/{slug}").status_code == 404
     assert client.post(f"/articles/{slug}/feedback", data={"helpful": "yes"}).status_code == 404
+
+
+def _redis_or_skip():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis server at TEST_REDIS_URL (default redis://127.0.0.1:6379/15)")
+    return client
+
+
+def test_with_redis_the_feedback_cap_is_shared_by_every_server(newsroom, app):
+    """Two servers (two limiters, as two processes would have) count one network's votes together,
+    and Redis holds only keyed hashes, never the address."""
+    client = _redis_or_skip()
+    article = newsroom.published()
+    prefix = f"vetted-test:{uuid.uuid4().hex}:"
+    servers = [public_page.SharedVoteLimiter(client, 3, prefix=prefix) for _ in range(2)]
+    try:
+        allowed = [servers[i % 2].allow("198.51.100.7", article["id"]) for i in range(5)]
+        assert allowed == [True, True, True, False, False]
+        assert servers[1].allow("203.0.113.9", article["id"])  # another network still counts
+        keys = [k.decode() for k in client.scan_iter(match=prefix + "*")]
+        assert keys and all("198.51.100.7" not in k and "203.0.113.9" not in k for k in keys)
+        assert all(0 < client.ttl(k) <= 86_400 + 60 for k in keys)  # gone when the day is over
+    finally:
+        servers[0].reset()
+    assert not list(client.scan_iter(match=prefix + "*"))
+    # An app with REDIS_URL set picks the shared limiter (and the shared cache).
+    redis_app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test",
+                            "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")})
+    assert isinstance(public_page.vote_limiter(redis_app), public_page.SharedVoteLimiter)
+    assert redis_app.config["CACHE_TYPE"] == "RedisCache"

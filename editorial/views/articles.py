@@ -331,10 +331,7 @@ def diff(article_id: int):
         abort(400, "Choose two revisions to compare.")
     old = article_service.get_revision(article, request.args.get("from", type=int) or 0)
     new = article_service.get_revision(article, request.args.get("to", type=int) or 0)
-    parts = [
-        (label, diffing.word_diff_html(getattr(old, field), getattr(new, field)), getattr(old, field) != getattr(new, field))
-        for label, field in (("Title", "title"), ("Summary", "summary"), ("Body", "body"))
-    ]
+    parts = diffing.revision_diff(old, new)
     citations_changed = old.citation_ids != new.citation_ids
     return render_template("articles/diff.html", article=article, old=old, new=new, parts=parts,
                            citations_changed=citations_changed,

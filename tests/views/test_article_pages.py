@@ -56,6 +56,25 @@ def test_edit_form_saves_a_revision_and_shows_history_and_diff(client, login, ne
     assert "<ins>" in diff and "twenty" in diff
 
 
+def test_a_diff_is_computed_once_per_pair_of_contents(client, login, newsroom, monkeypatch):
+    """Revisions never change, so the word diff of two content hashes is cached (shared through
+    Redis when REDIS_URL is set); a different pair of texts is never served from that entry."""
+    from editorial import diffing
+
+    calls = []
+    real = diffing.word_diff_html
+    monkeypatch.setattr(diffing, "word_diff_html", lambda old, new: calls.append(1) or real(old, new))
+    article = newsroom.create(body="Take the first dose at night.")
+    newsroom.call("PATCH", f"/articles/{article['id']}", newsroom.writer, {"base_version": 1, "body": "Take the first dose in the morning."})
+    login(newsroom.writer)
+    first = page(client.get(f"/articles/{article['id']}/diff?from=1&to=2"))
+    again = page(client.get(f"/articles/{article['id']}/diff?from=1&to=2"))
+    assert first == again and "<ins>" in first and "morning" in first
+    assert len(calls) == 3  # title, summary and body, once
+    reverse = page(client.get(f"/articles/{article['id']}/diff?from=2&to=1"))
+    assert len(calls) == 6 and "<del>" in reverse and "morning" in reverse
+
+
 def test_stale_edit_keeps_my_text_and_shows_what_changed(client, login, newsroom, app):
     article = newsroom.create(body="Original text.")
     newsroom.call("PATCH", f"/articles/{article['id']}", newsroom.editor, {"base_version": 1, "body": "Editor's change."})
