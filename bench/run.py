@@ -247,7 +247,29 @@ def identities(m: Manifest, port: int) -> dict[str, Client]:
     }
 
 
-def measure_reads(m: Manifest, who: dict, clients: int, args) -> dict:
+def _cpu_seconds(pid: int | str) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _database_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process on this machine (0 for SQLite, which runs in the workers)."""
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() in ("postgres", "postmaster"):
+                total += _cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
+
+
+def measure_reads(m: Manifest, who: dict, clients: int, args, server: "Server") -> dict:
+    """Latency per operation, and where the machine's CPU went per request: the gunicorn workers,
+    this benchmark client (all its threads) and the database server."""
+    import resource
+
     results = {}
     for name, kind, identity, path in read_operations(m):
         client = who[identity]
@@ -256,10 +278,20 @@ def measure_reads(m: Manifest, who: dict, clients: int, args) -> dict:
             status, _ = client.request("GET", path)
             return status == 200, status
 
-        results[name] = {"kind": kind, **run_load(call, clients=clients, max_requests=args.requests,
-                                                   max_seconds=args.seconds)}
+        workers = {pid: _cpu_seconds(pid) for pid in server.workers()}
+        me, database = resource.getrusage(resource.RUSAGE_SELF), _database_cpu_seconds()
+        measured = run_load(call, clients=clients, max_requests=args.requests, max_seconds=args.seconds)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        n = measured["requests"] + 4  # the warm-up requests ran inside the window too
+        measured["cpu_ms_per_request"] = {
+            "workers": round(sum(_cpu_seconds(pid) - t for pid, t in workers.items()) / n * 1000, 2),
+            "client": round((after.ru_utime + after.ru_stime - me.ru_utime - me.ru_stime) / n * 1000, 2),
+            "database": round((_database_cpu_seconds() - database) / n * 1000, 2),
+        }
+        results[name] = {"kind": kind, **measured}
         print(f"    {name:18s} {clients} client(s): p50 {results[name]['p50_ms']:7.1f}  p95 {results[name]['p95_ms']:7.1f}"
-              f"  {results[name]['throughput_rps']:6.1f} req/s  errors {results[name]['errors'] or '-'}", flush=True)
+              f"  {results[name]['throughput_rps']:6.1f} req/s  errors {results[name]['errors'] or '-'}"
+              f"  CPU ms/request {measured['cpu_ms_per_request']}", flush=True)
     return results
 
 
@@ -282,11 +314,15 @@ class WritePools:
 
 
 def body_8kb(seed: int) -> str:
+    """A different 8 KB body per seed; built in the timed call, so it must cost nothing (an earlier
+    version re-summed the list on every word and added ~50 ms to each measured save)."""
     words = ("patients treatment dose risk benefit trial evidence screening therapy symptoms diagnosis outcome "
              "surgery radiation guideline clinician study cohort survival prevention").split()
-    text, i = [], seed
-    while sum(len(w) + 1 for w in text) < 8_000:
-        text.append(words[i % len(words)])
+    text, i, length = [], seed, 0
+    while length < 8_000:
+        word = words[i % len(words)]
+        text.append(word)
+        length += len(word) + 1
         i = i * 1103515245 + 12345 & 0x7FFFFFFF
     return " ".join(text)[:8_192]
 
@@ -575,7 +611,7 @@ def _bench_newsroom(label: str, url: str, size: Size, instance: Path, m: Manifes
         result["reads"], result["writes"] = {}, {}
         for clients in sorted({1, args.clients}):
             print(f"[{label}] reads, {clients} client(s)", flush=True)
-            result["reads"][str(clients)] = measure_reads(m, who, clients, args)
+            result["reads"][str(clients)] = measure_reads(m, who, clients, args, server)
             if not args.reads_only:
                 print(f"[{label}] writes, {clients} client(s)", flush=True)
                 result["writes"][str(clients)] = measure_writes(m, server.port, pools, clients, args.write_ops, args)
@@ -619,7 +655,7 @@ def print_table(results: list[dict], clients: int) -> None:
         print(f"\n== {r['database']}  ({r['size']['articles']:,} articles, {r['generation']['revisions']:,} revisions, "
               f"{r['generation']['events']:,} audit events; generated in {r['generation']['total_s']:.0f} s)")
         print(f"{'operation':20s} {'SQL':>4s} | {'1 client p50/p95/p99 ms':>26s} {'req/s':>7s} | "
-              f"{f'{clients} clients p50/p95/p99 ms':>27s} {'req/s':>7s}")
+              f"{f'{clients} clients p50/p95/p99 ms':>27s} {'req/s':>7s} | CPU ms/request: workers/client/database")
         qp = r.get("queries_per_request", {})
         for group in ("reads", "writes"):
             one = r.get(group, {}).get("1", {})
@@ -628,8 +664,10 @@ def print_table(results: list[dict], clients: int) -> None:
                 a, b = one[name], many.get(name, {})
                 fmt = lambda x: f"{x.get('p50_ms', '-')}/{x.get('p95_ms', '-')}/{x.get('p99_ms', '-')}" if x else "-"
                 err = " !" + json.dumps(a["errors"] or b.get("errors")) if (a["errors"] or b.get("errors")) else ""
+                cpu = b.get("cpu_ms_per_request")
+                cpu = f" | {cpu['workers']}/{cpu['client']}/{cpu['database']}" if cpu else ""
                 print(f"{name:20s} {str(qp.get(name, '')):>4s} | {fmt(a):>26s} {a.get('throughput_rps', ''):>7} | "
-                      f"{fmt(b):>27s} {b.get('throughput_rps', ''):>7}{err}")
+                      f"{fmt(b):>27s} {b.get('throughput_rps', ''):>7}{cpu}{err}")
         print(f"load average at start / end of the HTTP runs: {r.get('loadavg_start')} / {r.get('loadavg_end')}")
         if "audit_verify" in r:
             print(f"audit verify: {r['audit_verify']['seconds']} s, exit {r['audit_verify']['exit']}")

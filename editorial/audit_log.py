@@ -90,7 +90,9 @@ def event_dict(event: AuditEvent) -> dict:
 def export_batches(filters: AuditFilter):
     """Matching events as batches of plain rows in EXPORT_FIELDS order, `at` already formatted:
     memory stays flat for any size, and no ORM object or datetime is built per event."""
-    yield from keyset_batches(db.session.connection(), filtered(select(*hashable_columns()), filters))
+    # Batches of 5,000: each is held as rows and as CSV text at once (20,000 grew a worker by 80 MiB).
+    query = filtered(select(*hashable_columns()), filters)
+    yield from keyset_batches(db.session.connection(), query, batch_size=5000)
 
 
 def export_jsonl(filters: AuditFilter):
