@@ -18,6 +18,8 @@ class Config:
     # None means "generated once and kept under the instance folder".
     SECRET_KEY = os.environ.get("SECRET_KEY")
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Reverse proxies in front of the app that add X-Forwarded-For/-Proto/-Host (0: none, trust no header).
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

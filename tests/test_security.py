@@ -187,3 +187,17 @@ def test_publishing_checks_the_signed_hash_against_the_text(app, newsroom):
     assert refused.status_code == 422 and "approve the current revision" in refused.json["error"]["message"]
     with app.app_context():
         assert db.session.get(Article, aid).live_revision_id is None
+
+
+@pytest.mark.parametrize("hops, seen", [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_the_readers_address_comes_from_a_trusted_proxy_only(hops, seen):
+    """Behind TRUSTED_PROXY_HOPS proxies the throttling sees the reader's address; without it a
+    client cannot choose its address by sending the header itself."""
+    from flask import request
+
+    from editorial import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test", "TRUSTED_PROXY_HOPS": hops})
+    app.add_url_rule("/_seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
+    response = app.test_client().get("/_seen", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == f"{seen} {'https' if hops else 'http'}"
