@@ -5,6 +5,7 @@ from sqlalchemy.exc import DatabaseError
 
 from editorial import audit
 from editorial.extensions import db
+from tests.conftest import allow_updates_behind_the_apps_back
 
 
 def append(n: int):
@@ -33,19 +34,12 @@ def test_a_direct_update_or_delete_is_refused_by_the_database(app):
             nested.rollback()
 
 
-def drop_triggers():
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
-    else:
-        db.session.execute(text("DROP TRIGGER audit_events_no_update"))
-
-
 def test_verify_names_the_event_that_was_changed_behind_its_back(app):
     with app.app_context():
         append(5)
         ids = db.session.scalars(text("SELECT id FROM audit_events ORDER BY id")).all()
         target = ids[-3]
-        drop_triggers()  # a forced change by someone with database rights
+        allow_updates_behind_the_apps_back("audit_events")  # a forced change by someone with database rights
         db.session.execute(text("UPDATE audit_events SET detail = :d WHERE id = :id"), {"d": '{"i":99}', "id": target})
         report = audit.verify_chain()
         assert not report.ok
@@ -65,10 +59,7 @@ def test_cli_verify_exit_codes(app, runner):
 def _tamper(app, event_id: int):
     """Change one committed event behind the app's back, as someone with database rights could."""
     with app.app_context():
-        if db.session.get_bind().dialect.name == "postgresql":
-            db.session.execute(text("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events"))
-        else:
-            db.session.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
+        allow_updates_behind_the_apps_back("audit_events")
         db.session.execute(text("UPDATE audit_events SET actor_name = 'Forged' WHERE id = :id"), {"id": event_id})
         db.session.commit()
 
