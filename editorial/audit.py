@@ -277,19 +277,18 @@ def _walk_in_process(url: str, first_id: int, last_id: int) -> _Stretch:
 
 
 def _stretches(jobs: int, min_per_job: int) -> list[_Stretch]:
-    if jobs <= 1:
-        return [_walk(db.session.connection())]
-    low, high = db.session.execute(select(func.min(AuditEvent.id), func.max(AuditEvent.id))).one()
-    if low is None or high - low + 1 < min_per_job * jobs:
-        return [_walk(db.session.connection())]
-    bounds = [low + (high - low + 1) * k // jobs for k in range(jobs + 1)]
-    url = db.engine.url.render_as_string(hide_password=False)
-    # Each process reads its own id range over its own connection (never the parent's); events
-    # appended meanwhile (after `high`) are left for the next walk. Forked workers start at once,
-    # spawned ones would import the whole app again.
-    context = get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        return list(pool.map(_walk_in_process, [url] * jobs, bounds[:-1], [b - 1 for b in bounds[1:]]))
+    if jobs > 1:
+        low, high = db.session.execute(select(func.min(AuditEvent.id), func.max(AuditEvent.id))).one()
+        if low is not None and high - low + 1 >= min_per_job * jobs:
+            bounds = [low + (high - low + 1) * k // jobs for k in range(jobs + 1)]
+            url = db.engine.url.render_as_string(hide_password=False)
+            # Each process reads its own id range over its own connection (never the parent's);
+            # events appended meanwhile (after `high`) are left for the next walk. Forked workers
+            # start at once, spawned ones would import the whole app again.
+            context = get_context("fork" if sys.platform == "linux" else "spawn")
+            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                return list(pool.map(_walk_in_process, [url] * jobs, bounds[:-1], [b - 1 for b in bounds[1:]]))
+    return [_walk(db.session.connection())]
 
 
 def verify_chain(jobs: int = 1, *, min_per_job: int = 10_000) -> ChainReport:

@@ -367,6 +367,11 @@ def record_feedback(article: Article, helpful: bool) -> ArticleFeedback:
     return row
 
 
+def _network_bucket(salt: bytes, client: str) -> str:
+    """A client's network address as a keyed hash: countable for a day, never readable."""
+    return hmac.new(salt, (client or "").encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+
+
 class VoteLimiter:
     """Caps votes per client network per article per day, without keeping any address.
 
@@ -393,7 +398,7 @@ class VoteLimiter:
             self._day, self._salt, self._counts = today, secrets.token_bytes(32), {}
 
     def bucket(self, client: str) -> str:
-        return hmac.new(self._salt, (client or "").encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+        return _network_bucket(self._salt, client)
 
     def allow(self, client: str, article_id: int) -> bool:
         """Count one vote and say whether it is allowed."""
@@ -437,8 +442,7 @@ class SharedVoteLimiter:
     def allow(self, client: str, article_id: int) -> bool:
         """Count one vote and say whether it is allowed."""
         day, salt, ttl = self._day_and_salt()
-        bucket = hmac.new(salt, (client or "").encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
-        key = f"{self.prefix}{day}:{bucket}:{article_id}"
+        key = f"{self.prefix}{day}:{_network_bucket(salt, client)}:{article_id}"
         pipe = self.client.pipeline()
         pipe.incr(key)
         pipe.expire(key, ttl)

@@ -30,9 +30,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
-
 from functools import cache
+from typing import NamedTuple
 
 from editorial.rendering import plain_text
 
@@ -41,7 +40,6 @@ SMOG_MIN_SENTENCES = 30
 HARD_SENTENCE_MARGIN = 4.0
 SMOG_TOO_SHORT = "too short for SMOG (needs at least 30 sentences)"
 TEXTSTAT_LANG = "en-US"  # see the module docstring: keeps syllable counting offline
-
 
 
 @cache
@@ -53,6 +51,7 @@ def _stats():
     stats = textstatistics()
     stats.set_lang(TEXTSTAT_LANG)
     return stats
+
 
 # textstat's own sentence pattern, so hard_sentences matches sentence_count.
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
