@@ -12,3 +12,19 @@ def show_domain_errors(form, error: DomainError) -> None:
             form.form_errors.append(message)
     if not error.fields:
         form.form_errors.append(error.message)
+
+
+def apply_form(form, work):
+    """Run one service call for a submitted form, as the one transaction of the request: on success
+    commit and return (True, its result); on a refusal roll back, put the refusal beside the
+    form's fields and return (False, None), so that the page is shown again with its errors."""
+    from editorial.extensions import db
+
+    try:
+        result = work()
+    except DomainError as exc:
+        db.session.rollback()
+        show_domain_errors(form, exc)
+        return False, None
+    db.session.commit()
+    return True, result

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from editorial import queries
 from editorial.errors import DomainError
 from editorial.extensions import db
-from editorial.forms import show_domain_errors
+from editorial.forms import apply_form
 from editorial.forms.admin import UserCreateForm, UserEditForm
 from editorial.permissions import can
 from editorial.roles import Role
@@ -45,16 +45,11 @@ def user_list():
 def user_create():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            user = users.create_user(
-                current_user, email=form.email.data, name=form.name.data, password=form.password.data,
-                roles=form.roles.data, **_profile(form),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, user = apply_form(form, lambda: users.create_user(
+            current_user, email=form.email.data, name=form.name.data, password=form.password.data,
+            roles=form.roles.data, **_profile(form),
+        ))
+        if done:
             flash(f"{user.name} can now sign in as {user.email}.", "success")
             return redirect(url_for("admin.user_list"))
     status = 422 if form.errors or form.form_errors else 200
@@ -66,13 +61,10 @@ def user_edit(user_id: int):
     user = users.get_user(user_id)
     form = UserEditForm(obj=user, data=None if request.method == "POST" else {"roles": [r.value for r in user.roles]})
     if form.validate_on_submit():
-        try:
-            users.update_user(current_user, user, name=form.name.data, roles=form.roles.data, **_profile(form))
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, _ = apply_form(form, lambda: users.update_user(
+            current_user, user, name=form.name.data, roles=form.roles.data, **_profile(form),
+        ))
+        if done:
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 422 if form.errors or form.form_errors else 200

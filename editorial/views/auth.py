@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from editorial.errors import AuthenticationFailed, DomainError, NotFound
+from editorial.errors import AuthenticationFailed, NotFound
 from editorial.extensions import db
-from editorial.forms import show_domain_errors
+from editorial.forms import apply_form
 from editorial.forms.auth import ChangePasswordForm, SignInForm, TokenForm
 from editorial.models import ApiToken
 from editorial.security import SIGN_IN_LIMITS
@@ -67,13 +67,10 @@ def sign_out():
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            users.change_password(current_user, current_password=form.current_password.data, new_password=form.new_password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, _ = apply_form(form, lambda: users.change_password(
+            current_user, current_password=form.current_password.data, new_password=form.new_password.data,
+        ))
+        if done:
             login_user(current_user)  # the session version moved; keep this session
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("auth.account"))
@@ -88,13 +85,9 @@ def issue_token():
     token_form = TokenForm()
     new_token = None
     if token_form.validate_on_submit():
-        try:
-            _, new_token = users.issue_token(current_user, current_user, token_form.label.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(token_form, exc)
-        else:
-            db.session.commit()
+        done, issued = apply_form(token_form, lambda: users.issue_token(current_user, current_user, token_form.label.data or ""))
+        if done:
+            _, new_token = issued
     status = 200 if new_token else 422
     return render_template(
         "auth/account.html", form=ChangePasswordForm(formdata=None), token_form=token_form,

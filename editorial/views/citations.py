@@ -6,8 +6,7 @@ from editorial import queries
 from editorial.citations import CitationData
 from editorial.citations.names import parse_name
 from editorial.errors import DomainError
-from editorial.extensions import db
-from editorial.forms import show_domain_errors
+from editorial.forms import apply_form
 from editorial.forms.citations import CitationForm, ImportForm, RetractForm
 from editorial.permissions import require
 from editorial.services import citations as citation_service
@@ -51,13 +50,9 @@ def create():
     require(current_user, "manage_citations", message="Only writers and editors add citations.")
     form = CitationForm()
     if form.validate_on_submit():
-        try:
-            citation, created = citation_service.create_citation(current_user, _data_from_form(form))
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, result = apply_form(form, lambda: citation_service.create_citation(current_user, _data_from_form(form)))
+        if done:
+            citation, created = result
             flash(f"Added as [@{citation.key}]." if created else f"This source is already in the library as [@{citation.key}].",
                   "success" if created else "info")
             return redirect(url_for("citations.detail", citation_id=citation.id))
@@ -80,13 +75,7 @@ def import_file():
         if not form.file.errors and not text:
             form.text.errors = ["Choose a file or paste an export."]
         if not form.file.errors and not form.text.errors:
-            try:
-                report = citation_service.import_citations(current_user, form.format.data, text)
-            except DomainError as exc:
-                db.session.rollback()
-                show_domain_errors(form, exc)
-            else:
-                db.session.commit()
+            _, report = apply_form(form, lambda: citation_service.import_citations(current_user, form.format.data, text))
     status = 422 if (form.errors or form.form_errors) and report is None else 200
     return render_template("citations/import.html", form=form, report=report), status
 
@@ -104,13 +93,10 @@ def retract(citation_id: int):
     citation = citation_service.get_citation(citation_id)
     form = RetractForm()
     if form.validate_on_submit():
-        try:
-            citation_service.retract(current_user, citation, note=form.note.data, retracted_on=form.retracted_on.data)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, _ = apply_form(form, lambda: citation_service.retract(
+            current_user, citation, note=form.note.data, retracted_on=form.retracted_on.data,
+        ))
+        if done:
             flash(f"[@{citation.key}] is marked as retracted.", "success")
             return redirect(url_for("citations.detail", citation_id=citation.id))
     if not form.errors and not form.form_errors:

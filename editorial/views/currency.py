@@ -6,7 +6,7 @@ from sqlalchemy import select
 from editorial import attention, pemat, queries
 from editorial.errors import DomainError, ValidationError
 from editorial.extensions import db
-from editorial.forms import show_domain_errors
+from editorial.forms import apply_form
 from editorial.forms.currency import IntervalForm, PematForm, ScheduleForm, TopicForm
 from editorial.models import Article, Topic
 from editorial.permissions import can
@@ -37,13 +37,10 @@ def attention_list():
 def topics():
     form = TopicForm()
     if form.validate_on_submit():
-        try:
-            currency.set_topic_interval(current_user, form.name.data, form.review_interval_months.data)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, _ = apply_form(form, lambda: currency.set_topic_interval(
+            current_user, form.name.data, form.review_interval_months.data,
+        ))
+        if done:
             flash(f"“{form.name.data}” is now reviewed every {form.review_interval_months.data} months.", "success")
             return redirect(url_for("currency.topics"))
     configured = db.session.scalars(select(Topic).order_by(Topic.name)).all()
@@ -94,13 +91,8 @@ def pemat_checklist(article_id: int):
     form = PematForm()
     if form.validate_on_submit():
         answers = {number: getattr(form, f"item_{number}").data for number in pemat.ITEMS}
-        try:
-            result = currency.score_pemat(current_user, article, answers)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, result = apply_form(form, lambda: currency.score_pemat(current_user, article, answers))
+        if done:
             flash(f"PEMAT-P recorded for revision {result.revision_number}: understandability "
                   f"{result.understandability if result.understandability is not None else 'n/a'}%, actionability "
                   f"{result.actionability if result.actionability is not None else 'n/a'}%.", "success")

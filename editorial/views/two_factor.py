@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user
 
 from editorial.errors import DomainError
 from editorial.extensions import db
-from editorial.forms import show_domain_errors
+from editorial.forms import apply_form, show_domain_errors
 from editorial.forms.auth import TwoFactorCodeForm, TwoFactorDisableForm
 from editorial.security import SIGN_IN_LIMITS
 from editorial.services import two_factor
@@ -79,13 +79,8 @@ def start():
 def confirm():
     form = TwoFactorCodeForm()
     if form.validate_on_submit():
-        try:
-            two_factor.confirm(current_user, form.code.data)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, _ = apply_form(form, lambda: two_factor.confirm(current_user, form.code.data))
+        if done:
             login_user(current_user)  # the session version moved; keep this session
             flash("Two-factor sign-in is on. From now on you will be asked for a code after your password; "
                   "your other sessions are signed out.", "success")
