@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import get_context
 
-from sqlalchemy import String, func, select, text
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from editorial.extensions import db, reading_only
 from editorial.models import AuditEvent, User
 from editorial.models.base import utcnow
+from editorial.sql_time import utc_text
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
@@ -94,30 +95,13 @@ def event_hash(event: AuditEvent) -> str:
     return hash_of(format_time(event.at), *(getattr(event, name) for name in HASHED_FIELDS))
 
 
-class utc_text(FunctionElement):
-    """A timestamp column as format_time writes it, formatted by the database: parsing a million
-    datetimes in Python would cost more than hashing them."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(utc_text, "sqlite")
-def _utc_text_sqlite(element, compiler, **kw):
-    # UTCDateTime stores naive UTC as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's SQLite format).
-    return f"(replace({compiler.process(element.clauses, **kw)}, ' ', 'T') || 'Z')"
-
-
-@compiles(utc_text)
-def _utc_text_postgresql(element, compiler, **kw):
-    return (f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', "
-            "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
-
-
 def hashable_columns():
     """id, `at` as text, the hashed fields in hash_of's order, and the stored hash."""
     return (AuditEvent.id, utc_text(AuditEvent.at).label("at"),
             *(getattr(AuditEvent, name) for name in HASHED_FIELDS), AuditEvent.hash)
+
+
+_CHAIN_HEAD = "audit_chain_head"  # session.info key: the hash of the last event this transaction appended
 
 
 def _lock_chain() -> None:
@@ -139,10 +123,13 @@ def record(
     detail: dict | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction. Never pass secrets in detail."""
-    _lock_chain()
-    prev_hash = db.session.scalar(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ) or GENESIS_HASH
+    session = db.session()
+    prev_hash = session.info.get(_CHAIN_HEAD)
+    if prev_hash is None:  # the transaction's first event: take the lock, then read the head
+        _lock_chain()
+        prev_hash = db.session.scalar(
+            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ) or GENESIS_HASH
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor.id if actor else None,
@@ -160,7 +147,15 @@ def record(
     event.hash = event_hash(event)
     db.session.add(event)
     db.session.flush()
+    # The lock is held to the end of the transaction, so this event stays the head until then.
+    session.info[_CHAIN_HEAD] = event.hash
     return event
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_chain_head(session, transaction) -> None:
+    if transaction.parent is None or transaction.nested:  # not a flush's own subtransaction
+        session.info.pop(_CHAIN_HEAD, None)
 
 
 @dataclass

@@ -3,12 +3,14 @@ import json
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial.extensions import db
 from editorial.models import Article, Assignment, Citation, Revision, User, UserRole
 from editorial.roles import Role
+from editorial.sql_time import utc_seconds_text
 
 MAX_PER_PAGE = 100
 
@@ -75,8 +77,7 @@ def visible_articles(user: User):
 
 def articles_statement(user: User, *, state: str | None = None, q: str | None = None,
                        assigned_to: User | None = None, author: User | None = None):
-
-
+    """The articles list's statement (newest change first) with its filters."""
     statement = visible_articles(user).options(joinedload(Article.author)).order_by(Article.updated_at.desc(), Article.id.desc())
     if state:
         statement = statement.where(Article.state == state)
@@ -109,8 +110,6 @@ def assignments_by_article(article_ids: list[int]) -> dict[int, list]:
 
 
 def revisions_by_id(revision_ids: list[int]) -> dict:
-
-
     ids = [i for i in revision_ids if i]
     if not ids:
         return {}
@@ -118,8 +117,27 @@ def revisions_by_id(revision_ids: list[int]) -> dict:
     return {r.id: r for r in rows}
 
 
-def citations_by_id(citation_ids: list[int]) -> dict:
+def revision_list_json(article_id: int) -> str:
+    """Every revision of an article as the API lists it (serialise.revision_summary's shape), oldest
+    first, as JSON text. The database writes each line: an article may have thousands, and building
+    them as objects and dicts in Python cost most of the request (7 of 9 ms at 1,000)."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    json_object = func.json_build_object if postgres else func.json_object
+    line = json_object(
+        "number", Revision.number,
+        "author", json_object("id", User.id, "name", User.name, "credentials", User.credentials),
+        "created_at", utc_seconds_text(Revision.created_at),
+        "note", Revision.note,
+        "content_hash", Revision.content_hash,
+    )
+    lines = db.session.scalars(
+        select(cast(line, Text) if postgres else line)
+        .join(User, User.id == Revision.author_id).where(Revision.article_id == article_id).order_by(Revision.number)
+    )
+    return "[" + ",".join(lines) + "]"
 
+
+def citations_by_id(citation_ids: list[int]) -> dict:
     if not citation_ids:
         return {}
     return {c.id: c for c in db.session.scalars(select(Citation).where(Citation.id.in_(set(citation_ids))))}
@@ -136,11 +154,9 @@ class ArticleBundle:
 
 
 def article_bundle(article) -> ArticleBundle:
-
-
-
     if "author" not in article.__dict__:
-        db.session.scalar(select(Article).options(joinedload(Article.author)).where(Article.id == article.id))
+        # From the identity map when the author is the caller (every write by its author): no query.
+        set_committed_value(article, "author", db.session.get(User, article.author_id))
     revisions = revisions_by_id([article.current_revision_id, article.live_revision_id])
     current = revisions[article.current_revision_id]
     ids = json.loads(current.citation_ids)

@@ -1,11 +1,10 @@
 """Attaching and detaching citations (each a new revision)."""
 from editorial.api import api_bp
-from editorial.api.routes_articles import detail, viewable
+from editorial.api.routes_articles import committed, viewable
 from editorial.api.helpers import caller
 from editorial.api.openapi import documented
 from editorial.api.schemas import ArticleOut, Id
 from editorial.api.validation import Body, parse_body
-from editorial.extensions import db
 from editorial.services import articles as article_service
 
 
@@ -20,8 +19,7 @@ def attach_citation(article_id: int):
     data = parse_body(AttachCitation)
     article = viewable(article_id, for_update=True)
     article_service.attach_citation(caller(), article, data.citation_id)
-    db.session.commit()
-    return detail(article), 201
+    return committed(article, 201)
 
 
 @api_bp.delete("/articles/<int:article_id>/citations/<int:citation_id>")
@@ -29,5 +27,4 @@ def attach_citation(article_id: int):
 def detach_citation(article_id: int, citation_id: int):
     article = viewable(article_id, for_update=True)
     article_service.detach_citation(caller(), article, citation_id)
-    db.session.commit()
-    return detail(article)
+    return committed(article)

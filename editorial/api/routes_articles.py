@@ -4,12 +4,11 @@ from typing import Annotated, Literal
 
 from flask import request
 from pydantic import AwareDatetime, ConfigDict, Field
-from sqlalchemy import select
 
 from editorial import queries
 from editorial.access import load_access
 from editorial.api import api_bp
-from editorial.api.helpers import caller, iso, list_body, page_args, whole_number
+from editorial.api.helpers import caller, iso, list_body, page_args, raw_json, whole_number
 from editorial.api.openapi import documented
 from editorial.api.schemas import (
     MAX_ID, ArticleOut, ArticlePage, AsOfOut, DiffOut, Id, RevisionList, RevisionOut, StateName, Version,
@@ -19,7 +18,6 @@ from editorial.api.validation import Body, PageQuery, Query, parse_body
 from editorial.workflow import Action
 from editorial.errors import NotFound, ValidationError
 from editorial.extensions import db
-from editorial.models import Revision
 from editorial.permissions import require
 from editorial.services import articles as article_service
 from editorial.services import reviews as review_service
@@ -93,14 +91,21 @@ def detail(article) -> dict:
     return article_detail(article, bundle.current, bundle.live, bundle.assignments, bundle.citations)
 
 
+def committed(article, status: int = 200) -> tuple[dict, int]:
+    """Answer with the changed article, then commit. The answer is read inside the transaction that
+    made the change: after the commit every loaded row would be read again in a second one."""
+    body = detail(article)
+    db.session.commit()
+    return body, status
+
+
 @api_bp.post("/articles")
 @documented("Start an article (a draft, version 1, the caller as author)", body=ArticleCreate, response=ArticleOut, status=201,
             errors=(403,), tag="articles")
 def create_article():
     data = parse_body(ArticleCreate)
     article = article_service.create_article(caller(), **data.model_dump())
-    db.session.commit()
-    return detail(article), 201
+    return committed(article, 201)
 
 
 @api_bp.get("/articles")
@@ -140,20 +145,14 @@ def edit_article(article_id: int):
             caller(), article, base_version=data.base_version, title=data.title, summary=data.summary,
             body=data.body, note=data.note,
         )
-    db.session.commit()
-    return detail(article)
+    return committed(article)
 
 
 @api_bp.get("/articles/<int:article_id>/revisions")
 @documented("The revisions of an article, oldest first", response=RevisionList, errors=(403,), tag="revisions")
 def list_revisions(article_id: int):
-    from sqlalchemy.orm import joinedload
-
     article = viewable(article_id)
-    revisions = db.session.scalars(
-        select(Revision).options(joinedload(Revision.author)).where(Revision.article_id == article.id).order_by(Revision.number)
-    ).all()
-    return {"items": [revision_summary(r) for r in revisions]}
+    return raw_json('{"items":' + queries.revision_list_json(article.id) + "}")
 
 
 @api_bp.get("/articles/<int:article_id>/revisions/<int:number>")
@@ -195,8 +194,7 @@ def assign_reviewer(article_id: int):
     data = parse_body(AssignReviewer)
     article = viewable(article_id, for_update=True)
     review_service.assign_reviewer(caller(), article, data.user_id, data.due_date)
-    db.session.commit()
-    return detail(article), 201
+    return committed(article, 201)
 
 
 @api_bp.delete("/articles/<int:article_id>/reviewers/<int:user_id>")
@@ -204,8 +202,7 @@ def assign_reviewer(article_id: int):
 def remove_reviewer(article_id: int, user_id: int):
     article = viewable(article_id, for_update=True)
     review_service.remove_assignment(caller(), article, user_id)
-    db.session.commit()
-    return detail(article)
+    return committed(article)
 
 
 @api_bp.patch("/articles/<int:article_id>/reviewers/me")
@@ -215,8 +212,7 @@ def respond(article_id: int):
     data = parse_body(RespondToAssignment)
     article = viewable(article_id, for_update=True)
     review_service.respond(caller(), article, **data.model_dump())
-    db.session.commit()
-    return detail(article)
+    return committed(article)
 
 
 @api_bp.post("/articles/<int:article_id>/reviewers/<int:user_id>/waive-conflict")
@@ -226,8 +222,7 @@ def waive_conflict(article_id: int, user_id: int):
     data = parse_body(WaiveConflict)
     article = viewable(article_id, for_update=True)
     review_service.waive_conflict(caller(), article, user_id, data.reason)
-    db.session.commit()
-    return detail(article)
+    return committed(article)
 
 
 @api_bp.post("/articles/<int:article_id>/transitions")
@@ -238,8 +233,7 @@ def transition(article_id: int):
     data = parse_body(TransitionRequest)
     article = viewable(article_id, for_update=True)
     article_service.transition(caller(), article, data.action, comment=data.comment, password=data.password)
-    db.session.commit()
-    return detail(article)
+    return committed(article)
 
 
 @api_bp.get("/articles/<int:article_id>/as-of")

@@ -458,3 +458,27 @@ def test_a_script_with_only_tokens_drives_the_whole_journey(newsroom, client):
     events = n.call("GET", f"/audit?article_id={aid}&per_page=100", n.auditor).json["items"]
     assert [e["action"] for e in events if e["action"].startswith("article.")][-2:] == ["article.approve", "article.publish"]
     assert n.call("GET", "/audit/verify", n.auditor).json["ok"] is True
+
+
+def test_the_revision_list_written_by_the_database_matches_the_api_shape(app, newsroom):
+    """GET /articles/{id}/revisions is built as JSON by the database (long lists); it must say exactly
+    what serialise.revision_summary says of each revision, awkward text included."""
+    from editorial.api.serialise import revision_summary
+
+    n = newsroom
+    article = n.create()
+    version = article["version"]
+    for who, note in ((n.writer, 'He said "stop" \\ then\nleft\ttabbed \x01 ☤ é 😀'), (n.editor, ""), (n.writer, "ok")):
+        saved = n.call("PATCH", f"/articles/{article['id']}", who,
+                       {"base_version": version, "body": f"Body {version} [@tom2019].", "note": note})
+        assert saved.status_code == 200, saved.json
+        version = saved.json["version"]
+    listed = n.call("GET", f"/articles/{article['id']}/revisions", n.writer)
+    assert listed.status_code == 200 and listed.mimetype == "application/json"
+    with app.app_context():
+        from sqlalchemy.orm import joinedload
+
+        revisions = db.session.scalars(select(Revision).options(joinedload(Revision.author))
+                                       .where(Revision.article_id == article["id"]).order_by(Revision.number)).all()
+        assert listed.json == {"items": [revision_summary(r) for r in revisions]}
+    assert [r["number"] for r in listed.json["items"]] == [1, 2, 3, 4]

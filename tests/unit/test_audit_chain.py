@@ -23,6 +23,31 @@ def test_each_event_links_to_the_previous_one(app):
             assert current.prev_hash == previous.hash
 
 
+def test_events_undone_with_their_transaction_never_become_the_head(app):
+    """A transaction remembers the head it appended (no second read); a rollback, a savepoint
+    rolled back or a closed session must forget it, or the next event would link to a ghost."""
+    with app.app_context():
+        append(2)
+        db.session.commit()
+        append(2)
+        db.session.rollback()
+        append(1)
+        nested = db.session.begin_nested()
+        append(2)
+        nested.rollback()
+        append(1)
+        db.session.commit()
+        append(1)
+        db.session.close()
+        append(1)
+        db.session.commit()
+        rows = db.session.execute(text("SELECT detail, prev_hash, hash FROM audit_events ORDER BY id")).all()
+        assert len(rows) == 2 + 1 + 1 + 1
+        for previous, current in zip(rows, rows[1:]):
+            assert current.prev_hash == previous.hash
+        assert audit.verify_chain().ok
+
+
 def test_a_direct_update_or_delete_is_refused_by_the_database(app):
     with app.app_context():
         append(1)

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from editorial import audit
-from editorial.audit import HASHED_FIELDS, canonical_json, format_time, hash_of, utc_text
+from editorial.audit import HASHED_FIELDS, canonical_json, format_time, hash_of
+from editorial.api.helpers import iso
+from editorial.sql_time import utc_seconds_text, utc_text
 from editorial.extensions import db
 from editorial.models import AuditEvent
 
@@ -42,7 +44,7 @@ def test_a_value_of_an_unexpected_type_is_written_as_json_dumps_would():
     assert expected != reference_hash({"at": "2026-01-01T00:00:00.000000Z", **fields, "actor_id": 7})
 
 
-def test_the_database_formats_times_exactly_as_format_time(app):
+def test_the_database_formats_times_exactly_as_python_does(app):
     moments = [datetime(2026, 3, 1, 9, 5, 7, 0, tzinfo=timezone.utc),
                datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone.utc),
                datetime(1999, 1, 2, 3, 4, 5, 60, tzinfo=timezone.utc)]
@@ -52,8 +54,10 @@ def test_the_database_formats_times_exactly_as_format_time(app):
             with frozen_at(moment):
                 audit.record("test.time", actor=None, object_type="test")
         rows = db.session.execute(
-            select(AuditEvent.at, utc_text(AuditEvent.at)).where(AuditEvent.action == "test.time").order_by(AuditEvent.id)
+            select(AuditEvent.at, utc_text(AuditEvent.at), utc_seconds_text(AuditEvent.at))
+            .where(AuditEvent.action == "test.time").order_by(AuditEvent.id)
         ).all()
-        assert [text for _, text in rows] == [format_time(m) for m in moments]
-        assert [format_time(at) for at, _ in rows] == [format_time(m) for m in moments]
+        assert [text for _, text, _ in rows] == [format_time(m) for m in moments]
+        assert [format_time(at) for at, _, _ in rows] == [format_time(m) for m in moments]
+        assert [seconds for _, _, seconds in rows] == [iso(m) for m in moments]  # as the API writes times
         assert audit.verify_chain().ok
