@@ -69,6 +69,7 @@ class Manifest:
     save_pool: list = field(default_factory=list)
     approve_pool: dict = field(default_factory=dict)  # approver email -> [article ids]
     publish_pool: list = field(default_factory=list)
+    submit_pool: list = field(default_factory=list)  # drafts with a reviewer and citations, ready to submit
     timings: dict = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
@@ -247,11 +248,11 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
     n = size.articles
     pool = size.write_pool
     special = 2  # article 1: 1,000 revisions; article 2: two 8 KB revisions
-    n_regular = n - special - 3 * pool
+    n_regular = n - special - 4 * pool
     if n_regular < 10:
-        raise SystemExit(f"--articles must be at least {special + 3 * pool + 10} with a write pool of {pool}")
+        raise SystemExit(f"--articles must be at least {special + 4 * pool + 10} with a write pool of {pool}")
     history_revisions = min(1_000, max(10, size.revisions // 4))
-    remaining = size.revisions - history_revisions - 2 - 3 * pool
+    remaining = size.revisions - history_revisions - 2 - 4 * pool
     base, extra = divmod(max(remaining, n_regular), n_regular)
     counts = [base + (1 if i < extra else 0) for i in range(n_regular)]
     rng.shuffle(counts)
@@ -260,11 +261,12 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
     plan = [("published", history_revisions, "history"), ("draft", 2, "diff")]
     plan += [(s, c, "regular") for s, c in zip(states, counts)]
     plan += [("draft", 1, "save")] * pool + [("in_review", 1, "approve")] * pool + [("approved", 1, "publish")] * pool
+    plan += [("draft", 1, "submit")] * pool
 
     per_article_events = []
     for state, revs, kind in plan:
         e = 1 + revs  # created + each revision saved
-        if state != "draft" or kind == "regular":
+        if state != "draft" or kind in ("regular", "submit"):
             e += 2  # review.assigned x2 (upper bound; drafts may have fewer)
         if state in ("in_review", "changes_requested", "approved", "published", "archived"):
             e += 1  # submit
@@ -331,7 +333,7 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
     for index, (state, n_revs, kind) in enumerate(plan):
         article_id = index + 1
         topic = TOPICS[article_id % len(TOPICS)]
-        if kind in ("save", "approve", "publish") or kind == "history":
+        if kind in ("save", "approve", "publish", "submit", "history"):
             author = bench_writer
         else:
             author = writers[article_id % len(writers)]
@@ -370,7 +372,7 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
             assigned = [approver_people[approve_index % len(approver_people)]]
             manifest.approve_pool.setdefault(assigned[0].email, []).append(article_id)
             approve_index += 1
-        elif kind == "publish":
+        elif kind in ("publish", "submit"):
             assigned = [reviewers[article_id % len(reviewers)]]
         elif state == "draft" and (kind != "regular" or article_id % 5):
             assigned = []
@@ -432,6 +434,8 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
             manifest.save_pool.append(article_id)
         elif kind == "publish":
             manifest.publish_pool.append(article_id)
+        elif kind == "submit":
+            manifest.submit_pool.append(article_id)
         elif kind == "regular" and state == "published" and not manifest.public_slug:
             manifest.public_slug = slug
         elif kind == "regular" and state == "draft" and not manifest.edit_article:

@@ -20,7 +20,7 @@ def _gunicorn() -> str | None:
 @pytest.mark.skipif(_gunicorn() is None, reason="gunicorn is not installed (pip install gunicorn)")
 def test_benchmark_runs_at_a_tiny_size(tmp_path):
     database_url = os.environ.get("DATABASE_URL", "")
-    args = ["--articles", "150", "--revisions", "1500", "--events", "5000", "--users", "30", "--write-pool", "40",
+    args = ["--articles", "200", "--revisions", "1500", "--events", "5000", "--users", "30", "--write-pool", "40",
             "--requests", "8", "--seconds", "2", "--write-ops", "1", "--clients", "2", "--contended-saves", "12",
             "--workdir", str(tmp_path), "--json", str(tmp_path / "result.json")]
     if database_url.startswith("postgres"):

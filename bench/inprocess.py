@@ -1,0 +1,81 @@
+"""The peer's write and log figures were timed in-process through its Python API, without HTTP.
+This times ours the same way (the service calls the views and API make, each committed), so that the
+comparison can also be read like with like; the target itself is through HTTP (bench/run.py)."""
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def _median_ms(call, repeat: int) -> float:
+    times = []
+    for i in range(repeat):
+        t = time.perf_counter()
+        call(i)
+        times.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def measure_in_process(m, url: str, pools, *, repeat: int = 20) -> dict:
+    """Median ms per call, keyed like the HTTP operations they correspond to."""
+    from bench.generate import CHEAP_HASH, PASSWORD
+    from bench.run import body_8kb, draft_payload
+    from editorial import audit_log, create_app, diffing, queries
+    from editorial.extensions import db
+    from editorial.services import articles as article_service
+    from editorial.services.users import find_by_email
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-not-for-production", **CHEAP_HASH})
+    out: dict[str, float] = {}
+    with app.app_context():
+        writer, editor = find_by_email(m.writer), find_by_email(m.editor)
+        approvers = [find_by_email(email) for email in m.approvers]
+
+        def committed(work):
+            def call(i):
+                work(i)
+                db.session.commit()
+            return call
+
+        def act(actor, pool: list, action: str, **kw):
+            def work(i):
+                article = article_service.get_article(pool[i], for_update=True)
+                article_service.transition(actor, article, action, **kw)
+            return work
+
+        out["create_draft"] = _median_ms(committed(
+            lambda i: article_service.create_article(writer, **draft_payload(-1, i))), repeat)
+
+        save_id = pools.take(pools.save)
+
+        def save(i):
+            article = article_service.get_article(save_id, for_update=True)
+            article_service.save_revision(writer, article, base_version=article.version, body=body_8kb(10_000 + i),
+                                          note="in-process")
+        out["save_revision_8kb"] = _median_ms(committed(save), repeat)
+
+        out["submit"] = _median_ms(committed(act(writer, [pools.take(pools.submit) for _ in range(repeat)], "submit")),
+                                   repeat)
+        # Approvals rotate through the approvers (each has its own pool of articles to sign).
+        approvals = [(approvers[i % len(approvers)], pools.take(pools.approve[m.approvers[i % len(approvers)]]))
+                     for i in range(repeat)]
+
+        def approve(i):
+            approver, article_id = approvals[i]
+            act(approver, [article_id], "approve", password=PASSWORD)(0)
+        out["approve"] = _median_ms(committed(approve), repeat)
+        out["publish"] = _median_ms(committed(act(editor, [pools.take(pools.publish) for _ in range(repeat)], "publish")),
+                                    repeat)
+
+        out["api_revisions_1000"] = _median_ms(committed(lambda i: queries.revision_list_json(m.history_article)), repeat)
+        old, new = (article_service.get_revision(article_service.get_article(m.diff_article), n) for n in (1, 2))
+        old_text, new_text = old.body, new.body
+        db.session.commit()
+        out["diff_8kb"] = _median_ms(lambda i: diffing.word_diff_html(old_text, new_text), repeat)  # uncached
+        for name, filters in (("api_audit_by_article", audit_log.AuditFilter(article_id=m.history_article)),
+                              ("api_audit_by_actor", audit_log.AuditFilter(actor_id=m.busy_actor))):
+            out[name] = _median_ms(committed(
+                lambda i, f=filters: [audit_log.event_dict(e) for e in queries.paginate(audit_log.statement(f), 1, 50).items]),
+                repeat)
+        db.engine.dispose()
+    return out
