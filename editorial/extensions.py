@@ -3,7 +3,7 @@ import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -11,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from editorial.models.base import Base
 
@@ -62,3 +63,14 @@ def _begin(connection):
         # then write, and a deferred transaction could not upgrade its lock safely. A reader
         # begins deferred, so that readers in other processes run side by side (WAL).
         connection.exec_driver_sql("BEGIN" if transaction_only_reads() else "BEGIN IMMEDIATE")
+
+
+@event.listens_for(Session, "pending_to_persistent")
+@event.listens_for(Session, "loaded_as_persistent")
+def _hold_for_the_request(_session, instance):
+    """The session's identity map holds rows weakly, so a row one step of a request read and let go
+    (the current revision a permission check looked at, the author a notification addressed) was
+    read again by the next step. A request keeps every row it touched until it ends (SQLAlchemy's
+    "Session Referencing Behavior" recipe); commands and workers, outside requests, do not."""
+    if has_request_context():
+        g.setdefault("held_rows", []).append(instance)

@@ -5,6 +5,7 @@ from math import ceil
 
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial.extensions import db
@@ -109,12 +110,29 @@ def assignments_by_article(article_ids: list[int]) -> dict[int, list]:
     return result
 
 
+def rows_by_id(model, ids, *options) -> dict:
+    """Rows by primary key; those the session already holds (what this request has just written or
+    checked) are not read again."""
+    found = {i: row for i in ids if (row := db.session.identity_map.get(identity_key(model, i))) is not None}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        found.update((row.id, row) for row in db.session.scalars(select(model).options(*options).where(model.id.in_(missing))))
+    return found
+
+
 def revisions_by_id(revision_ids: list[int]) -> dict:
-    ids = [i for i in revision_ids if i]
-    if not ids:
-        return {}
-    rows = db.session.scalars(select(Revision).options(joinedload(Revision.author)).where(Revision.id.in_(ids))).all()
-    return {r.id: r for r in rows}
+    """Revisions with their authors."""
+    found = rows_by_id(Revision, [i for i in revision_ids if i], joinedload(Revision.author))
+    for revision in found.values():
+        with_author(revision)
+    return found
+
+
+def with_author(row) -> None:
+    """Set row.author (an article's or a revision's) when it was loaded without it: from the identity
+    map when the session holds the user (the caller, usually), else by primary key."""
+    if "author" not in row.__dict__:
+        set_committed_value(row, "author", db.session.get(User, row.author_id))
 
 
 def revision_list_json(article_id: int) -> str:
@@ -138,9 +156,7 @@ def revision_list_json(article_id: int) -> str:
 
 
 def citations_by_id(citation_ids: list[int]) -> dict:
-    if not citation_ids:
-        return {}
-    return {c.id: c for c in db.session.scalars(select(Citation).where(Citation.id.in_(set(citation_ids))))}
+    return rows_by_id(Citation, sorted(set(citation_ids)))
 
 
 @dataclass
@@ -154,9 +170,7 @@ class ArticleBundle:
 
 
 def article_bundle(article) -> ArticleBundle:
-    if "author" not in article.__dict__:
-        # From the identity map when the author is the caller (every write by its author): no query.
-        set_committed_value(article, "author", db.session.get(User, article.author_id))
+    with_author(article)
     revisions = revisions_by_id([article.current_revision_id, article.live_revision_id])
     current = revisions[article.current_revision_id]
     ids = json.loads(current.citation_ids)

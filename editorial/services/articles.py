@@ -401,10 +401,11 @@ def _request_changes(actor, article, access, *, comment, password):
 
 def _publish(actor, article, access, *, comment, password):
     now = utcnow()
+    interval = review_interval_months(article)  # read before the changes below, or it would flush them twice
     article.live_revision_id = article.current_revision_id
     article.published_at = now
     article.last_reviewed_at = now
-    article.next_review_due = add_months(now.date(), review_interval_months(article))
+    article.next_review_due = add_months(now.date(), interval)
     revision = current_revision(article)
     _move(actor, article, State.PUBLISHED, Action.PUBLISH,
           {"live_revision": revision.number, "content_hash": revision.content_hash})

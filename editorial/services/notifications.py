@@ -149,8 +149,9 @@ def approval_recipients(access) -> list[User]:
     """The editors who assigned the article's active reviewers, where each is still an active senior
     editor; otherwise every active senior editor (so an approval is never announced to nobody)."""
     assigner_ids = {a.assigned_by_id for a in access.active_assignments}
-    assigners = [u for u in (db.session.get(User, i) for i in sorted(assigner_ids))
-                 if u is not None and u.is_active_account and u.has_role(Role.EDITOR)]
+    assigners = [u for u in db.session.scalars(
+        select(User).options(joinedload(User.role_rows)).where(User.id.in_(assigner_ids)).order_by(User.id)
+    ).unique() if u.is_active_account and u.has_role(Role.EDITOR)]
     if assigners:
         return assigners
     return list(db.session.scalars(
