@@ -1,5 +1,7 @@
-"""What the permission rules need to know about one article, loaded in two queries."""
-from dataclasses import dataclass, field
+"""What the permission rules need to know about one article: the article itself, its reviewer
+assignments and who has written a revision of it. The last two are read when a rule first asks:
+an editor's or the author's request usually never does."""
+from functools import cached_property
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
@@ -8,11 +10,26 @@ from editorial.extensions import db
 from editorial.models import Article, Assignment, Revision, User
 
 
-@dataclass
 class ArticleAccess:
-    article: Article
-    assignments: list[Assignment] = field(default_factory=list)
-    revision_author_ids: set[int] = field(default_factory=set)
+    def __init__(self, article: Article, *, assignments: list[Assignment] | None = None,
+                 revision_author_ids: set[int] | None = None):
+        self.article = article
+        # Facts given here (tests, say) are not read from the database.
+        if assignments is not None:
+            self.__dict__["assignments"] = assignments
+        if revision_author_ids is not None:
+            self.__dict__["revision_author_ids"] = revision_author_ids
+
+    @cached_property
+    def assignments(self) -> list[Assignment]:
+        return list(db.session.scalars(
+            select(Assignment).where(Assignment.article_id == self.article.id)
+            .options(selectinload(Assignment.reviewer)).order_by(Assignment.id)
+        ))
+
+    @cached_property
+    def revision_author_ids(self) -> set[int]:
+        return set(db.session.scalars(select(Revision.author_id).where(Revision.article_id == self.article.id).distinct()))
 
     def assignment_of(self, user: User) -> Assignment | None:
         """The user's assignment that has not been removed (a declined one still counts here)."""
@@ -25,21 +42,25 @@ class ArticleAccess:
     def active_assignments(self) -> list[Assignment]:
         return [a for a in self.assignments if a.is_active]
 
+    def __repr__(self) -> str:
+        return f"ArticleAccess(article={self.article.id}, read={sorted(k for k in self.__dict__ if k != 'article')})"
+
 
 _MEMO = "article_access"
 
 
 def load_access(article: Article) -> ArticleAccess:
-    """The facts, read once per article until the session next writes: a write request's view checks
-    access and then its service checks again, and both must see the same facts. Any flush, commit or
-    rollback forgets them, and so do pending changes (a query would flush them first)."""
+    """The article's access facts, the same object for the whole request until the session next
+    writes: a write request's view checks access and then its service checks again, and both must
+    see the same facts without reading them twice. Any flush, commit or rollback forgets them;
+    pending changes are flushed first, so that the facts read later describe them."""
     session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     memo = session.info.setdefault(_MEMO, {})
-    if article.id in memo and not (session.new or session.dirty or session.deleted):
-        return memo[article.id]
-    access = _read_access(article)  # its queries flush pending changes first, which empties the memo
-    session.info.setdefault(_MEMO, {})[article.id] = access
-    return access
+    if article.id not in memo:
+        memo[article.id] = ArticleAccess(article)
+    return memo[article.id]
 
 
 @event.listens_for(Session, "after_flush")
@@ -51,14 +72,3 @@ def _forget_access(session, *_args) -> None:
 def _forget_access_at_the_end(session, transaction) -> None:
     if transaction.parent is None or transaction.nested:  # not a flush's own subtransaction
         _forget_access(session)
-
-
-def _read_access(article: Article) -> ArticleAccess:
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.article_id == article.id)
-        .options(selectinload(Assignment.reviewer))
-        .order_by(Assignment.id)
-    ).all()
-    writers = set(db.session.scalars(select(Revision.author_id).where(Revision.article_id == article.id).distinct()))
-    return ArticleAccess(article=article, assignments=list(assignments), revision_author_ids=writers)
