@@ -784,6 +784,8 @@ def main(argv=None) -> int:
     p.add_argument("--write-pool", type=int, default=400, help="articles per write-path pool")
     p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", PG_DEFAULT),
                    help="PostgreSQL server URL (trust auth); a database bench_<pid> is created and dropped")
+    p.add_argument("--redis-url", help="serve with REDIS_URL set, as in production (rate limits, the diff cache and "
+                                         "the feedback cap in Redis); default: each process's memory")
     p.add_argument("--workdir", type=Path, help="where SQLite files and instance folders go (default: a temp dir)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers, the default; "
@@ -810,13 +812,15 @@ def main(argv=None) -> int:
     for name in ("articles", "revisions", "events", "users"):
         if getattr(args, name):
             setattr(size, name, getattr(args, name))
+    if args.redis_url:
+        os.environ["REDIS_URL"] = args.redis_url  # every server and command below inherits it (flask_env)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="vetted-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     machine = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                "cpu": next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                             if l.startswith("model name")), "?"),
                "mem_gib": round(int(Path("/proc/meminfo").read_text().split()[1]) / 2**20, 1)}
-    output = {"machine": machine, "password_check": password_check_cost(), "args": {k: str(v) for k, v in vars(args).items()},
+    output = {"machine": machine, "redis_url": os.environ.get("REDIS_URL"), "password_check": password_check_cost(), "args": {k: str(v) for k, v in vars(args).items()},
               "results": []}
     for label in [d.strip() for d in args.db.split(",") if d.strip()]:
         if label == "sqlite":
