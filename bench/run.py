@@ -378,29 +378,22 @@ def measure_writes(m: Manifest, port: int, pools: WritePools, clients: int, per_
         status, data = writer.json("POST", "/api/v1/articles", draft_payload(w, i))
         return status == 201 and data["state"] == "draft", status
 
-    def submit(w, i):
-        article = pools.take(pools.submit)
+    def transition(client: Client, pool: list, action: str, to_state: str, **extra):
+        article = pools.take(pool)
         if article is None:
             return False, "pool-empty"
-        status, data = writer.json("POST", f"/api/v1/articles/{article}/transitions", {"action": "submit"})
-        return status == 200 and data["state"] == "in_review", status
+        status, data = client.json("POST", f"/api/v1/articles/{article}/transitions", {"action": action, **extra})
+        return status == 200 and data["state"] == to_state, status
+
+    def submit(w, i):
+        return transition(writer, pools.submit, "submit", "in_review")
 
     def approve(w, i):
         k = (w if clients > 1 else i) % len(approvers)  # one client rotates through the approvers
-        approver = approvers[k]
-        article = pools.take(pools.approve[m.approvers[k]])
-        if article is None:
-            return False, "pool-empty"
-        status, data = approver.json("POST", f"/api/v1/articles/{article}/transitions",
-                                     {"action": "approve", "password": PASSWORD})
-        return status == 200 and data["state"] == "approved", status
+        return transition(approvers[k], pools.approve[m.approvers[k]], "approve", "approved", password=PASSWORD)
 
     def publish(w, i):
-        article = pools.take(pools.publish)
-        if article is None:
-            return False, "pool-empty"
-        status, data = editor.json("POST", f"/api/v1/articles/{article}/transitions", {"action": "publish"})
-        return status == 200 and data["state"] == "published", status
+        return transition(editor, pools.publish, "publish", "published")
 
     for name, call in (("create_draft", create_draft), ("save_revision_8kb", save), ("submit", submit),
                        ("approve", approve), ("publish", publish)):
