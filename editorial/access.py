@@ -68,6 +68,15 @@ def _forget_access(session, *_args) -> None:
     session.info.pop(_MEMO, None)
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _forget_access_when_rows_are_read_again(state) -> None:
+    """A statement that writes outside the unit of work (no flush follows it), or that reads rows
+    afresh (populate_existing: get_article's lock, which may have waited for another writer's
+    commit) makes facts read before it as stale as the rows it replaced."""
+    if not state.is_select or state.execution_options.get("populate_existing"):
+        _forget_access(state.session)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_access_at_the_end(session, transaction) -> None:
     if transaction.parent is None or transaction.nested:  # not a flush's own subtransaction

@@ -1,5 +1,5 @@
 """Shared pieces of the API: the caller, page arguments, list envelopes, time format."""
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import Response, g, request
 
@@ -46,4 +46,8 @@ def raw_json(text: str, status: int = 200) -> Response:
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:  # an answer built before its commit holds the clock's own datetimes
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

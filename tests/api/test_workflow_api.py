@@ -482,3 +482,26 @@ def test_the_revision_list_written_by_the_database_matches_the_api_shape(app, ne
                                        .where(Revision.article_id == article["id"]).order_by(Revision.number)).all()
         assert listed.json == {"items": [revision_summary(r) for r in revisions]}
     assert [r["number"] for r in listed.json["items"]] == [1, 2, 3, 4]
+
+
+def test_every_write_answers_the_article_as_it_was_committed(app, newsroom):
+    """Writes build their answer inside their transaction, before the commit (api.routes_articles.committed):
+    each answer must equal what a read right after the commit says."""
+    n = newsroom
+    aid = n.create()["id"]
+
+    def check(response, status=200):
+        assert response.status_code == status, response.json
+        assert response.json == n.call("GET", f"/articles/{aid}", n.editor).json
+        return response.json
+
+    check(n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": 1, "body": "Dose [@tom2019].", "topic": "Breast cancer"}))
+    check(n.call("POST", f"/articles/{aid}/citations", n.writer, {"citation_id": n.citation.id}), 201)
+    check(n.assign(aid, n.reviewer, due_date="2099-01-31"), 201)
+    check(n.call("PATCH", f"/articles/{aid}/reviewers/me", n.reviewer,
+                 {"accepted": True, "conflict_of_interest": "Consults for a device maker."}))
+    check(n.call("POST", f"/articles/{aid}/reviewers/{n.reviewer.id}/waive-conflict", n.editor,
+                 {"reason": "Unrelated to this treatment."}))
+    check(n.act(aid, n.writer, "submit", comment="Ready"))
+    check(n.act(aid, n.reviewer, "approve", password=TEST_PASSWORD))
+    assert check(n.act(aid, n.editor, "publish"))["state"] == "published"

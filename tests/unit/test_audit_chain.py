@@ -48,6 +48,18 @@ def test_events_undone_with_their_transaction_never_become_the_head(app):
         assert audit.verify_chain().ok
 
 
+def test_a_commit_forgets_the_head_so_the_next_event_links_to_what_others_appended(app):
+    with app.app_context():
+        append(1)
+        db.session.commit()
+        with app.app_context():  # another session (another request, worker or host) appends
+            append(1)
+            db.session.commit()
+        append(1)
+        db.session.commit()
+        assert audit.verify_chain().ok
+
+
 def test_a_direct_update_or_delete_is_refused_by_the_database(app):
     with app.app_context():
         append(1)

@@ -61,3 +61,12 @@ def test_the_database_formats_times_exactly_as_python_does(app):
         assert [format_time(at) for at, _, _ in rows] == [format_time(m) for m in moments]
         assert [seconds for _, _, seconds in rows] == [iso(m) for m in moments]  # as the API writes times
         assert audit.verify_chain().ok
+
+
+def test_the_api_writes_any_aware_time_in_utc():
+    from datetime import timedelta
+
+    paris_summer = timezone(timedelta(hours=2))
+    assert iso(datetime(2026, 7, 1, 12, 30, 5, 999_999, tzinfo=paris_summer)) == "2026-07-01T10:30:05Z"
+    assert iso(datetime(2026, 7, 1, 12, 30, 5, tzinfo=timezone.utc)) == "2026-07-01T12:30:05Z"
+    assert iso(None) is None
