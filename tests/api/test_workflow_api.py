@@ -460,9 +460,9 @@ def test_a_script_with_only_tokens_drives_the_whole_journey(newsroom, client):
     assert n.call("GET", "/audit/verify", n.auditor).json["ok"] is True
 
 
-def test_the_revision_list_written_by_the_database_matches_the_api_shape(app, newsroom):
-    """GET /articles/{id}/revisions is built as JSON by the database (long lists); it must say exactly
-    what serialise.revision_summary says of each revision, awkward text included."""
+def test_the_revision_list_written_line_by_line_matches_the_api_shape(app, newsroom):
+    """GET /articles/{id}/revisions writes its JSON itself (queries.revision_list_json, for long lists);
+    it must say exactly what serialise.revision_summary says of each revision, awkward text included."""
     from editorial.api.serialise import revision_summary
 
     n = newsroom
@@ -473,8 +473,15 @@ def test_the_revision_list_written_by_the_database_matches_the_api_shape(app, ne
                        {"base_version": version, "body": f"Body {version} [@tom2019].", "note": note})
         assert saved.status_code == 200, saved.json
         version = saved.json["version"]
+    with app.app_context():
+        from editorial.models import User
+
+        db.session.get(User, n.editor.id).credentials = 'MD, "FACP" \\ ☤'
+        db.session.commit()
     listed = n.call("GET", f"/articles/{article['id']}/revisions", n.writer)
     assert listed.status_code == 200 and listed.mimetype == "application/json"
+    assert listed.json["items"][2]["author"]["credentials"] == 'MD, "FACP" \\ ☤'
+
     with app.app_context():
         from sqlalchemy.orm import joinedload
 
