@@ -71,6 +71,8 @@ def _hold_for_the_request(_session, instance):
     """The session's identity map holds rows weakly, so a row one step of a request read and let go
     (the current revision a permission check looked at, the author a notification addressed) was
     read again by the next step. A request keeps every row it touched until it ends (SQLAlchemy's
-    "Session Referencing Behavior" recipe); commands and workers, outside requests, do not."""
+    "Session Referencing Behavior" recipe); commands and workers, outside requests, do not. So a
+    request that streams many rows must read plain rows (as audit_log.export_batches does), not
+    ORM objects, or its memory would grow with them."""
     if has_request_context():
         g.setdefault("held_rows", []).append(instance)
