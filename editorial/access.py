@@ -6,7 +6,7 @@ from functools import cached_property
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
-from editorial.extensions import db
+from editorial.extensions import db, transaction_scoped
 from editorial.models import Article, Assignment, Revision, User
 
 
@@ -46,7 +46,7 @@ class ArticleAccess:
         return f"ArticleAccess(article={self.article.id}, read={sorted(k for k in self.__dict__ if k != 'article')})"
 
 
-_MEMO = "article_access"
+_MEMO = transaction_scoped("article_access")
 
 
 def load_access(article: Article) -> ArticleAccess:
@@ -75,9 +75,3 @@ def _forget_access_when_rows_are_read_again(state) -> None:
     commit) makes facts read before it as stale as the rows it replaced."""
     if not state.is_select or state.execution_options.get("populate_existing"):
         _forget_access(state.session)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_access_at_the_end(session, transaction) -> None:
-    if transaction.parent is None or transaction.nested:  # not a flush's own subtransaction
-        _forget_access(session)

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import get_context
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
 
-from editorial.extensions import db, reading_only
+from editorial.extensions import db, reading_only, transaction_scoped
 from editorial.models import AuditEvent, User
 from editorial.models.base import utcnow
 from editorial.sql_time import utc_text
@@ -101,7 +99,12 @@ def hashable_columns():
             *(getattr(AuditEvent, name) for name in HASHED_FIELDS), AuditEvent.hash)
 
 
-_CHAIN_HEAD = "audit_chain_head"  # session.info key: the hash of the last event this transaction appended
+# Positions in a row of hashable_columns(): hash_of's arguments are row[_AT:_HASH].
+_AT, _PREV_HASH, _HASH = 1, 2 + HASHED_FIELDS.index("prev_hash"), 2 + len(HASHED_FIELDS)
+
+
+# session.info: the hash of the last event this transaction appended (the lock keeps it the head).
+_CHAIN_HEAD = transaction_scoped("audit_chain_head")
 
 
 def _lock_chain() -> None:
@@ -150,12 +153,6 @@ def record(
     # The lock is held to the end of the transaction, so this event stays the head until then.
     session.info[_CHAIN_HEAD] = event.hash
     return event
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget_chain_head(session, transaction) -> None:
-    if transaction.parent is None or transaction.nested:  # not a flush's own subtransaction
-        session.info.pop(_CHAIN_HEAD, None)
 
 
 @dataclass
@@ -228,7 +225,7 @@ def _walk(connection, first_id: int | None = None, last_id: int | None = None) -
         for batch in keyset_batches(connection, query):
             if stretch.first_id is None:
                 stretch.first_id = batch[0][0]
-                stretch.first_prev_hash = stretch.last_hash = batch[0][12]
+                stretch.first_prev_hash = stretch.last_hash = batch[0][_PREV_HASH]
             stretch.broken_id, stretch.last_hash, checked = _check_batch(batch, stretch.last_hash)
             stretch.checked += checked
             if stretch.broken_id is not None:
@@ -253,12 +250,12 @@ def _check_batch(rows: list[tuple], expected_prev: str) -> tuple[int | None, str
     """(first broken id or None, hash of the last good event, events checked) for rows of
     (id, at, *HASHED_FIELDS ending in prev_hash, hash). A tight loop over locals: this is the
     one place that runs a million times."""
-    checked = 0
+    checked, at, prev, own, hash_ = 0, _AT, _PREV_HASH, _HASH, hash_of
     for row in rows:
         checked += 1
-        if row[12] != expected_prev or hash_of(*row[1:13]) != row[13]:
+        if row[prev] != expected_prev or hash_(*row[at:own]) != row[own]:
             return row[0], expected_prev, checked
-        expected_prev = row[13]
+        expected_prev = row[own]
     return None, expected_prev, checked
 
 

@@ -65,6 +65,24 @@ def _begin(connection):
         connection.exec_driver_sql("BEGIN" if transaction_only_reads() else "BEGIN IMMEDIATE")
 
 
+_TRANSACTION_SCOPED: set[str] = set()
+
+
+def transaction_scoped(key: str) -> str:
+    """Register a session.info key whose value describes the transaction in progress (the audit
+    chain's head, the access facts read in it): it is dropped when that transaction or a savepoint
+    ends, by commit, rollback or close."""
+    _TRANSACTION_SCOPED.add(key)
+    return key
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction_state(session, transaction) -> None:
+    if transaction.parent is None or transaction.nested:  # not a flush's own subtransaction
+        for key in _TRANSACTION_SCOPED:
+            session.info.pop(key, None)
+
+
 @event.listens_for(Session, "pending_to_persistent")
 @event.listens_for(Session, "loaded_as_persistent")
 def _hold_for_the_request(_session, instance):

@@ -41,7 +41,7 @@ def list_body(page: Page, serialise) -> dict:
 
 
 def raw_json(text: str, status: int = 200) -> Response:
-    """A response whose JSON the database already wrote (long lists), sent as it is."""
+    """A response whose JSON is already written (a long list built line by line), sent as it is."""
     return Response(text, status=status, mimetype="application/json")
 
 
