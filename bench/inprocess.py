@@ -7,7 +7,8 @@ import statistics
 import time
 
 
-def _median_ms(call, repeat: int) -> float:
+def median_ms(call, repeat: int) -> float:
+    """Median wall time of call(i) for i in range(repeat), in ms."""
     times = []
     for i in range(repeat):
         t = time.perf_counter()
@@ -43,7 +44,7 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
                 article_service.transition(actor, article, action, **kw)
             return work
 
-        out["create_draft"] = _median_ms(committed(
+        out["create_draft"] = median_ms(committed(
             lambda i: article_service.create_article(writer, **draft_payload(-1, i))), repeat)
 
         save_id = pools.take(pools.save)
@@ -52,9 +53,9 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
             article = article_service.get_article(save_id, for_update=True)
             article_service.save_revision(writer, article, base_version=article.version, body=body_8kb(10_000 + i),
                                           note="in-process")
-        out["save_revision_8kb"] = _median_ms(committed(save), repeat)
+        out["save_revision_8kb"] = median_ms(committed(save), repeat)
 
-        out["submit"] = _median_ms(committed(act(writer, [pools.take(pools.submit) for _ in range(repeat)], "submit")),
+        out["submit"] = median_ms(committed(act(writer, [pools.take(pools.submit) for _ in range(repeat)], "submit")),
                                    repeat)
         # Approvals rotate through the approvers (each has its own pool of articles to sign).
         approvals = [(approvers[i % len(approvers)], pools.take(pools.approve[m.approvers[i % len(approvers)]]))
@@ -63,19 +64,19 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
         def approve(i):
             approver, article_id = approvals[i]
             act(approver, [article_id], "approve", password=PASSWORD)(0)
-        out["approve"] = _median_ms(committed(approve), repeat)
-        out["publish"] = _median_ms(committed(act(editor, [pools.take(pools.publish) for _ in range(repeat)], "publish")),
+        out["approve"] = median_ms(committed(approve), repeat)
+        out["publish"] = median_ms(committed(act(editor, [pools.take(pools.publish) for _ in range(repeat)], "publish")),
                                     repeat)
 
-        out["api_revisions_1000"] = _median_ms(committed(lambda i: queries.revision_list_json(m.history_article)), repeat)
+        out["api_revisions_1000"] = median_ms(committed(lambda i: queries.revision_list_json(m.history_article)), repeat)
         old, new = (article_service.get_revision(article_service.get_article(m.diff_article), n) for n in (1, 2))
         old_text, new_text = old.body, new.body
         db.session.commit()
-        out["diff_8kb"] = _median_ms(lambda i: diffing.word_diff_html(old_text, new_text), repeat)  # uncached
+        out["diff_8kb"] = median_ms(lambda i: diffing.word_diff_html(old_text, new_text), repeat)  # uncached
         for name, filters in (("api_audit_by_article", audit_log.AuditFilter(article_id=m.history_article)),
                               ("api_audit_by_actor", audit_log.AuditFilter(actor_id=m.busy_actor))):
             # The first 50 events as the audit log page reads them (by keyset; the API adds a total).
-            out[name] = _median_ms(committed(
+            out[name] = median_ms(committed(
                 lambda i, f=filters: [audit_log.event_dict(e) for e in db.session.scalars(audit_log.statement(f).limit(50))]),
                 repeat)
         db.engine.dispose()

@@ -27,7 +27,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench.generate import PASSWORD, ROOT, Manifest, Size, drop_database, flask_cli, flask_env, generate
-from bench.inprocess import measure_in_process
+from bench.inprocess import measure_in_process, median_ms
 
 HOST = "127.0.0.1"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -472,42 +472,39 @@ def count_queries(m: Manifest, url: str, pools: WritePools, *, writes: bool = Tr
                 s["_fresh"] = True
         return c
 
-    headers = {"editor_api": {"Authorization": f"Bearer {m.tokens[m.editor]}"},
-               "auditor_api": {"Authorization": f"Bearer {m.tokens[m.auditor]}"}}
+    def bearer(email: str) -> dict:
+        return {"Authorization": f"Bearer {m.tokens[email]}"}
+
+    headers = {"editor_api": bearer(m.editor), "auditor_api": bearer(m.auditor)}
     out = {}
+
+    def counted(name: str, send, expected: int = 200) -> None:
+        """The statements one request ran, or its status when it did not succeed."""
+        counter["n"] = 0
+        status = send().status_code
+        out[name] = counter["n"] if status == expected else f"HTTP {status}"
+
     event.listen(engine, "before_cursor_execute", count)
     try:
         for name, kind, identity, path in read_operations(m):
             c = client_for(identity)
-            c.get(path, headers=headers.get(identity, {}))
-            counter["n"] = 0
-            status = c.get(path, headers=headers.get(identity, {})).status_code
-            out[name] = counter["n"] if status == 200 else f"HTTP {status}"
+            c.get(path, headers=headers.get(identity, {}))  # warm
+            counted(name, lambda: c.get(path, headers=headers.get(identity, {})))
         if not writes:
             return out
         c = app.test_client()
-        writer = {"Authorization": f"Bearer {m.tokens[m.writer]}"}
-        counter["n"] = 0
-        r = c.post("/api/v1/articles", json=draft_payload(0, -1), headers=writer)
-        out["create_draft"] = counter["n"] if r.status_code == 201 else f"HTTP {r.status_code}"
-        article = pools.take(pools.submit)
-        counter["n"] = 0
-        r = c.post(f"/api/v1/articles/{article}/transitions", json={"action": "submit"}, headers=writer)
-        out["submit"] = counter["n"] if r.status_code == 200 else f"HTTP {r.status_code}"
-        article = pools.take(pools.save)
-        counter["n"] = 0
-        r = c.patch(f"/api/v1/articles/{article}", json={"base_version": 1, "body": body_8kb(1), "note": "q"}, headers=writer)
-        out["save_revision_8kb"] = counter["n"] if r.status_code == 200 else f"HTTP {r.status_code}"
-        email = m.approvers[-1]
-        article = pools.take(pools.approve[email])
-        counter["n"] = 0
-        r = c.post(f"/api/v1/articles/{article}/transitions", json={"action": "approve", "password": PASSWORD},
-                   headers={"Authorization": f"Bearer {m.tokens[email]}"})
-        out["approve"] = counter["n"] if r.status_code == 200 else f"HTTP {r.status_code}"
-        article = pools.take(pools.publish)
-        counter["n"] = 0
-        r = c.post(f"/api/v1/articles/{article}/transitions", json={"action": "publish"}, headers=headers["editor_api"])
-        out["publish"] = counter["n"] if r.status_code == 200 else f"HTTP {r.status_code}"
+
+        def transition(email: str, pool: list, action: str, **extra):
+            return lambda: c.post(f"/api/v1/articles/{pools.take(pool)}/transitions", json={"action": action, **extra},
+                                  headers=bearer(email))
+
+        counted("create_draft", lambda: c.post("/api/v1/articles", json=draft_payload(0, -1), headers=bearer(m.writer)), 201)
+        counted("submit", transition(m.writer, pools.submit, "submit"))
+        counted("save_revision_8kb", lambda: c.patch(f"/api/v1/articles/{pools.take(pools.save)}", headers=bearer(m.writer),
+                                                     json={"base_version": 1, "body": body_8kb(1), "note": "q"}))
+        approver = m.approvers[-1]
+        counted("approve", transition(approver, pools.approve[approver], "approve", password=PASSWORD))
+        counted("publish", transition(m.editor, pools.publish, "publish"))
     finally:
         event.remove(engine, "before_cursor_execute", count)
         with app.app_context():
@@ -527,12 +524,7 @@ def password_check_cost() -> dict:
         hasher = PasswordHasher(time_cost=params["PASSWORD_HASH_TIME_COST"], memory_cost=params["PASSWORD_HASH_MEMORY_KIB"],
                                 parallelism=params["PASSWORD_HASH_PARALLELISM"])
         stored = hasher.hash(PASSWORD)
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            hasher.verify(stored, PASSWORD)
-            times.append((time.perf_counter() - t) * 1000)
-        return round(statistics.median(times), 2)
+        return median_ms(lambda _: hasher.verify(stored, PASSWORD), repeat)
 
     return {"production_ms": median_verify_ms(PRODUCTION_HASH, 7), "production": PRODUCTION_HASH,
             "benchmark_ms": median_verify_ms(CHEAP_HASH, 51), "benchmark": CHEAP_HASH}
