@@ -41,6 +41,11 @@ class Config:
     LOCKOUT_THRESHOLD = 5
     # Sources older than this many years get a warning (not a block) before review.
     OLD_SOURCE_YEARS = int(os.environ.get("OLD_SOURCE_YEARS", "5"))
+    # The Ed25519 key that signs audit checkpoints (PEM or base64 of the 32 raw bytes), kept outside
+    # the database; unset: generated once into instance/audit_signing_key.pem.
+    AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY")
+    # Where checkpoints are appended outside the database; unset: instance/audit-checkpoints.
+    AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR")
     CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO")
     # Roles whose holders must use two-factor sign-in (TOTP), e.g. "reviewer,editor": their
     # approvals and publications are signatures. Empty: two-factor sign-in is optional for all.

@@ -63,7 +63,7 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
 
         def approve(i):
             approver, article_id = approvals[i]
-            act(approver, [article_id], "approve", password=PASSWORD)(0)
+            act(approver, [article_id], "approve", password=PASSWORD, **pools.signing_for(article_id))(0)
         out["approve"] = median_ms(committed(approve), repeat)
         out["publish"] = median_ms(committed(act(editor, [pools.take(pools.publish) for _ in range(repeat)], "publish")),
                                     repeat)

@@ -325,6 +325,26 @@ class WritePools:
         self.approve = {email: list(ids) for email, ids in m.approve_pool.items()}
         self.publish = list(m.publish_pool)
         self.submit = list(m.submit_pool)
+        self.signing: dict[int, dict] = {}  # article id -> what its approval names (read_signing)
+
+    def read_signing(self, url: str) -> None:
+        """The revision and content hash each approve-pool article's approval must name, read once
+        before measuring (a reviewer's client has them from the page or the GET it read)."""
+        from sqlalchemy import create_engine, text
+
+        ids = [aid for pool in self.approve.values() for aid in pool]
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT a.id, r.number, r.content_hash FROM articles a JOIN revisions r ON r.id = a.current_revision_id"
+            )).all() if ids else []
+        engine.dispose()
+        wanted = set(ids)
+        rows = [row for row in rows if row[0] in wanted]
+        self.signing = {aid: {"revision": n, "content_hash": h, "conflict_of_interest": "none"} for aid, n, h in rows}
+
+    def signing_for(self, article_id) -> dict:
+        return self.signing.get(article_id, {})
 
     def remember(self, m: Manifest) -> None:
         """Write back what is left, so that a --reuse run never takes an article twice."""
@@ -382,7 +402,8 @@ def measure_writes(m: Manifest, port: int, pools: WritePools, clients: int, per_
         article = pools.take(pool)
         if article is None:
             return False, "pool-empty"
-        status, data = client.json("POST", f"/api/v1/articles/{article}/transitions", {"action": action, **extra})
+        body = {"action": action, **extra, **(pools.signing_for(article) if action == "approve" else {})}
+        status, data = client.json("POST", f"/api/v1/articles/{article}/transitions", body)
         return status == 200 and data["state"] == to_state, status
 
     def submit(w, i):
@@ -495,8 +516,12 @@ def count_queries(m: Manifest, url: str, pools: WritePools, *, writes: bool = Tr
         c = app.test_client()
 
         def transition(email: str, pool: list, action: str, **extra):
-            return lambda: c.post(f"/api/v1/articles/{pools.take(pool)}/transitions", json={"action": action, **extra},
-                                  headers=bearer(email))
+            def send():
+                aid = pools.take(pool)
+                signing = pools.signing_for(aid) if action == "approve" else {}
+                return c.post(f"/api/v1/articles/{aid}/transitions", json={"action": action, **extra, **signing},
+                              headers=bearer(email))
+            return send
 
         counted("create_draft", lambda: c.post("/api/v1/articles", json=draft_payload(0, -1), headers=bearer(m.writer)), 201)
         counted("submit", transition(m.writer, pools.submit, "submit"))
@@ -567,7 +592,7 @@ def cross_process_check(m: Manifest, url: str, instance: Path, pools: WritePools
                 aid = pools.take(pools.approve[email])
                 if aid is None:
                     return
-                s1, _ = approver.json("POST", f"/api/v1/articles/{aid}/transitions", {"action": "approve", "password": PASSWORD})
+                s1, _ = approver.json("POST", f"/api/v1/articles/{aid}/transitions", {"action": "approve", "password": PASSWORD, **pools.signing_for(aid)})
                 s2, _ = editor.json("POST", f"/api/v1/articles/{aid}/transitions", {"action": "publish"})
                 with lock:
                     approvals["ok" if (s1, s2) == (200, 200) else "failed"] += 1
@@ -623,6 +648,7 @@ def bench_database(label: str, url: str, size: Size, workdir: Path, args) -> dic
         m = generate(url, instance, size, log=print if args.verbose else None)
         print(f"[{label}] generated in {m.timings['total_s']:.0f} s: {m.timings}", flush=True)
     pools = WritePools(m)
+    pools.read_signing(url)
     try:
         return _bench_newsroom(label, url, size, instance, m, pools, args)
     finally:
@@ -632,6 +658,9 @@ def bench_database(label: str, url: str, size: Size, workdir: Path, args) -> dic
 
 
 def _bench_newsroom(label: str, url: str, size: Size, instance: Path, m: Manifest, pools: "WritePools", args) -> dict:
+    # The in-process apps below share the servers' instance folder: its audit signing key signs the
+    # checkpoints every publication makes, whichever process publishes.
+    os.environ["EDITORIAL_INSTANCE_PATH"] = str(instance)
     result: dict = {"database": label, "size": asdict(size), "generation": m.timings, "loadavg_start": loadavg()}
 
     if not args.reads_only:

@@ -7,18 +7,20 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
 from editorial.extensions import db, transaction_scoped
-from editorial.models import Article, Assignment, Revision, User
+from editorial.models import Article, Assignment, Revision, Signature, User
 
 
 class ArticleAccess:
     def __init__(self, article: Article, *, assignments: list[Assignment] | None = None,
-                 revision_author_ids: set[int] | None = None):
+                 revision_author_ids: set[int] | None = None, current_signer_ids: set[int] | None = None):
         self.article = article
         # Facts given here (tests, say) are not read from the database.
         if assignments is not None:
             self.__dict__["assignments"] = assignments
         if revision_author_ids is not None:
             self.__dict__["revision_author_ids"] = revision_author_ids
+        if current_signer_ids is not None:
+            self.__dict__["current_signer_ids"] = current_signer_ids
 
     @cached_property
     def assignments(self) -> list[Assignment]:
@@ -30,6 +32,16 @@ class ArticleAccess:
     @cached_property
     def revision_author_ids(self) -> set[int]:
         return set(db.session.scalars(select(Revision.author_id).where(Revision.article_id == self.article.id).distinct()))
+
+    @cached_property
+    def current_signer_ids(self) -> set[int]:
+        """Who holds an approval signature on the current revision's exact content."""
+        return set(db.session.scalars(
+            select(Signature.signer_id)
+            .join(Revision, Revision.id == Signature.revision_id)
+            .where(Signature.revision_id == self.article.current_revision_id,
+                   Signature.content_hash == Revision.content_hash, Signature.meaning == "approval")
+        ))
 
     def assignment_of(self, user: User) -> Assignment | None:
         """The user's assignment that has not been removed (a declined one still counts here)."""

@@ -107,7 +107,8 @@ _AT, _PREV_HASH, _HASH = 1, 2 + HASHED_FIELDS.index("prev_hash"), 2 + len(HASHED
 _CHAIN_HEAD = transaction_scoped("audit_chain_head")
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
+    """Serialise appends to the chain until the transaction ends (taken again: a no-op)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     # SQLite transactions begin IMMEDIATE (see extensions.py), which already serialises writers.
@@ -129,7 +130,7 @@ def record(
     session = db.session()
     prev_hash = session.info.get(_CHAIN_HEAD)
     if prev_hash is None:  # the transaction's first event: take the lock, then read the head
-        _lock_chain()
+        lock_chain()
         prev_hash = db.session.scalar(
             select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
         ) or GENESIS_HASH
@@ -160,6 +161,8 @@ class ChainReport:
     ok: bool
     checked: int
     first_broken_id: int | None
+    checkpoints: int = 0  # signed checkpoints the chain was checked against
+    problem: str | None = None  # what is wrong at first_broken_id
 
 
 def _driver_rows(connection, statement) -> list[tuple]:
@@ -284,11 +287,27 @@ def _stretches(jobs: int, min_per_job: int) -> list[_Stretch]:
 
 
 def verify_chain(jobs: int = 1, *, min_per_job: int = 10_000) -> ChainReport:
-    """Walk the whole chain in id order; name the first event that does not fit.
+    """Walk the whole chain in id order; name the first event that does not fit. Then check it
+    against every signed checkpoint (checkpoints.py): a chain rewritten and recomputed, or cut at
+    its tail, no longer matches what was signed.
 
     jobs > 1 checks that many id ranges in parallel processes (the command line does: a million
     events take seconds instead of tens of seconds), then checks that each range joins the one before.
     """
+    from editorial.checkpoints import verify_against_checkpoints
+
+    report = _walk_chain(jobs, min_per_job)
+    if not report.ok:
+        return report
+    with reading_only():
+        report.checkpoints, problem = verify_against_checkpoints()
+    if problem is not None:
+        return ChainReport(ok=False, checked=report.checked, first_broken_id=problem.event_id,
+                           checkpoints=report.checkpoints, problem=problem.message)
+    return report
+
+
+def _walk_chain(jobs: int, min_per_job: int) -> ChainReport:
     checked, expected_prev = 0, GENESIS_HASH
     with reading_only():
         stretches = _stretches(jobs, min_per_job)
@@ -296,9 +315,11 @@ def verify_chain(jobs: int = 1, *, min_per_job: int = 10_000) -> ChainReport:
         if stretch.first_id is None:
             continue
         if stretch.first_prev_hash != expected_prev:
-            return ChainReport(ok=False, checked=checked + 1, first_broken_id=stretch.first_id)
+            return ChainReport(ok=False, checked=checked + 1, first_broken_id=stretch.first_id,
+                               problem="this event does not follow the one before it")
         checked += stretch.checked
         if stretch.broken_id is not None:
-            return ChainReport(ok=False, checked=checked, first_broken_id=stretch.broken_id)
+            return ChainReport(ok=False, checked=checked, first_broken_id=stretch.broken_id,
+                               problem="this event's content does not match its hash, or it does not link")
         expected_prev = stretch.last_hash
     return ChainReport(ok=True, checked=checked, first_broken_id=None)

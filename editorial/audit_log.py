@@ -96,8 +96,25 @@ def export_batches(filters: AuditFilter):
 
 
 def export_jsonl(filters: AuditFilter):
+    """One event per line, then one manifest line: what was asked for (a filtered export says so),
+    how many events, the first and last id and hash, and the latest signed checkpoint with the key
+    that verifies it, so that verify_export can tell a complete export from a cut one."""
+    from editorial import checkpoints
+
+    covering = checkpoints.latest()  # read before the events: the export reaches at least its head
+    public_key = checkpoints.public_key_pem()
+    count, first, last = 0, None, None
     for batch in export_batches(filters):
-        yield "".join(canonical_json(dict(zip(EXPORT_FIELDS, row))) + "\n" for row in batch)
+        rows = [dict(zip(EXPORT_FIELDS, row)) for row in batch]
+        count += len(rows)
+        first = first or {"id": rows[0]["id"], "hash": rows[0]["hash"]}
+        last = {"id": rows[-1]["id"], "hash": rows[-1]["hash"]}
+        yield "".join(canonical_json(row) + "\n" for row in rows)
+    yield canonical_json({"manifest": {
+        "format": "vetted-audit-export/1", "filters": filters.as_args(), "filtered": bool(filters.as_args()),
+        "count": count, "first": first, "last": last,
+        "checkpoint": checkpoints.as_dict(covering) if covering else None, "public_key": public_key,
+    }}) + "\n"
 
 
 def export_csv(filters: AuditFilter):
@@ -119,18 +136,24 @@ class ExportCheck:
     problems: list[str]
 
 
-def verify_export(lines) -> ExportCheck:
+def verify_export(lines, trusted_public_key: str | None = None) -> ExportCheck:
     """Check an exported JSON Lines log offline: every event's hash matches its content, and
     consecutive events (ids n, n+1) link by prev_hash. A filtered export has gaps; each gap is
-    fine, but within a run of consecutive ids nothing may be missing or changed."""
+    fine, but within a run of consecutive ids nothing may be missing or changed. The manifest line
+    must match what is there; a complete (unfiltered) export must also start the chain, link every
+    event to the one before it, and contain the signed checkpoint's event at its signed position.
+    The checkpoint is checked with `trusted_public_key` (PEM) when given, else with the export's own."""
     problems: list[str] = []
-    previous = None
-    checked = 0
+    events: list[dict] = []
+    manifest = None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
+            if "manifest" in row:
+                manifest = row["manifest"]
+                continue
             event = AuditEvent(
                 at=datetime.strptime(row["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc),
                 **{k: row[k] for k in EXPORT_FIELDS if k not in ("id", "at", "hash")},
@@ -138,10 +161,50 @@ def verify_export(lines) -> ExportCheck:
         except (ValueError, KeyError, TypeError) as exc:
             problems.append(f"line {number}: unreadable ({exc})")
             continue
-        checked += 1
         if event_hash(event) != row["hash"]:
             problems.append(f"event {row['id']}: content does not match its hash")
+        previous = events[-1] if events else None
         if previous is not None and row["id"] == previous["id"] + 1 and row["prev_hash"] != previous["hash"]:
             problems.append(f"event {row['id']}: does not link to event {previous['id']}")
-        previous = row
-    return ExportCheck(ok=not problems, checked=checked, problems=problems)
+        events.append({"id": row["id"], "hash": row["hash"], "prev_hash": row["prev_hash"]})
+    problems += _check_manifest(manifest, events, trusted_public_key)
+    return ExportCheck(ok=not problems, checked=len(events), problems=problems)
+
+
+def _check_manifest(manifest, events: list[dict], trusted_public_key: str | None) -> list[str]:
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from editorial.audit import GENESIS_HASH
+    from editorial.checkpoints import signature_ok
+
+    if not isinstance(manifest, dict):
+        return ["no manifest line: nothing says how many events the export holds, so a cut one would pass"]
+    problems = []
+    ends = ({"id": events[0]["id"], "hash": events[0]["hash"]}, {"id": events[-1]["id"], "hash": events[-1]["hash"]}) \
+        if events else (None, None)
+    if manifest.get("count") != len(events):
+        problems.append(f"the manifest lists {manifest.get('count')} events, the export holds {len(events)}")
+    if (manifest.get("first"), manifest.get("last")) != ends:
+        problems.append("the first or last event is not the one the manifest names")
+    if manifest.get("filtered"):
+        return problems  # a filtered export has gaps by design; its runs were checked above
+    if events and events[0]["prev_hash"] != GENESIS_HASH:
+        problems.append(f"event {events[0]['id']}: the export does not start at the beginning of the chain")
+    for previous, event in zip(events, events[1:]):
+        if event["prev_hash"] != previous["hash"]:
+            problems.append(f"event {event['id']}: does not follow event {previous['id']} (events missing between them)")
+    checkpoint = manifest.get("checkpoint")
+    if checkpoint:
+        key_text = trusted_public_key or manifest.get("public_key") or ""
+        try:
+            key = load_pem_public_key(key_text.encode())
+        except ValueError:
+            return problems + ["the public key is unreadable"]
+        if not signature_ok(checkpoint, key):
+            problems.append("the manifest's checkpoint signature does not verify")
+        position = next((n for n, e in enumerate(events, start=1) if e["id"] == checkpoint.get("event_id")), None)
+        if position is None:
+            problems.append(f"event {checkpoint.get('event_id')}, covered by the signed checkpoint, is missing")
+        elif events[position - 1]["hash"] != checkpoint.get("event_hash") or position != checkpoint.get("event_count"):
+            problems.append(f"event {checkpoint.get('event_id')} is not where the signed checkpoint puts it")
+    return problems

@@ -19,12 +19,17 @@ audit_cli = AppGroup("audit", help="Check the audit trail.")
 
 @audit_cli.command("verify-export")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def audit_verify_export(path):
-    """Check an exported JSON Lines log offline: each event's hash, and the links between consecutive events."""
+@click.option("--public-key", "public_key", type=click.Path(exists=True, dir_okay=False),
+              help="The audit public key you trust (from /transparency/audit-public-key.pem); "
+                   "without it the export's own key checks its checkpoint.")
+def audit_verify_export(path, public_key):
+    """Check an exported JSON Lines log offline: each event's hash, the links between events, its
+    manifest (count, ends) and, for a complete export, the signed checkpoint it carries."""
     from editorial.audit_log import verify_export
 
+    trusted = open(public_key, encoding="utf-8").read() if public_key else None
     with open(path, encoding="utf-8") as handle:
-        result = verify_export(handle)
+        result = verify_export(handle, trusted)
     for problem in result.problems[:50]:
         click.echo(problem)
     click.echo(f"{'OK' if result.ok else 'NOT OK'}: {result.checked} events checked, {len(result.problems)} problems.")
@@ -45,6 +50,41 @@ def init_db():
     """Create or upgrade the schema through the Alembic migrations (safe to run twice)."""
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo("Database is at the latest schema.")
+
+
+@click.command("db-roles")
+@click.argument("app_role")
+@click.option("--password-env", default=None, metavar="VAR",
+              help="Set the role's login password from this environment variable (never on the command line).")
+@click.option("--print", "print_only", is_flag=True, help="Print the SQL instead of running it.")
+@with_appcontext
+def db_roles(app_role, password_env, print_only):
+    """PostgreSQL: create or re-grant APP_ROLE, the role the app runs as (owns nothing, cannot rewrite
+    history or disable triggers). Run as the owner, after every init-db."""
+    from sqlalchemy import text
+
+    from editorial.db_roles import role_statements
+
+    password = os.environ.get(password_env) if password_env else None
+    if password_env and not password:
+        click.echo(f"Error: {password_env} is not set.", err=True)
+        sys.exit(1)
+    try:
+        statements = role_statements(app_role, password=password)
+    except ValueError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if print_only:
+        for statement in statements:
+            click.echo(statement.replace(password, "********") + ";" if password else statement + ";")
+        return
+    if db.engine.dialect.name != "postgresql":
+        click.echo("Error: db-roles is for PostgreSQL; SQLite has no roles (its file's owner can rewrite it).", err=True)
+        sys.exit(1)
+    for statement in statements:
+        db.session.execute(text(statement))
+    db.session.commit()
+    click.echo(f"Role {app_role} is ready: connect the app as it; keep running init-db as the owner.")
 
 
 @users_cli.command("create")
@@ -107,11 +147,24 @@ def audit_verify(jobs):
     """Walk the hash chain; exit 1 and name the first broken event when it is not intact."""
     report = verify_chain(jobs=jobs)
     if report.ok:
-        click.echo(f"Audit chain intact: {report.checked} events checked.")
+        click.echo(f"Audit chain intact: {report.checked} events checked against {report.checkpoints} signed checkpoints.")
         return
-    click.echo(f"Audit chain BROKEN at event {report.first_broken_id} (after {report.checked - 1} intact events).")
+    click.echo(f"Audit chain BROKEN at event {report.first_broken_id}: {report.problem}.")
     click.echo(report.first_broken_id)
     sys.exit(1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint():
+    """Sign the chain's head with the audit key (cron, at least hourly; publishing makes one too)."""
+    from editorial.checkpoints import make_checkpoint
+
+    checkpoint = make_checkpoint("scheduled")
+    db.session.commit()
+    if checkpoint is None:
+        click.echo("Nothing new since the latest checkpoint.")
+        return
+    click.echo(f"Checkpoint: event {checkpoint.event_id} ({checkpoint.event_count} events), hash {checkpoint.event_hash}.")
 
 
 articles_cli = AppGroup("articles", help="Work with articles from the command line.")
@@ -132,24 +185,47 @@ def articles_list(state):
         click.echo(f"{article.id:>6}  {article.state:<18} v{article.version:<4} {article.slug}")
 
 
+def _article_or_exit(article_id: int):
+    from editorial.services import articles as article_service
+
+    try:
+        return article_service.get_article(article_id)
+    except DomainError as exc:
+        _fail(exc)
+
+
 @articles_cli.command("transition")
 @click.argument("article_id", type=int)
 @click.argument("action")
 @click.option("--as", "email", required=True, help="The e-mail of the person taking the action.")
 @click.option("--comment", default=None)
-def articles_transition(article_id, action, email, comment):
+@click.option("--revision", type=int, default=None, help="approve: the revision you read (default: shown and confirmed).")
+@click.option("--content-hash", default=None, help="approve: that revision's content hash (default: shown and confirmed).")
+@click.option("--conflict-of-interest", default=None,
+              help='approve: your declaration for this article ("none"), unless made when accepting.')
+def articles_transition(article_id, action, email, comment, revision, content_hash, conflict_of_interest):
     """Apply a workflow action as a user (the same rules as the pages and the API).
-    Approving asks for that user's password, which is their signature."""
+    Approving names the revision and content hash signed (shown and confirmed when not given)
+    and asks for that user's password, which is their signature."""
     from editorial.services import articles as article_service
 
     actor = user_service.find_by_email(email)
     if actor is None:
         click.echo(f"Error: no user with e-mail {email}", err=True)
         sys.exit(1)
-    password = click.prompt("Password (your signature)", hide_input=True) if action == "approve" else None
+    password = None
+    if action == "approve":
+        if revision is None or content_hash is None:
+            shown = article_service.current_revision(_article_or_exit(article_id))
+            click.echo(f"You are signing revision {shown.number}, content hash {shown.content_hash}.")
+            click.confirm("Sign this revision?", abort=True)
+            revision, content_hash = shown.number, shown.content_hash
+            db.session.rollback()  # the signature is checked again under the article's lock below
+        password = click.prompt("Password (your signature)", hide_input=True)
     try:
         article = article_service.get_article(article_id, for_update=True)
-        article_service.transition(actor, article, action, comment=comment, password=password)
+        article_service.transition(actor, article, action, comment=comment, password=password, revision=revision,
+                                   content_hash=content_hash, conflict_of_interest=conflict_of_interest)
     except DomainError as exc:
         if exc.keeps_audit_record:
             db.session.commit()
@@ -166,6 +242,7 @@ def init_app(app):
     app.cli.add_command(schedules_cli)
     app.cli.add_command(articles_cli)
     app.cli.add_command(init_db)
+    app.cli.add_command(db_roles)
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)

@@ -87,7 +87,7 @@ def _seed_overdue_article(people) -> None:
     article = _draft(people["writer"], AFTER_LUMPECTOMY_TITLE, AFTER_LUMPECTOMY_SUMMARY, AFTER_LUMPECTOMY_BODY, people["editor"])
     reviews.assign_reviewer(people["editor"], article, people["oncologist"].id)
     articles.transition(people["writer"], article, "submit")
-    articles.transition(people["oncologist"], article, "approve", password=DEMO_PASSWORD)
+    _sign(people["oncologist"], article)
     articles.transition(people["editor"], article, "publish")
 
 
@@ -104,9 +104,20 @@ def _at(days_ago: float, hour: int = 10):
     return frozen_at(moment)
 
 
+def _sign(reviewer, article) -> None:
+    """Approve the current revision as the reviewer reads it, declaring no conflict unless they
+    declared one when accepting."""
+    from editorial.access import load_access
+
+    revision = articles.current_revision(article)
+    declared = load_access(article).assignment_of(reviewer).has_declared
+    articles.transition(reviewer, article, "approve", password=DEMO_PASSWORD, revision=revision.number,
+                        content_hash=revision.content_hash, conflict_of_interest=None if declared else "none")
+
+
 def _review_round(people, article) -> None:
     for reviewer in (people["oncologist"], people["surgeon"]):
-        articles.transition(reviewer, article, "approve", password=DEMO_PASSWORD)
+        _sign(reviewer, article)
 
 
 def _seed_iort_history(people: dict[str, User]) -> None:

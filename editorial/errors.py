@@ -51,3 +51,9 @@ class StaleVersion(DomainError):
 class AuthenticationFailed(DomainError):
     status = 401
     code = "unauthorized"
+
+
+class Unavailable(DomainError):
+    """A live page that cannot be shown as what its experts approved (public_page.Withheld)."""
+    status = 503
+    code = "unavailable"

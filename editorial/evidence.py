@@ -7,10 +7,10 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from editorial import audit_log
+from editorial import audit_log, checkpoints
 from editorial.audit import canonical_json, format_time
 from editorial.extensions import db
-from editorial.models import Article, AuditEvent, Comment, Revision, Signature
+from editorial.models import Article, AuditCheckpoint, AuditEvent, Comment, Revision, Signature
 from editorial.queries import citations_by_id
 from editorial.services.articles import citation_ids_of, revision_hash, unified_diff
 
@@ -69,6 +69,13 @@ def collect(article: Article) -> dict:
             for c in comments
         ],
         "audit_events": [audit_log.event_dict(e) for e in events],
+        # Each publication makes a checkpoint whose head is the publish event itself, so the pack
+        # proves on its own that those events were signed where they stand in the chain.
+        "checkpoints": [checkpoints.as_dict(c) for c in db.session.scalars(
+            select(AuditCheckpoint).where(AuditCheckpoint.event_id.in_([e.id for e in events])).order_by(AuditCheckpoint.id)
+        )] if events else [],
+        "latest_checkpoint": checkpoints.as_dict(latest) if (latest := checkpoints.latest()) else None,
+        "public_key": checkpoints.public_key_pem(),
     }
 
 
@@ -79,11 +86,68 @@ def build_zip(article: Article) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("evidence.json", canonical_json(evidence))
         archive.writestr("evidence.html", html)
-        archive.writestr("README.txt", (
-            "Evidence pack for one article.\n"
-            "evidence.html is for reading; evidence.json holds the same records for checking.\n"
-            "Each audit event's hash can be recomputed from its content; see the project README,\n"
-            "section 'Verifying an export'. Each revision's content_hash is the SHA-256 of its\n"
-            "canonical JSON {title, summary, body, citation_ids}.\n"
-        ))
+        archive.writestr("README.txt", README)
+        archive.writestr("verify_evidence.py", VERIFY_SCRIPT)
     return buffer.getvalue()
+
+
+README = """Evidence pack for one article.
+
+evidence.html is for reading; evidence.json holds the same records for checking.
+
+To check it, with nothing but Python 3 and the `cryptography` package (pip install cryptography):
+
+    python3 verify_evidence.py evidence.json [trusted-public-key.pem]
+
+It recomputes every revision's content_hash (SHA-256 of the canonical JSON {title, summary, body,
+citation_ids}), every audit event's hash (the rule in the project README, 'Verifying an export'),
+and checks every checkpoint: its Ed25519 signature, and that the event it signs is this article's
+event with exactly that hash. Give the public key you trust (from the site's
+/transparency/audit-public-key.pem) as the second argument; without it the pack's own key is used,
+which proves only that the pack agrees with itself.
+"""
+
+VERIFY_SCRIPT = r'''"""Check a Vetted evidence pack offline: python3 verify_evidence.py evidence.json [public-key.pem]"""
+import hashlib
+import json
+import sys
+
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+
+def canonical(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def main(path, key_path=None):
+    evidence = json.load(open(path, encoding="utf-8"))
+    key = load_pem_public_key((open(key_path).read() if key_path else evidence["public_key"]).encode())
+    problems = []
+    for r in evidence["revisions"]:
+        content = {"title": r["title"], "summary": r["summary"], "body": r["body"], "citation_ids": r["citation_ids"]}
+        if hashlib.sha256(canonical(content)).hexdigest() != r["content_hash"]:
+            problems.append(f"revision {r['number']}: content does not match its content_hash")
+    events = {}
+    for e in evidence["audit_events"]:
+        content = {k: v for k, v in e.items() if k not in ("id", "hash")}
+        if hashlib.sha256(canonical(content)).hexdigest() != e["hash"]:
+            problems.append(f"event {e['id']}: content does not match its hash")
+        events[e["id"]] = e["hash"]
+    for c in evidence["checkpoints"]:
+        signed = {k: c[k] for k in ("created_at", "event_count", "event_hash", "event_id", "key_id")}
+        try:
+            key.verify(bytes.fromhex(c["signature"]), json.dumps(signed, sort_keys=True, separators=(",", ":")).encode())
+        except Exception:
+            problems.append(f"checkpoint of event {c['event_id']}: the signature does not verify")
+        if events.get(c["event_id"]) != c["event_hash"]:
+            problems.append(f"checkpoint of event {c['event_id']}: the event in this pack is not the one signed")
+    for p in problems:
+        print(p)
+    print(f"{'OK' if not problems else 'NOT OK'}: {len(evidence['revisions'])} revisions, "
+          f"{len(events)} events, {len(evidence['checkpoints'])} checkpoints checked, {len(problems)} problems.")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
+'''

@@ -38,6 +38,22 @@ def _configure_sqlite(dbapi_connection, _record):
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _reading = ContextVar("reading", default=False)
+_out_of_band = ContextVar("out_of_band", default=False)
+
+
+@contextmanager
+def writing_out_of_band():
+    """The one kind of write a safe request makes: recording that something went wrong while it read
+    (a withheld public page). Its transaction begins as a writer's; the caller commits it."""
+    token = _out_of_band.set(True)
+    try:
+        yield
+    finally:
+        _out_of_band.reset(token)
+
+
+def out_of_band_write_in_progress() -> bool:
+    return _out_of_band.get()
 
 
 @contextmanager
@@ -53,6 +69,8 @@ def reading_only():
 
 def transaction_only_reads() -> bool:
     # Requests with a safe method never write (tests/conftest.py fails any test where one does).
+    if _out_of_band.get():
+        return False
     return _reading.get() or (has_request_context() and request.method in SAFE_METHODS)
 
 

@@ -69,15 +69,15 @@ def _create_article(user, _obj):
 
 @rule("view_article")
 def _view_article(user, access):
-    """Editors, auditors and admins see everything; writers see their own articles (drafts are
-    not shared between writers); reviewers see what they are assigned; anyone signed in sees
-    an article that is live."""
+    """The working article (its current draft, revisions, diffs, review thread and declared
+    conflicts) is for those who need to know: editors, auditors and admins, its author and anyone
+    who wrote a revision, and its assigned reviewers. Everyone else reads a live article's public
+    page, as readers do (queries.visible_articles is this rule in SQL)."""
     return (
         user.has_role(*_EDITORIAL_READERS)
         or access.article.author_id == user.id
         or user.id in access.revision_author_ids
         or access.assignment_of(user) is not None
-        or access.article.live_revision_id is not None
     )
 
 
@@ -127,9 +127,10 @@ def _respond(user, access):
 
 
 @rule("publish")
-def _publish(user, _access):
-    """Senior editors publish."""
-    return user.has_role(Role.EDITOR)
+def _publish(user, access):
+    """Senior editors publish, but never alone what they signed themselves: a second person checks
+    the signer's work (the writer may publish after independent approval)."""
+    return user.has_role(Role.EDITOR) and user.id not in access.current_signer_ids
 
 
 @rule("unpublish")
@@ -154,6 +155,21 @@ def _manage_currency(user, _obj):
 def _assign(user, _access):
     """Senior editors assign, remove and waive conflicts of reviewers."""
     return user.has_role(Role.EDITOR)
+
+
+@rule("assign_reviewer")
+def _assign_reviewer(user, choice):
+    """An editor assigns someone other than themselves: (access, reviewer). The one who chooses
+    the checker is never the checker."""
+    access, reviewer = choice
+    return _assign(user, access) and reviewer.id != user.id
+
+
+@rule("waive_conflict")
+def _waive_conflict(user, choice):
+    """An editor other than the reviewer waives a declared conflict: (access, assignment)."""
+    access, assignment = choice
+    return _assign(user, access) and assignment.reviewer_id != user.id
 
 
 @rule("comment")

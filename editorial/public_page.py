@@ -5,9 +5,15 @@ an approval in progress or an archived article never reaches readers. One page i
 assembled with a fixed number of queries, whatever the number of reviewers or references:
 
 1. the article by slug, joined with its live revision and its author;
-2. the approval signatures on exactly that revision (their profile snapshots are what
-   readers see as "Medically reviewed by", so a later profile edit rewrites nothing);
-3. the revision's citations.
+2. the article's latest publication record in the audit trail, which must have published exactly
+   that revision and names the signatures that approved it;
+3. those approval signatures, on exactly that content (their profile snapshots are what readers
+   see as "Medically reviewed by", so a later profile edit rewrites nothing);
+4. the revision's citations.
+
+The page fails closed: a live text that no longer matches its content hash, a live pointer that no
+publication record accounts for, or a missing signature gives readers "temporarily unavailable"
+(503), records `public_page.withheld` and alerts the administrators (report_withheld).
 
 A slug that is not current is looked up in `article_slugs` (one more query, only on a
 miss) so that an old address answers 301 to the current one.
@@ -34,20 +40,15 @@ from sqlalchemy.orm import joinedload
 from editorial import audit
 from editorial.clock import now
 from editorial.dates import today_utc
+from editorial.declarations import says_nothing_to_declare
 from editorial.errors import ValidationError
 from editorial.extensions import db
-from editorial.models import Article, ArticleFeedback, ArticleSlug, Citation, Revision, Signature, User
+from editorial.models import Article, ArticleFeedback, ArticleSlug, AuditEvent, Citation, Revision, Signature, User
 from editorial.queries import citations_by_id
 from editorial.rendering import clean_input, inline_citation_keys, render_body
 
 log = logging.getLogger(__name__)
 
-# Disclosures that say, in one common way or another, that there is nothing to disclose.
-_NOTHING_DECLARED = {
-    "", "none", "n/a", "na", "nil", "no", "nothing", "nothing to declare", "nothing to disclose",
-    "none declared", "no conflicts", "no conflict of interest", "no conflicts of interest",
-    "no competing interests", "none to declare", "none to disclose",
-}
 NONE_DECLARED = "None declared"
 UNFILED_TOPIC = "Other health topics"
 ALL_ARTICLES = "All articles"
@@ -92,7 +93,6 @@ class PublicPage:
     next_review_due: date | None
     revision_number: int
     content_hash: str
-    integrity_ok: bool = True
     extra: dict = field(default_factory=dict)
 
 
@@ -102,6 +102,7 @@ class Resolution:
 
     page: PublicPage | None = None
     redirect_to: str | None = None
+    withheld: Withheld | None = None
 
 
 def resolve(slug: str) -> Resolution | None:
@@ -110,7 +111,11 @@ def resolve(slug: str) -> Resolution | None:
         return None  # control characters (a NUL would even be refused by PostgreSQL) never name a page
     article = live_article_by_slug(slug)
     if article is not None:
-        return Resolution(page=build_page(article))
+        try:
+            return Resolution(page=build_page(article))
+        except Withheld as withheld:
+            report_withheld(withheld)
+            return Resolution(withheld=withheld)
     current = _current_slug_for(slug)
     if current is None and slug.lower() != slug:
         current = _current_slug_for(slug.lower(), also_current=True)
@@ -148,30 +153,56 @@ def _current_slug_for(slug: str, *, also_current: bool = False) -> str | None:
     return found
 
 
-def build_page(article: Article) -> PublicPage:
-    """Assemble the page of an article loaded by live_article_by_slug (two more queries)."""
+class Withheld(Exception):
+    """The live revision cannot be shown as approved: readers get 'temporarily unavailable'."""
+
+    def __init__(self, article: Article, reason: str):
+        super().__init__(reason)
+        self.article_id = article.id
+        self.revision_number = article.live_revision.number if article.live_revision else None
+        self.reason = reason
+
+
+def _published_signatures(article: Article, live: Revision) -> list[Signature]:
+    """The approval signatures readers are shown, or Withheld. A page is served only when its text
+    matches its content hash, the article's latest publication record published exactly this
+    revision, and the signatures that record names are all there, on exactly this content."""
     from editorial.services.articles import revision_hash
 
+    if revision_hash(live) != live.content_hash:
+        raise Withheld(article, "the live text does not match its content hash")
+    record = db.session.execute(
+        select(AuditEvent.action, AuditEvent.revision_number, AuditEvent.detail)
+        .where(AuditEvent.article_id == article.id, AuditEvent.action.in_(["article.publish", "article.unpublish"]))
+        .order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    if record is None or record.action != "article.publish" or record.revision_number != live.number:
+        raise Withheld(article, "no publication record for the live revision")
+    named = json.loads(record.detail).get("signatures")
+    statement = select(Signature).where(
+        Signature.revision_id == live.id, Signature.content_hash == live.content_hash, Signature.meaning == "approval")
+    if named is not None:
+        statement = statement.where(Signature.id.in_(named))
+    signatures = db.session.scalars(statement.order_by(Signature.signed_at, Signature.id)).all()
+    if not signatures or (named is not None and len(signatures) != len(set(named))):
+        raise Withheld(article, "the approval signatures for the live revision are missing")
+    if named is None:  # published before publications named their signatures: each signer's latest
+        signatures = sorted({s.signer_id: s for s in signatures}.values(), key=lambda s: (s.signed_at, s.id))
+    return signatures
+
+
+def build_page(article: Article) -> PublicPage:
+    """Assemble the page of an article loaded by live_article_by_slug (three more queries), or
+    raise Withheld when it cannot be shown as what the named experts approved."""
     live: Revision = article.live_revision
-    integrity_ok = revision_hash(live) == live.content_hash
-    if not integrity_ok:  # revisions are append-only in the database: this should never happen
-        log.error("Live revision %s of article %s does not match its content hash", live.id, article.id)
-    signatures = db.session.scalars(
-        select(Signature)
-        .where(Signature.revision_id == live.id, Signature.content_hash == live.content_hash,
-               Signature.meaning == "approval")
-        .order_by(Signature.signed_at, Signature.id)
-    ).all() if integrity_ok else []
-    reviewers, seen = [], set()
-    for signature in signatures:
-        if signature.signer_id in seen:
-            continue
-        seen.add(signature.signer_id)
-        reviewers.append(ReviewerLine(
+    reviewers = [
+        ReviewerLine(
             name=signature.printed_name, credentials=signature.credentials, specialty=signature.specialty,
             affiliation=signature.affiliation, approved_at=signature.signed_at,
             disclosure=disclosure_text(signature.disclosure), conflict_of_interest=signature.conflict_of_interest or None,
-        ))
+        )
+        for signature in _published_signatures(article, live)
+    ]
 
     citation_ids = json.loads(live.citation_ids or "[]")
     by_id = citations_by_id(citation_ids)
@@ -189,8 +220,41 @@ def build_page(article: Article) -> PublicPage:
         summary=display_text(live.summary), body_html=Markup(rendered.html), byline=article.author.name,
         reviewers=reviewers, references=references, published_at=article.published_at,
         last_reviewed_at=article.last_reviewed_at, next_review_due=article.next_review_due,
-        revision_number=live.number, content_hash=live.content_hash, integrity_ok=integrity_ok,
+        revision_number=live.number, content_hash=live.content_hash,
     )
+
+
+# An alert per withheld revision and reason at most this often, however many readers ask.
+WITHHELD_ALERT_INTERVAL = timedelta(hours=1)
+
+
+def report_withheld(withheld: Withheld) -> None:
+    """Record that a page was withheld and alert the administrators, in a transaction of its own:
+    the reader's request only reads (extensions.writing_out_of_band)."""
+    from editorial.extensions import writing_out_of_band
+    from editorial.services import notifications
+
+    log.error("Withheld article %s revision %s from readers: %s", withheld.article_id, withheld.revision_number,
+              withheld.reason)
+    db.session.rollback()  # end the page's read-only transaction
+    with writing_out_of_band():
+        try:
+            detail = {"reason": withheld.reason}
+            recent = db.session.scalar(
+                select(AuditEvent.id).where(
+                    AuditEvent.article_id == withheld.article_id, AuditEvent.action == "public_page.withheld",
+                    AuditEvent.revision_number == withheld.revision_number, AuditEvent.at >= now() - WITHHELD_ALERT_INTERVAL,
+                    AuditEvent.detail == audit.canonical_json(detail),
+                ).limit(1)
+            )
+            if recent is None:
+                audit.record("public_page.withheld", actor=None, object_type="article", object_id=withheld.article_id,
+                             article_id=withheld.article_id, revision_number=withheld.revision_number, detail=detail)
+                notifications.page_withheld(withheld.article_id, withheld.revision_number, withheld.reason)
+            db.session.commit()
+        except Exception:  # the reader still gets the 503; the log line above says why
+            db.session.rollback()
+            log.exception("Could not record the withheld page of article %s", withheld.article_id)
 
 
 def reference_numbers(body: str, citations: list[Citation]) -> tuple[dict[str, int], set[str]]:
@@ -203,10 +267,9 @@ def reference_numbers(body: str, citations: list[Citation]) -> tuple[dict[str, i
 
 
 def disclosure_text(disclosure: str | None) -> str:
-    text = (disclosure or "").strip()
-    if text.casefold().rstrip(".").strip() in _NOTHING_DECLARED:
+    if says_nothing_to_declare(disclosure):
         return NONE_DECLARED
-    return display_text(text)
+    return display_text(disclosure.strip())
 
 
 def display_text(text: str | None) -> str:

@@ -61,14 +61,14 @@ def users_statement(role: Role | None = None, q: str | None = None):
 # --- Articles --------------------------------------------------------------------------
 
 def visible_articles(user: User):
-    """Articles this user may see in lists (the same policy as permissions.view_article)."""
+    """Articles this user may see in lists and search (the same policy as permissions.view_article:
+    a live article someone does not work on is read on the public site, never its draft title)."""
     statement = select(Article)
     if user.has_role(Role.EDITOR, Role.AUDITOR, Role.ADMIN):
         return statement
     return statement.where(
         or_(
             Article.author_id == user.id,
-            Article.live_revision_id.is_not(None),
             Article.id.in_(select(Revision.article_id).where(Revision.author_id == user.id)),
             Article.id.in_(
                 select(Assignment.article_id).where(Assignment.reviewer_id == user.id, Assignment.removed_at.is_(None))

@@ -58,6 +58,9 @@ class Facts:
     unresolved_inline_keys: tuple[str, ...] = ()
     retracted_citations: tuple[str, ...] = ()
     all_reviewers_approved_current: bool = False
+    # Signers of the current revision whose accounts were deactivated since: still evidence, but
+    # an editor must remove them (choosing to go on without them) or assign a replacement.
+    deactivated_signers: tuple[str, ...] = ()
     comment: str | None = None
 
 
@@ -92,6 +95,10 @@ def needs_comment(facts: Facts) -> str | None:
 def all_approvals_present(facts: Facts) -> str | None:
     if facts.all_reviewers_approved_current:
         return None
+    if facts.deactivated_signers:
+        names = ", ".join(facts.deactivated_signers)
+        return (f"{names} signed but no longer has an active account: remove them from the reviewers to publish "
+                "without their signature, or assign a replacement.")
     return "Every assigned reviewer must approve the current revision before it is published."
 
 
@@ -154,6 +161,17 @@ def check_guards(transition: Transition, facts: Facts) -> None:
 
 def available_actions(state: State) -> list[Action]:
     return [action for action, t in TRANSITIONS.items() if state in t.sources]
+
+
+def state_after_signatures_change(state: State, all_signed: bool) -> State | None:
+    """Where the article goes when the set of signatures it needs changed without a new one being
+    made (a pending reviewer removed or declining, a signature voided by a late conflict): in review
+    with every remaining signature present, it is approved; approved with one missing, back in review."""
+    if state == State.IN_REVIEW and all_signed:
+        return State.APPROVED
+    if state == State.APPROVED and not all_signed:
+        return State.IN_REVIEW
+    return None
 
 
 def edit_leads_to(state: State) -> State:

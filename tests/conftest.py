@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from config import TestConfig, _database_url
 from editorial import create_app
-from editorial.extensions import SAFE_METHODS, db
+from editorial.extensions import SAFE_METHODS, db, out_of_band_write_in_progress
 from editorial.models import User
 from editorial.services import users as user_service
 
@@ -31,13 +31,28 @@ WRITES = {"INSERT", "UPDATE", "DELETE"}
 def _safe_requests_never_write(_conn, _cursor, statement, *_args):
     """GET and HEAD requests run in read-only transactions on SQLite (extensions.py), so a view
     that wrote during one would fail under load: fail the test that finds such a view."""
+    if out_of_band_write_in_progress():
+        return  # a safe request recording what went wrong (extensions.writing_out_of_band)
     if has_request_context() and request.method in SAFE_METHODS and statement.lstrip()[:6].upper() in WRITES:
         raise AssertionError(f"{request.method} {request.path} wrote to the database: {statement[:80]}")
+
+
+# On PostgreSQL every test runs as this role, the one production's app runs as (editorial/db_roles.py):
+# it owns nothing and may not rewrite history, so the suite proves the app works within those grants.
+APP_ROLE = "vetted_app_test"
+
+
+def act_as_database_owner() -> None:
+    """From here to the end of the test, act with the owner's rights (PostgreSQL), as an attacker
+    with the database password could: for tests that forge history behind the app's back."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("RESET ROLE"))
 
 
 def allow_updates_behind_the_apps_back(table: str) -> None:
     """Drop the trigger that refuses UPDATE on an append-only table (editorial/history_guard.py), in
     the current transaction, as someone with database rights could: for tests that forge history."""
+    act_as_database_owner()
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"))
     else:
@@ -70,17 +85,27 @@ def _app(database_url, tmp_path_factory):
     app = create_app(config)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
+        if db.engine.dialect.name == "postgresql":
+            from editorial.db_roles import role_statements
+
+            for statement in role_statements(APP_ROLE):
+                db.session.execute(text(statement))
+            db.session.commit()
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
 @pytest.fixture
-def app(_app):
-    """The app, with every session of this test joined to one outer transaction."""
+def app(_app, tmp_path):
+    """The app, with every session of this test joined to one outer transaction, and its own folder
+    for the audit checkpoints kept outside the database (they describe this test's events only)."""
+    _app.config["AUDIT_CHECKPOINT_DIR"] = str(tmp_path / "audit-checkpoints")
     with _app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
     original = db.session
     factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", class_=Session)
     db.session = scoped_session(factory, scopefunc=_app_ctx_id)
@@ -250,6 +275,16 @@ class Newsroom:
     def act(self, article_id, user, action, **extra):
         return self.call("POST", f"/articles/{article_id}/transitions", user, {"action": action, **extra})
 
+    def sign(self, article_id, reviewer, password=TEST_PASSWORD, **extra):
+        """Approve the current revision as its reader would: naming its number and content hash,
+        with the password and, unless the test says otherwise, a declaration of no conflict."""
+        seen = self.call("GET", f"/articles/{article_id}", reviewer)
+        current = (seen.json if seen.status_code == 200 else self.article(article_id))["current_revision"]
+        body = {"revision": current["number"], "content_hash": current["content_hash"], "conflict_of_interest": "none"}
+        body.update(extra)
+        return self.act(article_id, reviewer, "approve", password=password,
+                        **{k: v for k, v in body.items() if v is not None})
+
     def ready_for_review(self, reviewers=None):
         """An article with a citation and assigned reviewers, submitted."""
         article = self.create()
@@ -263,7 +298,7 @@ class Newsroom:
     def approved(self):
         article = self.ready_for_review()
         for reviewer in (self.reviewer, self.reviewer2):
-            response = self.act(article["id"], reviewer, "approve", password=TEST_PASSWORD)
+            response = self.sign(article["id"], reviewer)
             assert response.status_code == 200, response.json
         assert response.json["state"] == "approved"
         return response.json
@@ -296,7 +331,8 @@ def isolated_app(database_url, tmp_path):
         url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
     else:
         admin, name, url = None, None, f"sqlite:///{tmp_path}/isolated.sqlite"
-    config = type("IsolatedConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    config = type("IsolatedConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url,
+                                                    "AUDIT_CHECKPOINT_DIR": str(tmp_path / "audit-checkpoints")})
     app = create_app(config)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)

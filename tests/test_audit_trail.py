@@ -30,8 +30,8 @@ def test_every_step_of_the_journey_is_recorded(app, newsroom):
     n.assign(aid, n.reviewer2)
     n.call("DELETE", f"/articles/{aid}/reviewers/{n.reviewer2.id}", n.editor)
     n.act(aid, n.writer, "submit")
-    n.act(aid, n.reviewer, "approve", password="wrong one")
-    n.act(aid, n.reviewer, "approve", password=TEST_PASSWORD)
+    n.sign(aid, n.reviewer, password="wrong one")
+    n.sign(aid, n.reviewer)
     n.act(aid, n.editor, "publish")
     n.act(aid, n.editor, "unpublish")
     recorded = actions(app, aid)
@@ -79,7 +79,8 @@ def test_tampering_is_named_by_verify(app, newsroom, runner):
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == str(target)
     api = n.call("GET", "/audit/verify", n.auditor).json
-    assert api == {"ok": False, "checked": api["checked"], "first_broken_id": target}
+    assert {k: api[k] for k in ("ok", "first_broken_id")} == {"ok": False, "first_broken_id": target}
+    assert "does not match its hash" in api["problem"]
 
 
 def test_auditor_pages(client, login, newsroom, app):
@@ -121,8 +122,8 @@ def test_as_of_shows_what_was_live_a_moment_before_the_last_publication(client, 
     aid = article["id"]
     n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": article["version"], "body": "Updated text [@tom2019].", "note": "Update"})
     n.act(aid, n.writer, "submit")
-    n.act(aid, n.reviewer, "approve", password=TEST_PASSWORD)
-    n.act(aid, n.reviewer2, "approve", password=TEST_PASSWORD)
+    n.sign(aid, n.reviewer)
+    n.sign(aid, n.reviewer2)
     n.act(aid, n.editor, "publish")
     with app.app_context():
         publishes = db.session.scalars(select(AuditEvent).where(AuditEvent.article_id == aid, AuditEvent.action == "article.publish").order_by(AuditEvent.id)).all()
@@ -146,7 +147,8 @@ def test_exports_are_streamed_and_verifiable_offline(client, login, newsroom, ap
     csv_text = csv_response.get_data(as_text=True)
     assert csv_text.splitlines()[0].startswith("id,at,actor_id,actor_name,action")
     jsonl = client.get("/audit/export.jsonl").get_data(as_text=True)
-    rows = [json.loads(line) for line in jsonl.splitlines()]
+    *rows, manifest = [json.loads(line) for line in jsonl.splitlines()]
+    assert manifest["manifest"]["count"] == len(rows) and manifest["manifest"]["filtered"] is False
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
         expected = [audit_log.event_dict(event) for event in events]
@@ -159,11 +161,86 @@ def test_exports_are_streamed_and_verifiable_offline(client, login, newsroom, ap
     ok = runner.invoke(args=["audit", "verify-export", str(path)])
     assert ok.exit_code == 0 and "OK" in ok.output
     rows[3]["actor_name"] = "Forged"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*rows, manifest]))
     forged = runner.invoke(args=["audit", "verify-export", str(path)])
     assert forged.exit_code == 1 and f"event {rows[3]['id']}" in forged.output
     filtered = client.get("/audit/export.jsonl?action=article.publish").get_data(as_text=True)
-    assert all(json.loads(line)["action"] == "article.publish" for line in filtered.splitlines())
+    *published, filtered_manifest = [json.loads(line) for line in filtered.splitlines()]
+    assert all(row["action"] == "article.publish" for row in published)
+    assert filtered_manifest["manifest"]["filtered"] is True
+    assert filtered_manifest["manifest"]["filters"] == {"action": "article.publish"}
+
+
+def _export(client, login, newsroom, tmp_path, name, transform):
+    login(newsroom.auditor)
+    *rows, manifest = [json.loads(line) for line in client.get("/audit/export.jsonl").get_data(as_text=True).splitlines()]
+    rows, manifest = transform(rows, manifest)
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*rows, *([manifest] if manifest else [])]))
+    return path
+
+
+def test_a_full_export_with_events_missing_in_the_middle_is_refused(client, login, newsroom, app, runner, tmp_path):
+    newsroom.published()
+    newsroom.create()
+
+    def drop_middle(rows, manifest):
+        del rows[len(rows) // 2]
+        manifest["manifest"]["count"] -= 1
+        return rows, manifest
+
+    result = runner.invoke(args=["audit", "verify-export", str(_export(client, login, newsroom, tmp_path, "m.jsonl", drop_middle))])
+    assert result.exit_code == 1 and "missing" in result.output
+
+
+def test_a_full_export_cut_at_its_end_is_refused(client, login, newsroom, app, runner, tmp_path):
+    newsroom.published()
+
+    def cut_tail(rows, manifest):  # the publication and what follows it, with the manifest made to agree
+        rows = rows[:-5]
+        manifest["manifest"].update(count=len(rows), last={"id": rows[-1]["id"], "hash": rows[-1]["hash"]})
+        return rows, manifest
+
+    result = runner.invoke(args=["audit", "verify-export", str(_export(client, login, newsroom, tmp_path, "t.jsonl", cut_tail))])
+    assert result.exit_code == 1 and "signed checkpoint" in result.output
+    plain_cut = runner.invoke(args=["audit", "verify-export", str(_export(
+        client, login, newsroom, tmp_path, "u.jsonl", lambda rows, manifest: (rows[:-2], manifest)))])
+    assert plain_cut.exit_code == 1 and "the manifest lists" in plain_cut.output
+
+
+def test_an_export_without_its_manifest_is_refused(client, login, newsroom, app, runner, tmp_path):
+    newsroom.published()
+    path = _export(client, login, newsroom, tmp_path, "n.jsonl", lambda rows, manifest: (rows, None))
+    result = runner.invoke(args=["audit", "verify-export", str(path)])
+    assert result.exit_code == 1 and "no manifest" in result.output
+
+
+def test_an_export_checked_against_the_key_one_trusts(client, login, newsroom, app, runner, tmp_path):
+    """Someone who rewrote an export and re-signed its checkpoint with a key of their own passes the
+    export's own key, not the one published at /transparency."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from editorial.checkpoints import key_id, signed_payload
+
+    newsroom.published()
+    trusted = tmp_path / "trusted.pem"
+    trusted.write_text(client.get("/transparency/audit-public-key.pem").get_data(as_text=True))
+    rogue = Ed25519PrivateKey.generate()
+
+    def resign(rows, manifest):
+        cp = manifest["manifest"]["checkpoint"]
+        cp["key_id"] = key_id(rogue.public_key())
+        cp["signature"] = rogue.sign(signed_payload(cp["event_id"], cp["event_hash"], cp["event_count"],
+                                                    cp["created_at"], cp["key_id"])).hex()
+        manifest["manifest"]["public_key"] = rogue.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        return rows, manifest
+
+    path = _export(client, login, newsroom, tmp_path, "r.jsonl", resign)
+    assert runner.invoke(args=["audit", "verify-export", str(path)]).exit_code == 0
+    checked = runner.invoke(args=["audit", "verify-export", str(path), "--public-key", str(trusted)])
+    assert checked.exit_code == 1 and "signature does not verify" in checked.output
 
 
 def test_evidence_pack(client, login, newsroom, app):
@@ -172,7 +249,7 @@ def test_evidence_pack(client, login, newsroom, app):
     response = client.get(f"/audit/articles/{article['id']}/evidence.zip")
     assert response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
-    assert set(archive.namelist()) == {"evidence.json", "evidence.html", "README.txt"}
+    assert set(archive.namelist()) == {"evidence.json", "evidence.html", "README.txt", "verify_evidence.py"}
     evidence = json.loads(archive.read("evidence.json"))
     assert {s["printed_name"] for s in evidence["signatures"]} == {"Dr. Rita Review", "Dr. Sam Second"}
     assert all(r["hash_recomputed_matches"] for r in evidence["revisions"])
@@ -181,6 +258,33 @@ def test_evidence_pack(client, login, newsroom, app):
     assert any(e["action"] == "article.publish" for e in evidence["audit_events"])
     html = archive.read("evidence.html").decode()
     assert "Dr. Sam Second" in html and "MD, PhD" in html
+
+
+def test_the_evidence_pack_verifies_with_its_own_script_and_catches_an_edit(client, login, newsroom, tmp_path):
+    """The pack's script needs only the standard library and `cryptography`: run it outside the project."""
+    import subprocess
+    import sys
+
+    article = newsroom.published()
+    key = tmp_path / "trusted.pem"
+    key.write_text(client.get("/transparency/audit-public-key.pem").get_data(as_text=True))
+    login(newsroom.auditor)
+    zipfile.ZipFile(io.BytesIO(client.get(f"/audit/articles/{article['id']}/evidence.zip").data)).extractall(tmp_path)
+    evidence = json.loads((tmp_path / "evidence.json").read_text())
+    assert evidence["checkpoints"] and evidence["checkpoints"][0]["event_id"] in {
+        e["id"] for e in evidence["audit_events"] if e["action"] == "article.publish"}
+
+    def check():
+        return subprocess.run([sys.executable, "-I", "verify_evidence.py", "evidence.json", str(key)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    good = check()
+    assert good.returncode == 0 and good.stdout.startswith("OK"), good.stdout + good.stderr
+    publish = next(e for e in evidence["audit_events"] if e["action"] == "article.publish")
+    publish["actor_name"] = "Someone Else"
+    (tmp_path / "evidence.json").write_text(json.dumps(evidence))
+    bad = check()
+    assert bad.returncode == 1 and f"event {publish['id']}" in bad.stdout
 
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

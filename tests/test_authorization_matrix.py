@@ -80,6 +80,8 @@ POLICY = {
     "public.index": {"GET": EVERYONE},
     "public.article": {"GET": EVERYONE},
     "public.feedback": {"POST": EVERYONE},
+    "public.latest_checkpoint": {"GET": EVERYONE},
+    "public.audit_public_key": {"GET": EVERYONE},
     "api.openapi_document": {"GET": EVERYONE},
     "api.published_article": {"GET": EVERYONE},
     "api.me": {"GET": SIGNED_IN},

@@ -213,7 +213,7 @@ def test_real_exports_reach_the_published_page_as_numbered_ama_references(newsro
     n.attach(aid, from_nbib["id"])
     n.assign(aid, n.reviewer)
     n.act(aid, n.writer, "submit")
-    n.act(aid, n.reviewer, "approve", password=TEST_PASSWORD)
+    n.sign(aid, n.reviewer)
     published = n.act(aid, n.editor, "publish").json
     page = client.get(f"/articles/{published['slug']}").get_data(as_text=True)
     # numbered in order of first citation in the text: the .nbib record is 1, the RIS record 2

@@ -85,10 +85,15 @@ def test_articles_transition_from_the_command_line(runner, newsroom):
     assert refused.exit_code == 1 and "senior editors" in refused.output
     submitted = runner.invoke(args=["articles", "transition", str(aid), "submit", "--as", newsroom.writer.email])
     assert submitted.exit_code == 0 and "in_review" in submitted.output
-    wrong = runner.invoke(args=["articles", "transition", str(aid), "approve", "--as", newsroom.reviewer.email], input="nope\n")
+    approve = ["articles", "transition", str(aid), "approve", "--as", newsroom.reviewer.email, "--conflict-of-interest", "none"]
+    current = newsroom.article(aid)["current_revision"]
+    stale = runner.invoke(args=[*approve, "--revision", str(current["number"] - 1), "--content-hash", "0" * 64],
+                          input="correct-horse-battery\n")
+    assert stale.exit_code == 1 and "nothing was signed" in stale.output
+    wrong = runner.invoke(args=approve, input="y\nnope\n")
+    assert current["content_hash"] in wrong.output  # the signer is shown what they sign
     assert wrong.exit_code == 1 and "password did not match" in wrong.output
-    signed = runner.invoke(args=["articles", "transition", str(aid), "approve", "--as", newsroom.reviewer.email],
-                           input="correct-horse-battery\n")
+    signed = runner.invoke(args=approve, input="y\ncorrect-horse-battery\n")
     assert signed.exit_code == 0 and "approved" in signed.output
     listing = runner.invoke(args=["articles", "list", "--state", "approved"])
     assert str(aid) in listing.output

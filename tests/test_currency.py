@@ -32,7 +32,7 @@ def test_scheduled_rereview_keeps_the_page_live_and_moves_last_reviewed(app, new
     assert {r["status"] for r in body["reviewers"]} == {"pending"}  # old signatures do not count
     before = fresh(app, aid).last_reviewed_at
     for reviewer in (n.reviewer, n.reviewer2):
-        assert n.act(aid, reviewer, "approve", password=TEST_PASSWORD).status_code == 200
+        assert n.sign(aid, reviewer).status_code == 200
     republished = n.act(aid, n.editor, "publish").json
     assert republished["live_revision"]["number"] == body["version"]
     assert fresh(app, aid).last_reviewed_at > before
@@ -47,7 +47,7 @@ def test_review_interval_comes_from_article_then_topic_then_default(app, client,
     n.attach(article["id"])
     n.assign(article["id"], n.reviewer)
     n.act(article["id"], n.writer, "submit")
-    n.act(article["id"], n.reviewer, "approve", password=TEST_PASSWORD)
+    n.sign(article["id"], n.reviewer)
     published = n.act(article["id"], n.editor, "publish").json
     today = datetime.now(timezone.utc).date()
     assert published["next_review_due"] == add_months(today, 6).isoformat()

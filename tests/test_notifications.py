@@ -142,9 +142,9 @@ def test_each_kind_goes_to_the_right_people(app, newsroom, make_user):
     assert sorted(sent_to(app, "review_assigned")) == sorted(
         [(newsroom.reviewer.id, "review_assigned", aid), (newsroom.reviewer2.id, "review_assigned", aid)])
 
-    assert newsroom.act(aid, newsroom.reviewer, "approve", password=TEST_PASSWORD).status_code == 200
+    assert newsroom.sign(aid, newsroom.reviewer).status_code == 200
     assert sent_to(app, "approved") == []  # one of two approvals is not "all approvals are in"
-    assert newsroom.act(aid, newsroom.reviewer2, "approve", password=TEST_PASSWORD).json["state"] == "approved"
+    assert newsroom.sign(aid, newsroom.reviewer2).json["state"] == "approved"
     # the editor who assigned the reviewers, not every editor
     assert sent_to(app, "approved") == [(newsroom.editor.id, "approved", aid)]
     assert bystander_editor.id not in {n.user_id for n in rows(app)}
@@ -171,14 +171,14 @@ def test_approval_falls_back_to_every_active_editor_when_the_assigning_editor_is
     with app.app_context():
         db.session.get(User, newsroom.editor.id).is_active_account = False  # the assigning editor left
         db.session.commit()
-    assert newsroom.act(article["id"], newsroom.reviewer, "approve", password=TEST_PASSWORD).json["state"] == "approved"
+    assert newsroom.sign(article["id"], newsroom.reviewer).json["state"] == "approved"
     assert sent_to(app, "approved") == [(other_editor.id, "approved", article["id"])]
 
 
 def test_refused_actions_create_no_notifications(app, newsroom):
     article = newsroom.ready_for_review(reviewers=[newsroom.reviewer])
     before = len(rows(app))
-    wrong = newsroom.act(article["id"], newsroom.reviewer, "approve", password="not-my-password")
+    wrong = newsroom.sign(article["id"], newsroom.reviewer, password="not-my-password")
     assert wrong.status_code == 403
     assert newsroom.act(article["id"], newsroom.writer, "request_changes", comment="x").status_code == 403
     assert newsroom.act(article["id"], newsroom.editor, "publish").status_code == 409
@@ -473,7 +473,7 @@ def test_reminders_before_and_after_the_due_date_are_inserted_once(app, runner, 
             db.session.commit()
         assert newsroom.act(aid, newsroom.writer, "submit").status_code == 200
         # reviewer2 is done: no reminders for a decided review
-        assert newsroom.act(aid, newsroom.reviewer2, "approve", password=TEST_PASSWORD).status_code == 200
+        assert newsroom.sign(aid, newsroom.reviewer2).status_code == 200
         # an article still in draft gets no reminders either
         draft = newsroom.create(title="A draft")
         newsroom.assign(draft["id"], newsroom.reviewer, due_date="2030-03-02")

@@ -35,10 +35,11 @@ _DESCRIPTIONS = {
     403: "The caller's role or assignment does not allow it (`forbidden`; a failed signature is "
          "`reauthentication_failed`).",
     404: "No such thing, or none the caller can see (`not_found`).",
-    409: "A stale `base_version` (`stale_version`) or an action the current state does not allow "
-         "(`invalid_transition`).",
+    409: "A stale `base_version`, or an approval naming a revision or content hash that is no longer the "
+         "current one (`stale_version`), or an action the current state does not allow (`invalid_transition`).",
     413: "The request body is larger than the limit (`too_large`).",
     422: "A field is invalid (`invalid`; `fields` names each).",
+    503: "The live page failed its integrity checks and is withheld from readers (`unavailable`).",
 }
 
 

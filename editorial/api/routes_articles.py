@@ -61,6 +61,11 @@ class TransitionRequest(Body):
     action: str = Field(json_schema_extra={"enum": [a.value for a in Action]})
     comment: str | None = None
     password: str | None = None
+    revision: Version | None = Field(None, description="approve: the number of the revision the signer read.")
+    content_hash: str | None = Field(None, max_length=64, description="approve: that revision's content_hash.")
+    conflict_of_interest: str | None = Field(
+        None, description='approve: the conflict-of-interest declaration for this article ("none" is one), '
+                          "unless it was made when accepting the assignment.")
 
 
 class ArticleQuery(PageQuery):
@@ -82,7 +87,11 @@ class AsOfQuery(Query):
 
 def viewable(article_id: int, *, for_update: bool = False):
     article = article_service.get_article(article_id, for_update=for_update)
-    require(caller(), "view_article", load_access(article), message="You cannot see this article.")
+    message = "You cannot see this article."
+    if article.live_revision_id is not None:
+        message = (f"You are not working on this article; its live page is public at "
+                   f"/api/v1/published/{article.slug}.")
+    require(caller(), "view_article", load_access(article), message=message)
     return article
 
 
@@ -228,11 +237,14 @@ def waive_conflict(article_id: int, user_id: int):
 @api_bp.post("/articles/<int:article_id>/transitions")
 @documented("Apply a workflow action", body=TransitionRequest, response=ArticleOut,
             errors=(403, 409), tag="articles",
-            description="submit, withdraw, approve (needs `password`), request_changes (needs `comment`), publish, unpublish.")
+            description="submit, withdraw, approve (needs `password`, the `revision` and `content_hash` being "
+                        "signed, 409 `stale_version` when they are no longer current, and a conflict-of-interest "
+                        "declaration), request_changes (needs `comment`), publish (not by a signer of the "
+                        "revision), unpublish.")
 def transition(article_id: int):
     data = parse_body(TransitionRequest)
     article = viewable(article_id, for_update=True)
-    article_service.transition(caller(), article, data.action, comment=data.comment, password=data.password)
+    article_service.transition(caller(), article, data.action, **data.model_dump(exclude={"action"}))
     return committed(article)
 
 

@@ -60,4 +60,5 @@ def audit_events():
 def audit_verify():
     require(caller(), "view_audit", message="Only auditors and admins verify the audit trail.")
     report = verify_chain()
-    return {"ok": report.ok, "checked": report.checked, "first_broken_id": report.first_broken_id}
+    return {"ok": report.ok, "checked": report.checked, "first_broken_id": report.first_broken_id,
+            "checkpoints": report.checkpoints, "problem": report.problem}

@@ -9,18 +9,22 @@ from editorial import public_page
 from editorial.api import api_bp
 from editorial.api.openapi import documented
 from editorial.api.schemas import PublishedPageOut
-from editorial.errors import NotFound
+from editorial.errors import NotFound, Unavailable
 
 
 @api_bp.get("/published/<slug>")
 @documented("The live page of a published article", response=PublishedPageOut, also={301: None}, public=True,
-            errors=(404,), tag="public", description="No token. A former slug answers 301 to the current address.")
+            errors=(404, 503), tag="public",
+            description="No token. A former slug answers 301 to the current address. 503 `unavailable` when the "
+                        "live revision fails its checks (its text, its publication record, its signatures).")
 def published_article(slug: str):
     resolution = public_page.resolve(slug)
     if resolution is None:
         raise NotFound("No published article has that address.")
     if resolution.redirect_to is not None:
         return redirect(url_for("api.published_article", slug=resolution.redirect_to), 301)
+    if resolution.withheld is not None:
+        raise Unavailable("This page is temporarily unavailable: it failed its integrity checks and is being looked at.")
     response = jsonify(public_page.api_json(resolution.page))
     response.headers["Cache-Control"] = "public, max-age=60"
     return response

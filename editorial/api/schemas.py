@@ -86,7 +86,8 @@ class ReviewerAssignmentOut(Out):
     decided_revision: int | None
     due_date: date | None
     accepted: bool
-    conflict_of_interest: str | None
+    conflict_of_interest: str | None = Field(
+        description='The declaration for this article: a statement, "none", or null before one is made.')
     conflict_waived: bool
 
 
@@ -257,6 +258,8 @@ class VerifyOut(Out):
     ok: bool
     checked: int
     first_broken_id: int | None
+    checkpoints: int = Field(description="Signed checkpoints the chain was checked against.")
+    problem: str | None = Field(description="What is wrong at first_broken_id.")
 
 
 # --- The public page ---------------------------------------------------------------------

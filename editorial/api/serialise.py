@@ -29,7 +29,7 @@ def assignment_json(assignment: Assignment, version: int) -> dict:
         "decided_revision": assignment.decided_revision,
         "due_date": assignment.due_date.isoformat() if assignment.due_date else None,
         "accepted": assignment.accepted_at is not None,
-        "conflict_of_interest": assignment.conflict_of_interest,
+        "conflict_of_interest": assignment.declaration,
         "conflict_waived": assignment.conflict_waived_at is not None,
     }
 

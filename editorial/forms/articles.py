@@ -25,6 +25,10 @@ class TransitionForm(FlaskForm):
     action = HiddenField(validators=[DataRequired()])
     comment = TextAreaField("Comment", validators=[Optional(), Length(max=MAX_NOTE)])
     password = PasswordField("Your password (your signature)", validators=[Optional(), Length(max=256)])
+    # Approving: the revision the signer read, as the page showed it, and their declaration.
+    revision = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    content_hash = HiddenField(validators=[Optional(), Length(max=64)])
+    conflict_of_interest = StringField(validators=[Optional(), Length(max=MAX_NOTE)])
 
 
 class AssignForm(FlaskForm):
@@ -36,7 +40,8 @@ class RespondForm(FlaskForm):
     accepted = RadioField("Your answer", choices=[("yes", "I accept this review"), ("no", "I decline")],
                           validators=[DataRequired(message="Choose accept or decline.")])
     conflict_of_interest = TextAreaField(
-        "Conflict of interest for this article", description='Leave empty or write "None" if there is none.',
+        "Conflict of interest for this article",
+        description='Write "None" if you have none. A declared conflict must be waived by an editor before you sign.',
         validators=[Optional(), Length(max=MAX_NOTE)])
     reason = TextAreaField("Reason (when declining)", validators=[Optional(), Length(max=MAX_NOTE)])
 

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from editorial.models.articles import Article, Revision
-from editorial.models.audit import AuditEvent
+from editorial.models.audit import AuditCheckpoint, AuditEvent
 from editorial.models.base import Base
 from editorial.models.citations import Citation
 from editorial.models.currency import PematScore, Schedule, Topic
@@ -10,6 +10,6 @@ from editorial.models.reviews import Assignment, Comment, Signature
 from editorial.models.users import ApiToken, User, UserRole
 
 __all__ = [
-    "ApiToken", "Article", "ArticleFeedback", "ArticleSlug", "Assignment", "AuditEvent", "Base", "Citation", "Comment",
+    "ApiToken", "Article", "AuditCheckpoint", "ArticleFeedback", "ArticleSlug", "Assignment", "AuditEvent", "Base", "Citation", "Comment",
     "Notification", "PematScore", "Revision", "Schedule", "Signature", "Topic", "User", "UserRole",
 ]

@@ -29,3 +29,22 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class AuditCheckpoint(Base):
+    """A signed statement of the audit chain's head: "event N, with this hash, was the Nth event".
+    Signed with an Ed25519 key kept outside the database (checkpoints.py), so that someone who can
+    rewrite the database, but has not the key, cannot rewrite history and recompute the chain
+    unnoticed. Never updated or deleted (database triggers refuse it)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    event_hash: Mapped[str] = mapped_column(String(64))
+    event_count: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))
+    key_id: Mapped[str] = mapped_column(String(64))
+    # Hex Ed25519 signature over checkpoints.signed_payload(...).
+    signature: Mapped[str] = mapped_column(String(128))

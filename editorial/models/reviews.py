@@ -26,8 +26,10 @@ class Assignment(Base):
     accepted_at: Mapped[datetime | None]
     declined_at: Mapped[datetime | None]
     decline_reason: Mapped[str | None] = mapped_column(Text)
-    # What the reviewer declared for this article; None = nothing declared.
+    # What the reviewer declared for this article: a statement, or None when they declared none
+    # (conflict_declared_at set) or have not declared yet (conflict_declared_at None).
     conflict_of_interest: Mapped[str | None] = mapped_column(Text)
+    conflict_declared_at: Mapped[datetime | None]
     conflict_waived_at: Mapped[datetime | None]
     conflict_waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     conflict_waiver_reason: Mapped[str | None] = mapped_column(Text)
@@ -45,6 +47,17 @@ class Assignment(Base):
     @property
     def is_active(self) -> bool:
         return self.removed_at is None and self.declined_at is None
+
+    @property
+    def has_declared(self) -> bool:
+        return self.conflict_declared_at is not None
+
+    @property
+    def declaration(self) -> str | None:
+        """The declaration as the API states it: the statement, "none", or None before one is made."""
+        if not self.has_declared:
+            return None
+        return self.conflict_of_interest or "none"
 
     @property
     def conflict_blocks_signing(self) -> bool:

@@ -4,6 +4,8 @@ Every state change goes through transition(); nothing else sets article.state.
 """
 import hashlib
 import json
+from dataclasses import dataclass
+
 from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from editorial import audit, diffing
 from editorial.access import ArticleAccess, load_access
 from editorial.dates import add_months, today_utc
+from editorial.declarations import says_nothing_to_declare
 from editorial.errors import (
     InvalidTransition, NotFound, PermissionDenied, ReauthenticationFailed, StaleVersion, ValidationError,
 )
@@ -24,6 +27,7 @@ from editorial.services import notifications
 from editorial.services.validation import FieldErrors, clean_text
 from editorial.workflow import (
     TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
+    state_after_signatures_change,
 )
 
 MAX_TITLE = 300
@@ -257,46 +261,108 @@ def _facts(article: Article, access: ArticleAccess, comment: str | None) -> Fact
     citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all() if ids else []
     keys = {c.key for c in citations}
     unresolved = tuple(dict.fromkeys(k for k in inline_citation_keys(revision.body) if k not in keys))
+    tally = _signatures_that_count(article, access, revision)
     return Facts(
         active_reviewers=len(access.active_assignments),
         citations=len(ids),
         unresolved_inline_keys=unresolved,
         retracted_citations=tuple(c.key for c in citations if c.retracted),
-        all_reviewers_approved_current=_all_signed(article, access, revision),
+        all_reviewers_approved_current=tally.counted,
+        deactivated_signers=tally.deactivated_signers,
         comment=comment,
     )
 
 
+@dataclass(frozen=True)
+class SignatureTally:
+    counted: bool  # every active reviewer holds a signature that counts on exactly this revision
+    deactivated_signers: tuple[str, ...] = ()
+    signature_ids: tuple[int, ...] = ()  # the signatures that count, one per reviewer
+
+
+def _signatures_that_count(article: Article, access: ArticleAccess, revision: Revision) -> SignatureTally:
+    """A signature counts when it is on this revision's content (checked against the text itself),
+    its signer's declaration for this article is the one the signature recorded and does not block
+    signing, and the signer's account is still active; a signer's latest signature is theirs."""
+    assignments = access.active_assignments
+    if not assignments or revision_hash(revision) != revision.content_hash:
+        return SignatureTally(False)
+    latest = {signer_id: (signature_id, conflict) for signature_id, signer_id, conflict in db.session.execute(
+        select(Signature.id, Signature.signer_id, Signature.conflict_of_interest).where(
+            Signature.revision_id == revision.id, Signature.content_hash == revision.content_hash,
+            Signature.meaning == "approval",
+        ).order_by(Signature.id)
+    ).all()}
+    deactivated = tuple(a.reviewer.name for a in assignments
+                        if a.reviewer_id in latest and not a.reviewer.is_active_account)
+    counted = all(
+        a.reviewer_id in latest and a.reviewer.is_active_account and a.has_declared
+        and not a.conflict_blocks_signing and (latest[a.reviewer_id][1] or None) == (a.conflict_of_interest or None)
+        and a.status_for(article.version) == "approved"
+        for a in assignments
+    )
+    ids = tuple(sorted(latest[a.reviewer_id][0] for a in assignments)) if counted else ()
+    return SignatureTally(counted, deactivated, ids)
+
+
 def _all_signed(article: Article, access: ArticleAccess, revision: Revision) -> bool:
-    """Every active reviewer holds a signature on exactly this revision's content."""
-    reviewers = {a.reviewer_id for a in access.active_assignments}
-    if not reviewers or revision_hash(revision) != revision.content_hash:
-        return False
-    signers = set(db.session.scalars(
-        select(Signature.signer_id).where(
-            Signature.revision_id == revision.id, Signature.content_hash == revision.content_hash
-        )
-    ))
-    return reviewers <= signers and all(a.status_for(article.version) == "approved" for a in access.active_assignments)
+    return _signatures_that_count(article, access, revision).counted
 
 
-def transition(actor: User, article: Article, action, *, comment: str | None = None, password: str | None = None) -> Article:
-    """Apply one workflow action: permission, state, guards, then the action's own work."""
+@dataclass(frozen=True)
+class ActionRequest:
+    """What the actor sent with a workflow action. A signature names the revision and content hash
+    the signer read, so that it can never land on a text they did not see."""
+    comment: str | None = None
+    password: str | None = None
+    revision: int | None = None
+    content_hash: str | None = None
+    conflict_of_interest: str | None = None
+
+
+def transition(actor: User, article: Article, action, *, comment: str | None = None, password: str | None = None,
+               revision=None, content_hash=None, conflict_of_interest=None) -> Article:
+    """Apply one workflow action: permission, state, guards, then the action's own work. The
+    caller holds the article's row lock (get_article(for_update=True)), so what is checked here
+    is still true when the action's work is written."""
     action = parse_action(action)
     access = load_access(article)
     spec = TRANSITIONS[action]
-    require(actor, spec.permission, access, message=_refusal(action))
+    require(actor, spec.permission, access, message=_refusal(action, actor, access))
     check_state(action, State(article.state))
     errors = FieldErrors()
     comment = clean_text(errors, "comment", comment, max_length=MAX_NOTE)
     errors.raise_if_any()
     check_guards(spec, _facts(article, access, comment))
-    _HANDLERS[action](actor, article, access, comment=comment, password=password)
+    request = ActionRequest(comment=comment, password=password, revision=revision, content_hash=content_hash,
+                            conflict_of_interest=conflict_of_interest)
+    _HANDLERS[action](actor, article, access, request)
     db.session.flush()
     return article
 
 
-def _refusal(action: Action) -> str:
+def settle_review(actor: User | None, article: Article, reason: str) -> None:
+    """Re-evaluate the article after the signatures it needs changed without a new one (a pending
+    reviewer removed or declining, a signature voided): it never waits for a signature nobody
+    will give, and never stays approved without one it needs."""
+    access = load_access(article)
+    target = state_after_signatures_change(State(article.state), _all_signed(article, access, current_revision(article)))
+    if target is None:
+        return
+    revision = current_revision(article)
+    if target == State.APPROVED:
+        _move(actor, article, State.APPROVED, Action.APPROVE, {"content_hash": revision.content_hash, "reason": reason})
+        notifications.article_approved(actor, article, access)
+    else:
+        from editorial.services.schedules import void_pending
+
+        _move(actor, article, State.IN_REVIEW, "approval_voided", {"reason": reason})
+        void_pending(actor, article, "publish", reason)
+
+
+def _refusal(action: Action, actor: User, access: ArticleAccess) -> str:
+    if action == Action.PUBLISH and actor.id in access.current_signer_ids:
+        return "You signed this revision: another senior editor must publish it (no one checks their own work)."
     return {
         Action.APPROVE: "Only an assigned physician reviewer who did not write this article can approve it.",
         Action.REQUEST_CHANGES: "Only an assigned physician reviewer can request changes.",
@@ -305,13 +371,13 @@ def _refusal(action: Action) -> str:
     }.get(action, "Only the author or an editor can do that.")
 
 
-def _move(actor, article, to_state: State, action: Action, detail: dict | None = None) -> None:
+def _move(actor, article, to_state: State, action: Action | str, detail: dict | None = None) -> None:
     from_state = article.state
     article.state = to_state.value
     article.updated_at = utcnow()
     db.session.flush()
     audit.record(
-        f"article.{action.value}", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
+        f"article.{action}", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
         revision_number=article.version, from_state=from_state, to_state=to_state.value, detail=detail or {},
     )
 
@@ -321,13 +387,15 @@ def _add_comment(actor, article, kind: str, body: str | None) -> None:
         db.session.add(Comment(article_id=article.id, revision_number=article.version, author_id=actor.id, kind=kind, body=body))
 
 
-def _submit(actor, article, access, *, comment, password):
+def _submit(actor, article, access, request: ActionRequest):
+    comment = request.comment
     article.ever_submitted = True
     _add_comment(actor, article, "submission", comment)
     _move(actor, article, State.IN_REVIEW, Action.SUBMIT, {"note": comment or ""})
 
 
-def _withdraw(actor, article, access, *, comment, password):
+def _withdraw(actor, article, access, request: ActionRequest):
+    comment = request.comment
     _add_comment(actor, article, "withdrawal", comment)
     _move(actor, article, State.DRAFT, Action.WITHDRAW, {"note": comment or ""})
 
@@ -344,14 +412,60 @@ def _signing_problem(signer: User, assignment: Assignment) -> str | None:
     return None
 
 
-def _approve(actor, article, access, *, comment, password):
-    assignment = access.assignment_of(actor)
+def _signed_revision(article: Article, request: ActionRequest) -> Revision:
+    """The revision the signer read, which must still be the current one. Decided under the
+    article's row lock, which the signature is written under too."""
+    errors = FieldErrors()
+    number, digest = request.revision, request.content_hash
+    if isinstance(number, bool) or not isinstance(number, int):
+        errors.add("revision", "Send the number of the revision you read and are signing.")
+    if not isinstance(digest, str) or not digest:
+        errors.add("content_hash", "Send the content hash of the revision you read and are signing.")
+    errors.raise_if_any("The approval does not say which text it signs; nothing was signed.")
     revision = current_revision(article)
+    if number != revision.number or digest.lower() != revision.content_hash:
+        raise StaleVersion(
+            f"You read revision {number}, but the article is now at revision {revision.number} "
+            f"(content hash {revision.content_hash[:12]}…); nothing was signed. Read the current text before signing.",
+            article.version,
+        )
+    return revision
+
+
+def _declare_at_signing(actor: User, article: Article, assignment: Assignment, given) -> bool:
+    """The signer's conflict-of-interest declaration for this article: made earlier when accepting,
+    or given with the approval. True when the approval itself declares (and so accepts)."""
+    errors = FieldErrors()
+    given = clean_text(errors, "conflict_of_interest", given, max_length=MAX_NOTE)
+    errors.raise_if_any()
+    if given is not None and not says_nothing_to_declare(given):
+        if assignment.has_declared and assignment.conflict_of_interest == given:
+            return False  # the conflict declared on accepting, repeated
+        raise PermissionDenied(
+            "A conflict of interest declared while signing signs nothing: declare it in your answer to the "
+            "assignment, so that another editor can waive it, then sign.")
+    if assignment.has_declared:
+        if given is not None and assignment.conflict_of_interest:
+            raise PermissionDenied(
+                "You declared a conflict of interest for this article; it stands until an editor waives it.")
+        return False
+    if given is None:
+        raise ValidationError(
+            "Declare any conflict of interest with this article before signing; nothing was signed.",
+            fields={"conflict_of_interest": 'Say "none" if you have no conflict of interest with this article.'})
+    return True
+
+
+def _approve(actor, article, access, request: ActionRequest):
+    assignment = access.assignment_of(actor)
+    revision = _signed_revision(article, request)
     if assignment.status_for(article.version) == "approved":
         raise InvalidTransition(f"You have already approved revision {article.version}.")
+    declares_now = _declare_at_signing(actor, article, assignment, request.conflict_of_interest)
     problem = _signing_problem(actor, assignment)
     if problem:
         raise PermissionDenied(problem)
+    password = request.password
     if not isinstance(password, str) or not password or not verify_password(actor.password_hash, password):
         # The refusal itself is evidence (21 CFR Part 11 §11.300(d)): it is kept even though nothing else changes.
         audit.record("signature.refused", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
@@ -363,6 +477,10 @@ def _approve(actor, article, access, *, comment, password):
 
     now = utcnow()
     actor.failed_attempts = 0
+    if declares_now:
+        from editorial.services.reviews import record_acceptance
+
+        record_acceptance(actor, article, assignment, conflict=None, at=now)
     signature = Signature(
         article_id=article.id, revision_id=revision.id, revision_number=revision.number,
         content_hash=revision.content_hash, signer_id=actor.id, signed_at=now, meaning="approval",
@@ -374,20 +492,21 @@ def _approve(actor, article, access, *, comment, password):
     assignment.decision = "approved"
     assignment.decided_revision = article.version
     assignment.decided_at = now
-    _add_comment(actor, article, "approval", comment)
+    _add_comment(actor, article, "approval", request.comment)
     db.session.flush()
     audit.record(
         "signature.recorded", actor=actor, object_type="signature", object_id=signature.id, article_id=article.id,
         revision_number=revision.number,
         detail={"meaning": "approval", "content_hash": revision.content_hash, "printed_name": actor.name,
-                "credentials": actor.credentials},
+                "credentials": actor.credentials, "conflict_of_interest": assignment.declaration},
     )
     if _all_signed(article, access, revision):
         _move(actor, article, State.APPROVED, Action.APPROVE, {"content_hash": revision.content_hash})
         notifications.article_approved(actor, article, access)
 
 
-def _request_changes(actor, article, access, *, comment, password):
+def _request_changes(actor, article, access, request: ActionRequest):
+    comment = request.comment
     assignment = access.assignment_of(actor)
     now = utcnow()
     assignment.accepted_at = assignment.accepted_at or now
@@ -399,23 +518,38 @@ def _request_changes(actor, article, access, *, comment, password):
     notifications.changes_requested(actor, article, comment)
 
 
-def _publish(actor, article, access, *, comment, password):
+def _publish(actor, article, access, request: ActionRequest):
     now = utcnow()
     interval = review_interval_months(article)  # read before the changes below, or it would flush them twice
-    article.live_revision_id = article.current_revision_id
+    revision = current_revision(article)
+    tally = _signatures_that_count(article, access, revision)
+    # The publication is recorded first: the database moves the live pointer only when the newest
+    # event publishes exactly that revision (history_guard.live_pointer_guard), and the public page
+    # shows exactly the signatures this event names.
+    audit.record(
+        "article.publish", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
+        revision_number=revision.number, from_state=article.state, to_state=State.PUBLISHED.value,
+        detail={"live_revision": revision.number, "content_hash": revision.content_hash,
+                "signatures": list(tally.signature_ids)},
+    )
+    article.state = State.PUBLISHED.value
+    article.live_revision_id = revision.id
     article.published_at = now
+    article.updated_at = now
     article.last_reviewed_at = now
     article.next_review_due = add_months(now.date(), interval)
-    revision = current_revision(article)
-    _move(actor, article, State.PUBLISHED, Action.PUBLISH,
-          {"live_revision": revision.number, "content_hash": revision.content_hash})
+    db.session.flush()
     notifications.article_published(actor, article)
+    from editorial.checkpoints import make_checkpoint
+
+    make_checkpoint("publish")  # what readers now see is covered by a signed statement of the chain
 
 
-def _start_rereview(actor, article, access, *, comment, password):
+def _start_rereview(actor, article, access, request: ActionRequest):
     """Reopen a live article for review without changing its text: the same content becomes a new
     revision, so earlier signatures no longer count and every reviewer signs again, while the live
     revision stays up until the re-approved one is published (which moves last_reviewed_at)."""
+    comment = request.comment
     current = current_revision(article)
     _append_revision(actor, article, current.title, current.summary, current.body, citation_ids_of(current),
                      note=comment or "Scheduled medical re-review (no change to the text)", changed=[])
@@ -433,7 +567,8 @@ def review_interval_months(article: Article) -> int:
     return topic_interval or DEFAULT_REVIEW_INTERVAL_MONTHS
 
 
-def _unpublish(actor, article, access, *, comment, password):
+def _unpublish(actor, article, access, request: ActionRequest):
+    comment = request.comment
     live = article.live_revision_id
     article.live_revision_id = None
     _move(actor, article, State.ARCHIVED, Action.UNPUBLISH, {"was_live_revision_id": live, "note": comment or ""})

@@ -55,6 +55,7 @@ KIND_LABELS = {
     "reminder_before": "Review due soon",
     "reminder_overdue": "Review overdue",
     "account_locked": "Account locked",
+    "page_withheld": "Live page withheld",
 }
 
 DEFAULT_REMINDER_DAYS = 2
@@ -177,18 +178,32 @@ def article_approved(actor: User, article: Article, access) -> None:
 
 # --- Reminders ---------------------------------------------------------------------------
 
-def account_locked(user: User, kind: str) -> None:
-    """Every active administrator hears that an account locked itself after repeated failures."""
+def _active_admins(except_id: int | None = None) -> list[User]:
     from editorial.models import UserRole
 
-    admins = db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "admin", User.is_active_account.is_(True), User.id != user.id)
-    ).all()
-    for admin in admins:
+    statement = (select(User).join(UserRole, UserRole.user_id == User.id)
+                 .where(UserRole.role == "admin", User.is_active_account.is_(True)))
+    if except_id is not None:
+        statement = statement.where(User.id != except_id)
+    return list(db.session.scalars(statement))
+
+
+def account_locked(user: User, kind: str) -> None:
+    """Every active administrator hears that an account locked itself after repeated failures."""
+    for admin in _active_admins(except_id=user.id):
         notify(admin, "account_locked", f"Account locked: {user.name}",
                f"{user.name}'s account locked itself after {user.failed_attempts} failed attempts "
                f"(the last one a failed {kind}). Check the audit log, then unlock it under Users if it was them.")
+
+
+def page_withheld(article_id: int, revision_number: int | None, reason: str) -> None:
+    """Every active administrator hears that a live page was withheld from readers (it fails closed)."""
+    for admin in _active_admins():
+        notify(admin, "page_withheld", f"Live page withheld: article {article_id}",
+               f"Readers of article {article_id} now see \"temporarily unavailable\" instead of revision "
+               f"{revision_number}: {reason}. Nothing in the app does this; check who changed the database "
+               "(flask --app editorial audit verify), then publish an approved revision again.",
+               article_id=article_id)
 
 
 def reminder_days(config=None) -> int:

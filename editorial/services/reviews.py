@@ -11,7 +11,8 @@ from editorial.models.base import utcnow
 from editorial.permissions import can, require
 from editorial.roles import Role
 from editorial.services import notifications
-from editorial.services.articles import MAX_NOTE
+from editorial.declarations import says_nothing_to_declare
+from editorial.services.articles import MAX_NOTE, settle_review
 from editorial.services.validation import FieldErrors, clean_date, clean_text
 from editorial.workflow import State
 
@@ -46,6 +47,9 @@ def assign_reviewer(actor: User, article: Article, reviewer_id, due_date=None) -
     if due is not None and due < today_utc():
         errors.add("due_date", "The due date is in the past.")
     reviewer = db.session.get(User, reviewer_id)
+    if reviewer is not None:
+        require(actor, "assign_reviewer", (access, reviewer),
+                message="You cannot assign yourself: another senior editor chooses who checks your work.")
     problem = reviewer_problem(reviewer, article, access.revision_author_ids)
     if problem:
         errors.add("user_id", problem)
@@ -79,17 +83,22 @@ def remove_assignment(actor: User, article: Article, reviewer_id: int) -> None:
     access = load_access(article)
     require(actor, "assign_reviewers", access, message="Only senior editors remove reviewers.")
     assignment = _assignment_for(access, reviewer_id)
-    if assignment.status_for(article.version) in ("approved", "changes_requested"):
+    # A signer whose account was deactivated may be removed: the editor's explicit choice to go on
+    # without their signature (which stays on record as evidence).
+    if assignment.status_for(article.version) in ("approved", "changes_requested") and assignment.reviewer.is_active_account:
         raise InvalidTransition("This reviewer already decided on the current revision; the assignment cannot be removed.")
     assignment.removed_at = utcnow()
     assignment.removed_by_id = actor.id
     db.session.flush()
     audit.record("review.removed", actor=actor, object_type="assignment", object_id=assignment.id, article_id=article.id,
                  revision_number=article.version, detail={"reviewer_id": reviewer_id})
+    settle_review(actor, article, f"{assignment.reviewer.name} was removed from the reviewers")
 
 
 def respond(actor: User, article: Article, *, accepted, reason=None, conflict_of_interest=None) -> Assignment:
-    """The assigned reviewer accepts (declaring any conflict of interest) or declines (with a reason)."""
+    """The assigned reviewer accepts, declaring any conflict of interest for this article ("none" is
+    a declaration; without one they accept but must declare when signing), or declines with a reason.
+    A conflict declared after signing voids that signature."""
     access = load_access(article)
     require(actor, "respond_to_assignment", access, message="You are not assigned to review this article.")
     assignment = access.assignment_of(actor)
@@ -105,28 +114,61 @@ def respond(actor: User, article: Article, *, accepted, reason=None, conflict_of
         raise InvalidTransition("You already declined this assignment.")
     if assignment.status_for(article.version) == "approved" and accepted is False:
         raise InvalidTransition("You approved the current revision; you can no longer decline it.")
-    now = utcnow()
-    if accepted:
-        assignment.accepted_at = assignment.accepted_at or now
-        if conflict and conflict.lower() not in ("none", "no", "n/a"):
-            assignment.conflict_of_interest = conflict
-            assignment.conflict_waived_at = None
-        action = "review.accepted"
-    else:
-        assignment.declined_at = now
+    if not accepted:
+        assignment.declined_at = utcnow()
         assignment.decline_reason = reason
-        action = "review.declined"
-    db.session.flush()
-    audit.record(action, actor=actor, object_type="assignment", object_id=assignment.id, article_id=article.id,
-                 revision_number=article.version,
-                 detail={"reason": reason, "conflict_of_interest": assignment.conflict_of_interest})
+        db.session.flush()
+        audit.record("review.declined", actor=actor, object_type="assignment", object_id=assignment.id,
+                     article_id=article.id, revision_number=article.version,
+                     detail={"reason": reason, "conflict_of_interest": assignment.declaration})
+        settle_review(actor, article, f"{actor.name} declined the review")
+        return assignment
+    statement = None if conflict is None or says_nothing_to_declare(conflict) else conflict
+    if conflict is not None and statement is None and assignment.conflict_of_interest:
+        raise InvalidTransition(
+            "You declared a conflict of interest for this article; it stays on record. Ask an editor to waive it.")
+    signed = assignment.status_for(article.version) == "approved"
+    record_acceptance(actor, article, assignment, conflict=statement, declared=conflict is not None, at=utcnow())
+    if signed and statement is not None:
+        _void_signature(actor, article, assignment, "a conflict of interest was declared after signing")
     return assignment
+
+
+def record_acceptance(actor: User, article: Article, assignment: Assignment, *, conflict: str | None,
+                      declared: bool = True, at) -> None:
+    """Accept the assignment, with the declaration made (`conflict` None with `declared`: none)."""
+    assignment.accepted_at = assignment.accepted_at or at
+    if declared:
+        if conflict != assignment.conflict_of_interest or not assignment.has_declared:
+            assignment.conflict_waived_at = None
+            assignment.conflict_waived_by_id = None
+            assignment.conflict_waiver_reason = None
+        assignment.conflict_of_interest = conflict
+        assignment.conflict_declared_at = at
+    db.session.flush()
+    audit.record("review.accepted", actor=actor, object_type="assignment", object_id=assignment.id, article_id=article.id,
+                 revision_number=article.version,
+                 detail={"reason": None, "conflict_of_interest": assignment.declaration})
+
+
+def _void_signature(actor: User, article: Article, assignment: Assignment, reason: str) -> None:
+    """The signature stays on record as evidence but no longer counts: the reviewer is pending again."""
+    voided_revision = assignment.decided_revision
+    assignment.decision = None
+    assignment.decided_at = None
+    db.session.flush()
+    audit.record("signature.voided", actor=actor, object_type="assignment", object_id=assignment.id,
+                 article_id=article.id, revision_number=voided_revision,
+                 detail={"reason": reason, "reviewer_id": assignment.reviewer_id})
+    settle_review(actor, article, f"{assignment.reviewer.name}'s signature was voided: {reason}")
 
 
 def waive_conflict(actor: User, article: Article, reviewer_id: int, reason) -> Assignment:
     access = load_access(article)
     require(actor, "assign_reviewers", access, message="Only senior editors waive conflicts of interest.")
     assignment = _assignment_for(access, reviewer_id)
+    require(actor, "waive_conflict", (access, assignment),
+            message="You declared this conflict yourself: another senior editor must decide whether to waive it.")
     errors = FieldErrors()
     reason = clean_text(errors, "reason", reason, max_length=MAX_NOTE, required=True)
     errors.raise_if_any()

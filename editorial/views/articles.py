@@ -37,8 +37,14 @@ def load_article(article_id: int, *, for_update: bool = False):
     article = article_service.get_article(article_id, for_update=for_update)
     access = load_access(article)
     if not can(current_user, "view_article", access):
-        abort(403, "You cannot see this article.")
+        abort(403, _outsider_message(article))
     return article, access
+
+
+def _outsider_message(article) -> str:
+    if article.live_revision_id is not None:
+        return "You are not working on this article: its live page is public, its working draft is not."
+    return "You cannot see this article."
 
 
 def _done(article, message: str):
@@ -121,6 +127,9 @@ def _reviewer_choices(article, access):
 
 @bp.get("/<int:article_id>")
 def detail(article_id: int):
+    article = article_service.get_article(article_id)
+    if article.live_revision_id is not None and not can(current_user, "view_article", load_access(article)):
+        return redirect(url_for("public.article", slug=article.slug))  # the live page, as readers see it
     article, access = load_article(article_id)
     bundle = queries.article_bundle(article)
     numbers = {c.key: i for i, c in enumerate(bundle.citations, start=1)}
@@ -214,7 +223,9 @@ def transition(article_id: int):
     return perform(
         article_id,
         lambda article, _: article_service.transition(
-            current_user, article, form.action.data, comment=form.comment.data, password=form.password.data),
+            current_user, article, form.action.data, comment=form.comment.data, password=form.password.data,
+            revision=form.revision.data, content_hash=form.content_hash.data or None,
+            conflict_of_interest=form.conflict_of_interest.data or None),
         lambda article: f"Done: {Action(form.action.data).label.lower()}. The article is now {State(article.state).label}."
         + "".join(f" Note: {w}" for w in (article_service.citation_warnings(article) if form.action.data == "submit" else [])),
     )

@@ -14,7 +14,7 @@ sign-in redirect happens as before. Signed-in staff at those few addresses keep 
 """
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from editorial import public_page
@@ -29,12 +29,25 @@ def _not_found():
     return render_template("public/not_found.html"), 404
 
 
+def _temporarily_unavailable():
+    """A live page that failed its checks (public_page.Withheld): readers never see unapproved text."""
+    response = current_app.make_response((render_template(
+        "public/message.html", heading="This page is temporarily unavailable",
+        message="We are checking this page before showing it again. Please come back later; "
+                "if you need medical advice now, ask your own doctor or nurse."), 503))
+    response.headers["Retry-After"] = "3600"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _respond(slug: str, *, fall_through: bool = False):
     resolution = public_page.resolve(slug)
     if resolution is None:
         return None if fall_through else _not_found()
     if resolution.redirect_to is not None:
         return redirect(url_for("public.article", slug=resolution.redirect_to), 301)
+    if resolution.withheld is not None:
+        return _temporarily_unavailable()
     page = resolution.page
     url = url_for("public.article", slug=page.slug, _external=True)
     return render_template(
@@ -86,3 +99,27 @@ def feedback(slug: str):
 @bp.get("/health-topics")
 def index():
     return render_template("public/index.html", topics=public_page.published_by_topic())
+
+
+@bp.get("/transparency/checkpoint.json")
+def latest_checkpoint():
+    """The latest signed checkpoint of the audit chain and the key that verifies it, for readers,
+    auditors and mirrors to keep (checkpoints.py says what it signs)."""
+    from editorial import checkpoints
+
+    latest = checkpoints.latest()
+    response = jsonify({
+        "checkpoint": checkpoints.as_dict(latest) if latest else None,
+        "public_key": checkpoints.public_key_pem(),
+        "signed_payload": "JSON of {created_at, event_count, event_hash, event_id, key_id}, keys sorted, "
+                          "separators (',', ':'), UTF-8; signature: Ed25519, hex",
+    })
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.get("/transparency/audit-public-key.pem")
+def audit_public_key():
+    from editorial import checkpoints
+
+    return current_app.response_class(checkpoints.public_key_pem(), mimetype="application/x-pem-file")

@@ -265,7 +265,7 @@ def test_a_wrong_method_is_405_with_allow(newsroom):
 
 def test_approve_with_a_wrong_password_is_documented_403(newsroom, document):
     article = newsroom.ready_for_review()
-    response = newsroom.act(article["id"], newsroom.reviewer, "approve", password=TEST_PASSWORD + "x")
+    response = newsroom.sign(article["id"], newsroom.reviewer, password=TEST_PASSWORD + "x")
     assert response.status_code == 403
     assert s.ErrorOut.model_validate(response.json).error.code == "reauthentication_failed"
     assert "403" in document["paths"]["/api/v1/articles/{article_id}/transitions"]["post"]["responses"]

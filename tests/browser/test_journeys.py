@@ -67,6 +67,7 @@ def _assign(page, reviewer_name: str):
 
 
 def _approve(page, password: str):
+    page.get_by_label("I have no conflict of interest with this article.").check()
     page.get_by_label("Your password (your signature)").fill(password)
     page.get_by_role("button", name="Approve and sign").click()
     _flash(page, "Done: approve and sign.")

@@ -141,10 +141,12 @@ def _seed(app, people) -> dict:
     call("writer", "POST", f"/articles/{live['id']}/citations", {"citation_id": citation_id})
     for reviewer in ("reviewer", "reviewer2"):
         call("editor", "POST", f"/articles/{live['id']}/reviewers", {"user_id": people[reviewer].id})
-    call("writer", "POST", f"/articles/{live['id']}/transitions", {"action": "submit"})
+    submitted = call("writer", "POST", f"/articles/{live['id']}/transitions", {"action": "submit"})
     for reviewer in ("reviewer", "reviewer2"):
         call(reviewer, "POST", f"/articles/{live['id']}/transitions",
-             {"action": "approve", "password": people[reviewer].password})
+             {"action": "approve", "password": people[reviewer].password, "conflict_of_interest": "none",
+              "revision": submitted["current_revision"]["number"],
+              "content_hash": submitted["current_revision"]["content_hash"]})
     published = call("editor", "POST", f"/articles/{live['id']}/transitions", {"action": "publish"})
 
     waiting = call("writer", "POST", "/articles", {

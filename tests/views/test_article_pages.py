@@ -12,6 +12,39 @@ def page(response) -> str:
     return response.get_data(as_text=True)
 
 
+def signing_fields(newsroom, article_id, html: str | None = None) -> dict:
+    """What the signing form sends besides the password: the revision and hash it showed (read from
+    the page when given) and the declaration of no conflict."""
+    if html is not None:
+        number = re.search(r'name="revision" value="(\d+)"', html).group(1)
+        digest = re.search(r'name="content_hash" value="([0-9a-f]{64})"', html).group(1)
+        return {"revision": number, "content_hash": digest, "conflict_of_interest": "none"}
+    current = newsroom.article(article_id)["current_revision"]
+    return {"revision": current["number"], "content_hash": current["content_hash"], "conflict_of_interest": "none"}
+
+
+def test_a_signing_form_left_open_while_the_text_changed_signs_nothing(client, login, newsroom, app):
+    from editorial.models import Signature
+
+    n = newsroom
+    aid = n.ready_for_review(reviewers=[n.reviewer])["id"]
+    login(n.reviewer)
+    opened = page(client.get(f"/articles/{aid}"))
+    fields = signing_fields(n, aid, opened)
+    assert fields["content_hash"] in opened  # the page shows the fingerprint it will bind
+
+    n.act(aid, n.writer, "withdraw")
+    n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": int(fields["revision"]), "note": "dose",
+                                                  "body": "Take 500 mg four times a day [@tom2019]."})
+    n.act(aid, n.writer, "submit")
+
+    sent = client.post(f"/articles/{aid}/transition", data={"action": "approve", "password": TEST_PASSWORD, **fields})
+    assert sent.status_code == 409
+    assert "nothing was signed" in page(sent) and "500 mg four times a day" in page(sent)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Signature.id)).where(Signature.article_id == aid)) == 0
+
+
 def test_writer_creates_a_draft_in_the_form(client, login, newsroom):
     login(newsroom.writer)
     response = client.post("/articles/new", data={"title": "Radiation during surgery", "summary": "Short", "topic": "Breast cancer",
@@ -112,7 +145,10 @@ def test_the_journey_in_the_pages(client, login, newsroom, app):
     assert article["title"] in queue
     review_page = page(client.get(f"/articles/{aid}"))
     assert "Approve and sign" in review_page and "Request changes" in review_page
-    wrong = client.post(f"/articles/{aid}/transition", data={"action": "approve", "password": "wrong password"})
+    assert f'name="content_hash" value="{n.article(aid)["current_revision"]["content_hash"]}"' in review_page
+    assert "I have no conflict of interest with this article." in review_page
+    wrong = client.post(f"/articles/{aid}/transition", data={"action": "approve", "password": "wrong password",
+                                                           **signing_fields(n, aid)})
     assert wrong.status_code == 403 and "password did not match" in page(wrong)
     sent_back = client.post(f"/articles/{aid}/transition", data={"action": "request_changes", "comment": "Explain margins."})
     assert sent_back.status_code == 302
@@ -126,7 +162,8 @@ def test_the_journey_in_the_pages(client, login, newsroom, app):
 
     for reviewer in (n.reviewer, n.reviewer2):
         login(reviewer)
-        signed = client.post(f"/articles/{aid}/transition", data={"action": "approve", "password": TEST_PASSWORD})
+        signed = client.post(f"/articles/{aid}/transition", data={"action": "approve", "password": TEST_PASSWORD,
+                                                                **signing_fields(n, aid)})
         assert signed.status_code == 302
 
     login(n.editor)

@@ -1,0 +1,72 @@
+"""The app's PostgreSQL role (editorial/db_roles.py) cannot rewrite history, even where a trigger would
+not stop an owner: on PostgreSQL every test runs as that role (tests/conftest.py, APP_ROLE), and
+here it tries what was done from outside with the owner's or a superuser's rights.
+"""
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from editorial.extensions import db
+from tests.conftest import APP_ROLE
+
+
+@pytest.fixture
+def postgres(app):
+    with app.app_context():
+        if db.session.get_bind().dialect.name != "postgresql":
+            pytest.skip("roles are PostgreSQL's; SQLite's file owner can rewrite it (README, Audit trail)")
+    return app
+
+
+ATTEMPTS = [
+    "SET session_replication_role = replica",
+    "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+    "ALTER TABLE articles DISABLE TRIGGER articles_live_guard",
+    "DROP TRIGGER audit_events_append_only ON audit_events",
+    "TRUNCATE audit_events",
+    "TRUNCATE revisions CASCADE",
+    "UPDATE audit_events SET actor_name = 'Someone Else'",
+    "DELETE FROM audit_events",
+    "UPDATE revisions SET body = 'Take 500 mg'",
+    "DELETE FROM signatures",
+    "DELETE FROM audit_checkpoints",
+    "UPDATE articles SET live_revision_id = current_revision_id WHERE current_revision_id IS NOT NULL",
+    "CREATE TABLE rogue (id integer)",
+    "UPDATE alembic_version SET version_num = '0001'",
+]
+
+
+@pytest.mark.parametrize("statement", ATTEMPTS)
+def test_the_app_role_cannot_get_around_the_history_guards(postgres, newsroom, statement):
+    newsroom.published()
+    newsroom.create()
+    with postgres.app_context():
+        assert db.session.scalar(text("SELECT current_user")) == APP_ROLE
+        with pytest.raises(DBAPIError):
+            with db.session.begin_nested():
+                db.session.execute(text(statement))
+        db.session.rollback()
+
+
+def test_the_app_role_owns_nothing_and_is_no_superuser(postgres):
+    with postgres.app_context():
+        owned = db.session.scalar(text(
+            "SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)"))
+        flags = db.session.execute(text(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    assert owned == 0 and not any(flags)
+
+
+def test_the_whole_workflow_runs_as_the_app_role(postgres, newsroom, client):
+    article = newsroom.published()
+    with postgres.app_context():
+        assert db.session.scalar(text("SELECT current_user")) == APP_ROLE
+    assert client.get(f"/articles/{article['slug']}").status_code == 200
+
+
+def test_db_roles_prints_its_grants(runner):
+    result = runner.invoke(args=["db-roles", "vetted_app", "--print"])
+    assert result.exit_code == 0
+    assert "REVOKE UPDATE, DELETE, TRUNCATE" in result.output and "NOSUPERUSER" in result.output
+    refused = runner.invoke(args=["db-roles", "Robert'); DROP TABLE users;--", "--print"])
+    assert refused.exit_code == 1 and "role name" in refused.output
