@@ -43,7 +43,8 @@ def collect(article: Article) -> dict:
         "revisions": [
             {
                 "number": r.number, "author": r.author.name, "created_at": _time(r.created_at), "note": r.note,
-                "title": r.title, "summary": r.summary, "body": r.body, "citation_ids": citation_ids_of(r),
+                "title": r.title, "summary": r.summary, "body": r.body, "topic": r.topic,
+                "citation_ids": citation_ids_of(r),
                 "content_hash": r.content_hash, "hash_recomputed_matches": revision_hash(r) == r.content_hash,
                 "diff_from_previous": unified_diff(previous, r) if previous else None,
                 "citations_at_this_revision": [

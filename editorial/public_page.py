@@ -216,7 +216,7 @@ def build_page(article: Article) -> PublicPage:
         key=lambda r: r.number,
     )
     return PublicPage(
-        article_id=article.id, slug=article.slug, topic=display_text(article.topic), title=display_text(live.title),
+        article_id=article.id, slug=article.slug, topic=display_text(live.topic), title=display_text(live.title),
         summary=display_text(live.summary), body_html=Markup(rendered.html), byline=article.author.name,
         reviewers=reviewers, references=references, published_at=article.published_at,
         last_reviewed_at=article.last_reviewed_at, next_review_due=article.next_review_due,
@@ -376,7 +376,7 @@ class IndexEntry:
 def published_by_topic() -> list[tuple[str, list[IndexEntry]]]:
     """Every live article (its live title and summary), grouped by topic: one query."""
     rows = db.session.execute(
-        select(Article.slug, Article.topic, Revision.title, Revision.summary, Article.last_reviewed_at)
+        select(Article.slug, Revision.topic, Revision.title, Revision.summary, Article.last_reviewed_at)
         .join(Revision, Revision.id == Article.live_revision_id)
         .where(Article.live_revision_id.is_not(None))
     ).all()

@@ -79,3 +79,70 @@ def test_concurrent_audit_appends_never_fork_the_chain(isolated_app):
     with app.app_context():
         report = verify_chain()
         assert report.ok and report.checked == 1 + 8 * 5
+
+
+def test_an_approval_racing_an_edit_never_signs_the_text_its_signer_did_not_read(isolated_app):
+    """Two real connections: the writer withdraws, rewrites the dose and resubmits in one transaction
+    that holds the article's lock; the reviewer's approval of what they read arrives meanwhile. It
+    waits for the lock, then finds another revision: 409, and nothing is signed."""
+    import time
+
+    from editorial.models import Signature
+    from editorial.services import reviews
+
+    app = isolated_app
+    with app.app_context():
+        make = users.create_user
+        writer = make(None, email="w@example.org", name="Wanda", password=TEST_PASSWORD, roles=["writer"])
+        editor = make(None, email="e@example.org", name="Eddie", password=TEST_PASSWORD, roles=["editor"])
+        reviewer = make(None, email="r@example.org", name="Dr. Rita", password=TEST_PASSWORD, roles=["reviewer"],
+                        credentials="MD", disclosure="None")
+        db.session.flush()
+        from editorial.models import Citation
+
+        citation = Citation(key="tom2019", title="A study", fingerprint="a study", year=2024, formatted="Doe J.")
+        db.session.add(citation)
+        db.session.flush()
+        article = articles.create_article(writer, title="Dosing", body="Take 50 mg twice a day [@tom2019].")
+        articles.attach_citation(writer, article, citation.id)
+        reviews.assign_reviewer(editor, article, reviewer.id)
+        articles.transition(writer, article, "submit")
+        read = articles.current_revision(article)
+        read_number, read_hash = read.number, read.content_hash
+        _, token = users.issue_token(None, reviewer)
+        db.session.commit()
+        article_id, writer_id = article.id, writer.id
+
+    locked, results = threading.Event(), {}
+
+    def rewrite():
+        with app.app_context():
+            actor = db.session.get(User, writer_id)
+            target = articles.get_article(article_id, for_update=True)
+            locked.set()
+            articles.transition(actor, target, "withdraw")
+            articles.save_revision(actor, target, base_version=target.version, note="dose",
+                                   body="Take 500 mg four times a day [@tom2019].")
+            articles.transition(actor, target, "submit")
+            time.sleep(0.5)  # the approval is sent while this transaction holds the lock
+            db.session.commit()
+
+    def approve():
+        locked.wait(10)
+        response = app.test_client().post(
+            f"/api/v1/articles/{article_id}/transitions", headers={"Authorization": f"Bearer {token}"},
+            json={"action": "approve", "password": TEST_PASSWORD, "revision": read_number,
+                  "content_hash": read_hash, "conflict_of_interest": "none"})
+        results["approve"] = (response.status_code, response.json)
+
+    threads = [threading.Thread(target=rewrite), threading.Thread(target=approve)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    status, body = results["approve"]
+    assert status == 409 and body["error"]["code"] == "stale_version", body
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Signature.id))) == 0
+        assert verify_chain().ok

@@ -141,19 +141,18 @@ def get_article(article_id: int):
 
 
 @api_bp.patch("/articles/<int:article_id>")
-@documented("Save a new revision (or change the topic)", body=ArticleEdit, response=ArticleOut,
+@documented("Save a new revision of the title, summary, body and/or topic", body=ArticleEdit, response=ArticleOut,
             errors=(403, 409), tag="articles",
-            description="`note` is required once the article has been submitted; 409 `stale_version` when `base_version` is not the current version.")
+            description="`note` is required once the article has been submitted; 409 `stale_version` when "
+                        "`base_version` is not the current version. The topic is content (readers see it): "
+                        "changing it is an edit like any other, reviewed before it goes live.")
 def edit_article(article_id: int):
     data = parse_body(ArticleEdit)
     article = viewable(article_id, for_update=True)
-    if data.topic is not None:
-        article_service.set_topic(caller(), article, data.topic)
-    if any(v is not None for v in (data.title, data.summary, data.body)) or data.topic is None:
-        article_service.save_revision(
-            caller(), article, base_version=data.base_version, title=data.title, summary=data.summary,
-            body=data.body, note=data.note,
-        )
+    article_service.save_revision(
+        caller(), article, base_version=data.base_version, title=data.title, summary=data.summary,
+        body=data.body, topic=data.topic, note=data.note,
+    )
     return committed(article)
 
 

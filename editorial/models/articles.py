@@ -13,6 +13,7 @@ class Article(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
+    # The working topic, copied from the newest revision so lists and intervals need no join.
     topic: Mapped[str] = mapped_column(String(120), default="", index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
@@ -57,6 +58,9 @@ class Revision(Base):
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The topic readers see it filed under: content, so it changes only with a new revision. Not
+    # part of content_hash (API.md defines that); the signature binds it through the revision.
+    topic: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Ordered citation ids as canonical JSON, e.g. "[3,1]".
     citation_ids: Mapped[str] = mapped_column(Text, default="[]")
     note: Mapped[str] = mapped_column(Text, default="")

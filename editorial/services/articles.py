@@ -143,15 +143,17 @@ def create_article(actor: User, *, title, body, summary="", topic="") -> Article
     db.session.flush()
     audit.record("article.created", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
                  to_state=State.DRAFT.value, detail={"slug": article.slug, "topic": topic})
-    _append_revision(actor, article, content["title"], content["summary"], content["body"], [], note="Created", changed=["title", "summary", "body"])
+    _append_revision(actor, article, content["title"], content["summary"], content["body"], [], topic=topic,
+                     note="Created", changed=["title", "summary", "body"])
     return article
 
 
-def _append_revision(actor, article, title, summary, body, citation_ids, *, note: str, changed: list[str]) -> Revision:
+def _append_revision(actor, article, title, summary, body, citation_ids, *, topic: str, note: str,
+                     changed: list[str]) -> Revision:
     """Write the next immutable revision and make it current."""
     number = article.version + 1
     revision = Revision(
-        article_id=article.id, number=number, title=title, summary=summary, body=body,
+        article_id=article.id, number=number, title=title, summary=summary, body=body, topic=topic,
         citation_ids=json.dumps(list(citation_ids)), note=note or "", author_id=actor.id,
         content_hash=content_hash(title, summary, body, citation_ids),
     )
@@ -161,6 +163,7 @@ def _append_revision(actor, article, title, summary, body, citation_ids, *, note
     article.version = number
     article.current_revision_id = revision.id
     article.title = title
+    article.topic = topic
     article.updated_at = utcnow()
     if number > 1:
         article.state = edit_leads_to(State(article.state)).value
@@ -177,7 +180,8 @@ def _append_revision(actor, article, title, summary, body, citation_ids, *, note
     return revision
 
 
-def _edit(actor: User, article: Article, *, base_version, note, title, summary, body, citation_ids, changed_hint=None) -> Revision:
+def _edit(actor: User, article: Article, *, base_version, note, title, summary, body, citation_ids, topic,
+          changed_hint=None) -> Revision:
     """The one path for every change of content: checks, then a new revision."""
     access = load_access(article)
     require(actor, "edit_article", access, message="Only the author or an editor can change this article.")
@@ -196,19 +200,25 @@ def _edit(actor: User, article: Article, *, base_version, note, title, summary, 
     errors.raise_if_any("The change was not saved.")
 
     current = current_revision(article)
-    new = {"title": title, "summary": summary, "body": body, "citation_ids": citation_ids}
-    old = {"title": current.title, "summary": current.summary, "body": current.body, "citation_ids": citation_ids_of(current)}
+    new = {"title": title, "summary": summary, "body": body, "citation_ids": citation_ids, "topic": topic}
+    old = {"title": current.title, "summary": current.summary, "body": current.body,
+           "citation_ids": citation_ids_of(current), "topic": current.topic}
     changed = changed_hint or [name for name in new if new[name] != old[name]]
     if not changed:
-        raise ValidationError("Nothing changed: the text and citations are the same as the current version.")
-    revision = _append_revision(actor, article, title, summary, body, citation_ids, note=note or "", changed=changed)
+        raise ValidationError("Nothing changed: the text, topic and citations are the same as the current version.")
+    revision = _append_revision(actor, article, title, summary, body, citation_ids, topic=topic, note=note or "",
+                                changed=changed)
     return revision
 
 
-def save_revision(actor: User, article: Article, *, base_version, title=None, summary=None, body=None, note=None) -> Revision:
-    """Save an edit of title, summary and/or body as a new revision (optimistic locking on base_version)."""
+def save_revision(actor: User, article: Article, *, base_version, title=None, summary=None, body=None, topic=None,
+                  note=None) -> Revision:
+    """Save an edit of title, summary, body and/or topic as a new revision (optimistic locking on
+    base_version). The topic is content: readers see it, so it is reviewed like the title."""
     errors = FieldErrors()
     content = _clean_content(errors, title=title, summary=summary, body=body, required=False)
+    if topic is not None:
+        topic = clean_text(errors, "topic", topic, max_length=MAX_TOPIC) or ""
     errors.raise_if_any("The change was not saved.")
     current = current_revision(article)
     return _edit(
@@ -216,6 +226,7 @@ def save_revision(actor: User, article: Article, *, base_version, title=None, su
         title=content.get("title", current.title),
         summary=content.get("summary", current.summary),
         body=content.get("body", current.body),
+        topic=current.topic if topic is None else topic,
         citation_ids=citation_ids_of(current),
     )
 
@@ -226,7 +237,7 @@ def restore_revision(actor: User, article: Article, number: int, *, base_version
     note = note or f"Restored revision {number}"
     return _edit(
         actor, article, base_version=base_version, note=note, title=old.title, summary=old.summary,
-        body=old.body, citation_ids=citation_ids_of(old),
+        body=old.body, topic=old.topic, citation_ids=citation_ids_of(old),
     )
 
 
@@ -235,22 +246,9 @@ def set_citations(actor: User, article: Article, citation_ids: list[int], *, bas
     current = current_revision(article)
     return _edit(
         actor, article, base_version=article.version if base_version is None else base_version, note=note,
-        title=current.title, summary=current.summary, body=current.body, citation_ids=citation_ids,
-        changed_hint=["citations"],
+        title=current.title, summary=current.summary, body=current.body, topic=current.topic,
+        citation_ids=citation_ids, changed_hint=["citations"],
     )
-
-
-def set_topic(actor: User, article: Article, topic) -> None:
-    """The topic is filing, not content: it does not make a new revision."""
-    require(actor, "edit_article", load_access(article))
-    errors = FieldErrors()
-    topic = clean_text(errors, "topic", topic, max_length=MAX_TOPIC) or ""
-    errors.raise_if_any()
-    if topic != article.topic:
-        audit.record("article.topic_changed", actor=actor, object_type="article", object_id=article.id,
-                     article_id=article.id, detail={"from": article.topic, "to": topic})
-        article.topic = topic
-        db.session.flush()
 
 
 # --- The workflow door -----------------------------------------------------------------
@@ -552,7 +550,8 @@ def _start_rereview(actor, article, access, request: ActionRequest):
     comment = request.comment
     current = current_revision(article)
     _append_revision(actor, article, current.title, current.summary, current.body, citation_ids_of(current),
-                     note=comment or "Scheduled medical re-review (no change to the text)", changed=[])
+                     topic=current.topic, note=comment or "Scheduled medical re-review (no change to the text)",
+                     changed=[])
     article.ever_submitted = True
     _move(actor, article, State.IN_REVIEW, Action.START_REREVIEW, {"note": comment or ""})
 
@@ -607,9 +606,10 @@ def citation_warnings(article: Article) -> list[str]:
 
 
 def revision_text(revision: Revision) -> str:
-    """A revision as one text for diffs: title, summary (when there is one), body, and its
+    """A revision as one text for diffs: title, topic and summary (when there are), body, and its
     ordered citations (when there are any)."""
-    parts = [f"# {revision.title}", revision.summary.strip(), revision.body.strip()]
+    parts = [f"# {revision.title}", f"Topic: {revision.topic}" if revision.topic else "", revision.summary.strip(),
+             revision.body.strip()]
     ids = citation_ids_of(revision)
     if ids:
         parts.append(f"References (citation ids, in order): {', '.join(map(str, ids))}")

@@ -184,17 +184,16 @@ def edit(article_id: int):
     require(current_user, "edit_article", access, message="Only the author or an editor can change this article.")
     current = article_service.current_revision(article)
     form = EditArticleForm(data=None if request.method == "POST" else {
-        "title": current.title, "summary": current.summary, "body": current.body, "topic": article.topic,
+        "title": current.title, "summary": current.summary, "body": current.body, "topic": current.topic,
         "base_version": article.version,
     })
     conflict = None
     if form.validate_on_submit():
         try:
-            if (form.topic.data or "") != article.topic:
-                article_service.set_topic(current_user, article, form.topic.data)
             article_service.save_revision(
                 current_user, article, base_version=form.base_version.data, title=form.title.data,
-                summary=form.summary.data or "", body=form.body.data or "", note=form.note.data,
+                summary=form.summary.data or "", body=form.body.data or "", topic=form.topic.data or "",
+                note=form.note.data,
             )
         except StaleVersion as exc:
             db.session.rollback()

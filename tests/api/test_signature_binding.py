@@ -262,3 +262,57 @@ def test_a_writer_who_is_an_editor_may_publish_after_independent_approval(app, n
     n.act(aid, writer_editor, "submit")
     n.sign(aid, n.reviewer)
     assert n.act(aid, writer_editor, "publish").json["state"] == "published"
+
+
+# --- The topic is content: readers see it, so it is reviewed like the title -----------------
+
+def test_a_topic_change_on_a_live_article_waits_for_review(app, client, newsroom):
+    n = newsroom
+    article = n.published()
+    aid, slug = article["id"], article["slug"]
+    stale = n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": article["version"] - 1,
+                                                          "topic": "Miracle cures", "note": "filing"})
+    assert stale.status_code == 409 and stale.json["error"]["code"] == "stale_version"
+    no_note = n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": article["version"], "topic": "Miracle cures"})
+    assert no_note.status_code == 422
+    moved = n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": article["version"],
+                                                          "topic": "Miracle cures", "note": "refiling"})
+    assert moved.status_code == 200
+    assert moved.json["version"] == article["version"] + 1 and moved.json["state"] == "draft"
+    assert moved.json["topic"] == "Miracle cures"
+    public = client.get(f"/articles/{slug}").get_data(as_text=True)
+    assert "Miracle cures" not in public
+    assert "Miracle cures" not in client.get("/health-topics").get_data(as_text=True)
+    assert client.get(f"/api/v1/published/{slug}").json["topic"] == article["topic"]
+
+
+def test_the_topic_cannot_change_while_in_review(app, newsroom):
+    n = newsroom
+    article = n.ready_for_review(reviewers=[n.reviewer])
+    refused = n.call("PATCH", f"/articles/{article['id']}", n.writer,
+                     {"base_version": article["version"], "topic": "Other", "note": "x"})
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "invalid_transition"
+    assert n.article(article["id"])["topic"] == article["topic"]
+
+
+# --- A signer deactivated after signing ---------------------------------------------------------
+
+def test_a_signer_deactivated_after_signing_needs_an_editors_decision_before_publishing(app, client, newsroom, make_user):
+    from editorial.models import User
+    from editorial.services import users as user_service
+
+    n = newsroom
+    admin = make_user("admin")
+    aid = n.approved()["id"]
+    with app.app_context():
+        user_service.set_active(db.session.get(User, admin.id), db.session.get(User, n.reviewer2.id), False)
+        db.session.commit()
+    refused = n.act(aid, n.editor, "publish")
+    assert refused.status_code == 422 and "Dr. Sam Second" in refused.json["error"]["message"]
+    # The editor's explicit choice: go on without that signature (it stays on record as evidence).
+    removed = n.call("DELETE", f"/articles/{aid}/reviewers/{n.reviewer2.id}", n.editor)
+    assert removed.status_code == 200
+    assert n.act(aid, n.editor, "publish").json["state"] == "published"
+    page = client.get(f"/articles/{n.article(aid)['slug']}").get_data(as_text=True)
+    assert "Dr. Rita Review" in page and "Dr. Sam Second" not in page
+    assert signature_count(app, aid) == 2
