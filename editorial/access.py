@@ -12,15 +12,16 @@ from editorial.models import Article, Assignment, Revision, Signature, User
 
 class ArticleAccess:
     def __init__(self, article: Article, *, assignments: list[Assignment] | None = None,
-                 revision_author_ids: set[int] | None = None, current_signer_ids: set[int] | None = None):
+                 revision_author_ids: set[int] | None = None,
+                 current_signatures: list[tuple[int, int, str | None]] | None = None):
         self.article = article
         # Facts given here (tests, say) are not read from the database.
         if assignments is not None:
             self.__dict__["assignments"] = assignments
         if revision_author_ids is not None:
             self.__dict__["revision_author_ids"] = revision_author_ids
-        if current_signer_ids is not None:
-            self.__dict__["current_signer_ids"] = current_signer_ids
+        if current_signatures is not None:
+            self.__dict__["current_signatures"] = current_signatures
 
     @cached_property
     def assignments(self) -> list[Assignment]:
@@ -34,14 +35,26 @@ class ArticleAccess:
         return set(db.session.scalars(select(Revision.author_id).where(Revision.article_id == self.article.id).distinct()))
 
     @cached_property
-    def current_signer_ids(self) -> set[int]:
-        """Who holds an approval signature on the current revision's exact content."""
-        return set(db.session.scalars(
-            select(Signature.signer_id)
+    def current_signatures(self) -> list[tuple[int, int, str | None]]:
+        """(signature id, signer id, the conflict declared with it) of every approval signature on the
+        current revision's stored content hash, oldest first: who signed, for the rules, and what
+        counts, for the workflow (services.articles), from one read."""
+        return [tuple(row) for row in db.session.execute(
+            select(Signature.id, Signature.signer_id, Signature.conflict_of_interest)
             .join(Revision, Revision.id == Signature.revision_id)
             .where(Signature.revision_id == self.article.current_revision_id,
                    Signature.content_hash == Revision.content_hash, Signature.meaning == "approval")
-        ))
+            .order_by(Signature.id)
+        )]
+
+    @property
+    def current_signer_ids(self) -> set[int]:
+        """Who holds an approval signature on the current revision's exact content."""
+        return {signer_id for _, signer_id, _ in self.current_signatures}
+
+    def forget_signatures(self) -> None:
+        """After this request signed: the next rule or count reads the signatures again."""
+        self.__dict__.pop("current_signatures", None)
 
     def assignment_of(self, user: User) -> Assignment | None:
         """The user's assignment that has not been removed (a declined one still counts here)."""

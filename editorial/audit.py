@@ -103,8 +103,9 @@ def hashable_columns():
 _AT, _PREV_HASH, _HASH = 1, 2 + HASHED_FIELDS.index("prev_hash"), 2 + len(HASHED_FIELDS)
 
 
-# session.info: the hash of the last event this transaction appended (the lock keeps it the head).
+# session.info: the hash and id of the last event this transaction appended (the lock keeps it the head).
 _CHAIN_HEAD = transaction_scoped("audit_chain_head")
+_CHAIN_HEAD_ID = transaction_scoped("audit_chain_head_id")
 
 
 def lock_chain() -> None:
@@ -153,7 +154,16 @@ def record(
     db.session.flush()
     # The lock is held to the end of the transaction, so this event stays the head until then.
     session.info[_CHAIN_HEAD] = event.hash
+    session.info[_CHAIN_HEAD_ID] = event.id
     return event
+
+
+def head_appended_here() -> tuple[int, str] | None:
+    """(id, hash) of the chain head when this transaction appended it (and so holds the lock)."""
+    info = db.session().info
+    if info.get(_CHAIN_HEAD_ID) is None or info.get(_CHAIN_HEAD) is None:
+        return None
+    return info[_CHAIN_HEAD_ID], info[_CHAIN_HEAD]
 
 
 @dataclass

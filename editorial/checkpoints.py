@@ -113,24 +113,27 @@ def make_checkpoint(reason: str) -> AuditCheckpoint | None:
     """Sign the chain head in the caller's transaction (None when the latest checkpoint already
     covers it). Called after the transaction's own events, which hold the chain's lock, or with the
     lock taken here, so that no event slips in between the head read and the count."""
-    from editorial.audit import lock_chain
+    from editorial.audit import head_appended_here, lock_chain
 
-    lock_chain()
-    head = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    head = head_appended_here()  # the transaction's own last event holds the lock already
+    if head is None:
+        lock_chain()
+        head = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     if head is None:
         return None
+    head_id, head_hash = head
     last = db.session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.event_id.desc()).limit(1))
-    if last is not None and last.event_id >= head.id:
+    if last is not None and last.event_id >= head_id:
         return None
     since = last.event_id if last is not None else 0
     count = (last.event_count if last is not None else 0) + db.session.scalar(
-        select(func.count(AuditEvent.id)).where(AuditEvent.id > since, AuditEvent.id <= head.id))
+        select(func.count(AuditEvent.id)).where(AuditEvent.id > since, AuditEvent.id <= head_id))
     key = signing_key()
     kid = key_id(key.public_key())
     created = utcnow()
     checkpoint = AuditCheckpoint(
-        created_at=created, event_id=head.id, event_hash=head.hash, event_count=count, reason=reason, key_id=kid,
-        signature=key.sign(signed_payload(head.id, head.hash, count, _time(created), kid)).hex(),
+        created_at=created, event_id=head_id, event_hash=head_hash, event_count=count, reason=reason, key_id=kid,
+        signature=key.sign(signed_payload(head_id, head_hash, count, _time(created), kid)).hex(),
     )
     db.session.add(checkpoint)
     db.session.flush()

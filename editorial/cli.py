@@ -138,6 +138,10 @@ def seed_demo():
     click.echo(f"Demo newsroom ready. Every demo account's password is: {DEMO_PASSWORD}")
     for user in people:
         click.echo(f"  {', '.join(r.value for r in user.sorted_roles):<10} {user.email:<28} {user.name}")
+    if db.engine.dialect.name == "sqlite":
+        click.echo("Note: this demo keeps its data in a SQLite file; whoever owns the file can rewrite it, "
+                   "triggers and all. The signed audit checkpoints, kept outside it, are what detect that "
+                   "(flask --app editorial audit verify).")
 
 
 @audit_cli.command("verify")

@@ -42,29 +42,28 @@ _out_of_band = ContextVar("out_of_band", default=False)
 
 
 @contextmanager
-def writing_out_of_band():
-    """The one kind of write a safe request makes: recording that something went wrong while it read
-    (a withheld public page). Its transaction begins as a writer's; the caller commits it."""
-    token = _out_of_band.set(True)
+def _while_set(flag: ContextVar):
+    token = flag.set(True)
     try:
         yield
     finally:
-        _out_of_band.reset(token)
+        flag.reset(token)
+
+
+def reading_only():
+    """Transactions begun inside only read (a long audit walk, say): on SQLite they must not hold
+    the write lock, or every writer would wait for them."""
+    return _while_set(_reading)
+
+
+def writing_out_of_band():
+    """The one kind of write a safe request makes: recording that something went wrong while it read
+    (a withheld public page). Its transaction begins as a writer's; the caller commits it."""
+    return _while_set(_out_of_band)
 
 
 def out_of_band_write_in_progress() -> bool:
     return _out_of_band.get()
-
-
-@contextmanager
-def reading_only():
-    """Transactions begun inside only read (a long audit walk, say): on SQLite they must not hold
-    the write lock, or every writer would wait for them."""
-    token = _reading.set(True)
-    try:
-        yield
-    finally:
-        _reading.reset(token)
 
 
 def transaction_only_reads() -> bool:

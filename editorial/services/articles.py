@@ -283,14 +283,9 @@ def _signatures_that_count(article: Article, access: ArticleAccess, revision: Re
     its signer's declaration for this article is the one the signature recorded and does not block
     signing, and the signer's account is still active; a signer's latest signature is theirs."""
     assignments = access.active_assignments
-    if not assignments or revision_hash(revision) != revision.content_hash:
+    if not assignments or revision.id != article.current_revision_id or revision_hash(revision) != revision.content_hash:
         return SignatureTally(False)
-    latest = {signer_id: (signature_id, conflict) for signature_id, signer_id, conflict in db.session.execute(
-        select(Signature.id, Signature.signer_id, Signature.conflict_of_interest).where(
-            Signature.revision_id == revision.id, Signature.content_hash == revision.content_hash,
-            Signature.meaning == "approval",
-        ).order_by(Signature.id)
-    ).all()}
+    latest = {signer_id: (signature_id, conflict) for signature_id, signer_id, conflict in access.current_signatures}
     deactivated = tuple(a.reviewer.name for a in assignments
                         if a.reviewer_id in latest and not a.reviewer.is_active_account)
     counted = all(
@@ -492,6 +487,7 @@ def _approve(actor, article, access, request: ActionRequest):
     assignment.decided_at = now
     _add_comment(actor, article, "approval", request.comment)
     db.session.flush()
+    access.forget_signatures()
     audit.record(
         "signature.recorded", actor=actor, object_type="signature", object_id=signature.id, article_id=article.id,
         revision_number=revision.number,

@@ -47,7 +47,7 @@ def _access(signers=(), author_id=99):
     from editorial.models import Article
 
     return ArticleAccess(Article(id=1, author_id=author_id), assignments=[], revision_author_ids={author_id},
-                         current_signer_ids=set(signers))
+                         current_signatures=[(n, signer, None) for n, signer in enumerate(signers)])
 
 
 def _person(user_id, *roles):
