@@ -44,6 +44,8 @@ class Config:
     # The Ed25519 key that signs audit checkpoints (PEM or base64 of the 32 raw bytes), kept outside
     # the database; unset: generated once into instance/audit_signing_key.pem.
     AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY")
+    # A PEM bundle of further public keys whose checkpoints verify (keys retired by a rotation).
+    AUDIT_TRUSTED_KEYS = os.environ.get("AUDIT_TRUSTED_KEYS")
     # Where checkpoints are appended outside the database; unset: instance/audit-checkpoints.
     AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR")
     CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO")

@@ -2,7 +2,7 @@
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -110,11 +110,16 @@ def export_jsonl(filters: AuditFilter):
         first = first or {"id": rows[0]["id"], "hash": rows[0]["hash"]}
         last = {"id": rows[-1]["id"], "hash": rows[-1]["hash"]}
         yield "".join(canonical_json(row) + "\n" for row in rows)
-    yield canonical_json({"manifest": {
+    manifest = {
         "format": "vetted-audit-export/1", "filters": filters.as_args(), "filtered": bool(filters.as_args()),
         "count": count, "first": first, "last": last,
         "checkpoint": checkpoints.as_dict(covering) if covering else None, "public_key": public_key,
-    }}) + "\n"
+    }
+    key = checkpoints.signing_key()
+    if key is not None:  # signed, so that an edited manifest (a claim to be filtered, say) is caught
+        manifest["key_id"] = checkpoints.key_id(key.public_key())
+        manifest["signature"] = key.sign(canonical_json(manifest).encode()).hex()
+    yield canonical_json({"manifest": manifest}) + "\n"
 
 
 def export_csv(filters: AuditFilter):
@@ -134,6 +139,7 @@ class ExportCheck:
     ok: bool
     checked: int
     problems: list[str]
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why
 
 
 def verify_export(lines, trusted_public_key: str | None = None) -> ExportCheck:
@@ -167,38 +173,71 @@ def verify_export(lines, trusted_public_key: str | None = None) -> ExportCheck:
         if previous is not None and row["id"] == previous["id"] + 1 and row["prev_hash"] != previous["hash"]:
             problems.append(f"event {row['id']}: does not link to event {previous['id']}")
         events.append({"id": row["id"], "hash": row["hash"], "prev_hash": row["prev_hash"]})
-    problems += _check_manifest(manifest, events, trusted_public_key)
-    return ExportCheck(ok=not problems, checked=len(events), problems=problems)
+    notes: list[str] = []
+    problems += _check_manifest(manifest, events, trusted_public_key, notes)
+    return ExportCheck(ok=not problems, checked=len(events), problems=problems, notes=notes)
 
 
-def _check_manifest(manifest, events: list[dict], trusted_public_key: str | None) -> list[str]:
+def _public_key(text: str | None):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+    try:
+        key = load_pem_public_key((text or "").encode())
+    except ValueError:
+        return None
+    return key if isinstance(key, Ed25519PublicKey) else None
+
+
+def _manifest_signature_problems(manifest: dict, trusted_public_key: str | None, notes: list[str]) -> list[str]:
+    from cryptography.exceptions import InvalidSignature
+
+    key = _public_key(trusted_public_key or manifest.get("public_key"))
+    if trusted_public_key and key is None:
+        return ["the trusted public key is unreadable"]
+    unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+    if "signature" not in manifest:
+        if trusted_public_key:
+            return ["the manifest is not signed, so nothing in it can be trusted"]
+        notes.append("the manifest is not signed")
+        return []
+    try:
+        key.verify(bytes.fromhex(manifest["signature"]), canonical_json(unsigned).encode())
+    except (InvalidSignature, ValueError, AttributeError, TypeError):
+        return ["the manifest's signature does not verify"]
+    if not trusted_public_key:
+        notes.append("checked with the export's own key; pass --public-key with the one you trust")
+    return []
+
+
+def _check_manifest(manifest, events: list[dict], trusted_public_key: str | None, notes: list[str]) -> list[str]:
     from editorial.audit import GENESIS_HASH
     from editorial.checkpoints import signature_ok
 
     if not isinstance(manifest, dict):
         return ["no manifest line: nothing says how many events the export holds, so a cut one would pass"]
-    problems = []
+    problems = _manifest_signature_problems(manifest, trusted_public_key, notes)
     ends = ({"id": events[0]["id"], "hash": events[0]["hash"]}, {"id": events[-1]["id"], "hash": events[-1]["hash"]}) \
         if events else (None, None)
     if manifest.get("count") != len(events):
         problems.append(f"the manifest lists {manifest.get('count')} events, the export holds {len(events)}")
     if (manifest.get("first"), manifest.get("last")) != ends:
         problems.append("the first or last event is not the one the manifest names")
-    if manifest.get("filtered"):
-        return problems  # a filtered export has gaps by design; its runs were checked above
+    if manifest.get("filtered"):  # gaps by design; its runs were checked above
+        notes.append(f"a filtered export ({manifest.get('filters')}): whether events are missing between runs "
+                     "cannot be told")
+        return problems
     if events and events[0]["prev_hash"] != GENESIS_HASH:
         problems.append(f"event {events[0]['id']}: the export does not start at the beginning of the chain")
     for previous, event in zip(events, events[1:]):
         if event["prev_hash"] != previous["hash"]:
             problems.append(f"event {event['id']}: does not follow event {previous['id']} (events missing between them)")
     checkpoint = manifest.get("checkpoint")
-    if checkpoint:
-        key_text = trusted_public_key or manifest.get("public_key") or ""
-        try:
-            key = load_pem_public_key(key_text.encode())
-        except ValueError:
+    if not checkpoint:
+        notes.append("no signed checkpoint covers this export: a cut tail cannot be told")
+    else:
+        key = _public_key(trusted_public_key or manifest.get("public_key"))
+        if key is None:
             return problems + ["the public key is unreadable"]
         if not signature_ok(checkpoint, key):
             problems.append("the manifest's checkpoint signature does not verify")

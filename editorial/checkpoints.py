@@ -15,6 +15,7 @@ least hourly). Verifying one needs nothing but `cryptography` (or any Ed25519 li
 import base64
 import hashlib
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -27,9 +28,12 @@ from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from editorial.errors import Unavailable
 from editorial.extensions import db
 from editorial.models import AuditCheckpoint, AuditEvent
 from editorial.models.base import utcnow
+
+log = logging.getLogger(__name__)
 
 KEY_FILE = "audit_signing_key.pem"
 CHECKPOINT_FILE = "checkpoints.jsonl"
@@ -48,16 +52,37 @@ def _load_key(text: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text))
 
 
-def signing_key() -> Ed25519PrivateKey:
-    """AUDIT_SIGNING_KEY (PEM, or the 32 raw bytes in base64) when set; otherwise a key generated once
-    into the instance folder (mode 600). Either way outside the database."""
+def signing_key(*, create: bool = False) -> Ed25519PrivateKey | None:
+    """AUDIT_SIGNING_KEY (PEM, or the 32 raw bytes in base64) when set; otherwise the key file in the
+    instance folder (mode 600), made when `create` is given: only the first checkpoint of an
+    installation may make one (make_checkpoint), so that a host that lacks the key never signs
+    with one of its own. Either way outside the database."""
     configured = current_app.config.get("AUDIT_SIGNING_KEY")
     if configured:
         return _load_key(configured)
     path = Path(current_app.instance_path) / KEY_FILE
     if not path.exists():
+        if not create:
+            return None
         _create_key_file(path)
     return _load_key(path.read_text())
+
+
+def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
+    """The keys whose checkpoints this installation accepts, by key id: the signing key's, and any
+    public keys in the PEM bundle AUDIT_TRUSTED_KEYS names (the keys retired by a rotation)."""
+    keys = []
+    key = signing_key()
+    if key is not None:
+        keys.append(key.public_key())
+    bundle = current_app.config.get("AUDIT_TRUSTED_KEYS")
+    if bundle:
+        text = Path(bundle).read_text()
+        for block in text.split("-----END PUBLIC KEY-----")[:-1]:
+            public = serialization.load_pem_public_key((block.strip() + "\n-----END PUBLIC KEY-----\n").encode())
+            if isinstance(public, Ed25519PublicKey):
+                keys.append(public)
+    return {key_id(public): public for public in keys}
 
 
 def _create_key_file(path: Path) -> None:
@@ -78,8 +103,10 @@ def _create_key_file(path: Path) -> None:
         temporary.unlink()
 
 
-def public_key_pem(key: Ed25519PrivateKey | None = None) -> str:
+def public_key_pem(key: Ed25519PrivateKey | None = None) -> str | None:
     key = key or signing_key()
+    if key is None:
+        return None
     return key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
@@ -125,11 +152,14 @@ def make_checkpoint(reason: str) -> AuditCheckpoint | None:
     last = db.session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.event_id.desc()).limit(1))
     if last is not None and last.event_id >= head_id:
         return None
+    key = signing_key(create=last is None)
+    if key is None:
+        raise Unavailable("The audit signing key is not on this host (set AUDIT_SIGNING_KEY, the key the other "
+                          "hosts sign with); nothing was changed.")
+    kid = key_id(key.public_key())
     since = last.event_id if last is not None else 0
     count = (last.event_count if last is not None else 0) + db.session.scalar(
         select(func.count(AuditEvent.id)).where(AuditEvent.id > since, AuditEvent.id <= head_id))
-    key = signing_key()
-    kid = key_id(key.public_key())
     created = utcnow()
     checkpoint = AuditCheckpoint(
         created_at=created, event_id=head_id, event_hash=head_hash, event_count=count, reason=reason, key_id=kid,
@@ -151,11 +181,14 @@ def _append_to_file(session) -> None:
     rows = session.info.pop(_PENDING, None)
     if not rows:
         return
-    folder = checkpoint_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / CHECKPOINT_FILE, "a", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, sort_keys=True) + "\n")
+    try:
+        folder = checkpoint_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / CHECKPOINT_FILE, "a", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, sort_keys=True) + "\n")
+    except OSError:  # the change is committed and the checkpoint is in the database: say so, loudly
+        log.exception("Could not append %d audit checkpoint(s) to %s", len(rows), CHECKPOINT_FILE)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -171,11 +204,20 @@ class CheckpointProblem:
     message: str
 
 
-def checkpoints_on_file(folder: Path | None = None) -> list[dict]:
+def checkpoints_on_file(folder: Path | None = None) -> list[dict | None]:
+    """The checkpoints kept in the file; None for a line that is not one (a problem for verify)."""
     path = (folder or checkpoint_dir()) / CHECKPOINT_FILE
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                row = None
+            rows.append(row if isinstance(row, dict) and isinstance(row.get("event_id"), int) else None)
+    return rows
 
 
 def signature_ok(row: dict, public_key: Ed25519PublicKey) -> bool:
@@ -191,20 +233,24 @@ def verify_against_checkpoints() -> tuple[int, CheckpointProblem | None]:
     """(checkpoints checked, the first problem or None). Every checkpoint in the database or in the
     checkpoint file must carry a good signature by this installation's key, name an event that is
     still there with that hash, and count the events up to it as they are now."""
-    public_key = signing_key().public_key()
-    kid = key_id(public_key)
+    trusted = trusted_public_keys()
     stored = [as_dict(c) for c in db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.event_id))]
     in_db = {(r["event_id"], r["signature"]) for r in stored}
     rows = {(r["event_id"], r["signature"]): r for r in stored}
     for row in checkpoints_on_file():
+        if row is None:
+            return len(rows), CheckpointProblem(0, f"a line of {CHECKPOINT_FILE} is not a checkpoint")
         key = (row.get("event_id"), row.get("signature"))
         if key not in in_db:
-            return len(rows), CheckpointProblem(row.get("event_id") or 0,
-                                                "a checkpoint kept outside the database is missing from it")
+            return len(rows), CheckpointProblem(row["event_id"], "a checkpoint kept outside the database is missing from it")
         rows[key] = row
     ordered = sorted(rows.values(), key=lambda r: r["event_id"])
     for row in ordered:
-        if row["key_id"] != kid or not signature_ok(row, public_key):
+        public_key = trusted.get(row["key_id"])
+        if public_key is None:
+            return len(ordered), CheckpointProblem(
+                row["event_id"], "a checkpoint is signed by a key this installation does not trust (AUDIT_TRUSTED_KEYS)")
+        if not signature_ok(row, public_key):
             return len(ordered), CheckpointProblem(row["event_id"], "a checkpoint's signature does not verify")
     hashes = dict(db.session.execute(
         select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.id.in_([r["event_id"] for r in ordered]))

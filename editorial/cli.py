@@ -32,6 +32,8 @@ def audit_verify_export(path, public_key):
         result = verify_export(handle, trusted)
     for problem in result.problems[:50]:
         click.echo(problem)
+    for note in result.notes:
+        click.echo(f"Note: {note}.")
     click.echo(f"{'OK' if result.ok else 'NOT OK'}: {result.checked} events checked, {len(result.problems)} problems.")
     sys.exit(0 if result.ok else 1)
 
@@ -151,10 +153,11 @@ def audit_verify(jobs):
     """Walk the hash chain; exit 1 and name the first broken event when it is not intact."""
     report = verify_chain(jobs=jobs)
     if report.ok:
-        click.echo(f"Audit chain intact: {report.checked} events checked against {report.checkpoints} signed checkpoints.")
+        click.echo(f"Audit chain intact: {report.checked} events checked against {report.checkpoints} signed "
+                   f"checkpoints; {report.rows_checked} revisions and signatures match the events that recorded them.")
         return
     click.echo(f"Audit chain BROKEN at event {report.first_broken_id}: {report.problem}.")
-    click.echo(report.first_broken_id)
+    click.echo(report.first_broken_id if report.first_broken_id is not None else "")
     sys.exit(1)
 
 
@@ -219,7 +222,11 @@ def articles_transition(article_id, action, email, comment, revision, content_ha
         sys.exit(1)
     password = None
     if action == "approve":
-        if revision is None or content_hash is None:
+        if (revision is None) != (content_hash is None):
+            click.echo("Error: give both --revision and --content-hash (what you read), or neither to be shown them.",
+                       err=True)
+            sys.exit(1)
+        if revision is None:
             shown = article_service.current_revision(_article_or_exit(article_id))
             click.echo(f"You are signing revision {shown.number}, content hash {shown.content_hash}.")
             click.confirm("Sign this revision?", abort=True)

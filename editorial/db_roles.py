@@ -40,6 +40,7 @@ def role_statements(app_role: str, *, password: str | None = None) -> list[str]:
         f"DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO {role}', current_database()); END $$",
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"REVOKE CREATE ON SCHEMA public FROM {role}",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",  # PostgreSQL 14 and older grant it to everyone
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON {', '.join(HISTORY_TABLES)} FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",  # the schema is the owner's

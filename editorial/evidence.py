@@ -57,7 +57,7 @@ def collect(article: Article) -> dict:
         ],
         "signatures": [
             {
-                "revision_number": s.revision_number, "content_hash": s.content_hash, "signed_at": _time(s.signed_at),
+                "id": s.id, "revision_number": s.revision_number, "content_hash": s.content_hash, "signed_at": _time(s.signed_at),
                 "meaning": s.meaning, "printed_name": s.printed_name, "credentials": s.credentials,
                 "specialty": s.specialty, "affiliation": s.affiliation, "disclosure": s.disclosure,
                 "conflict_of_interest": s.conflict_of_interest,
@@ -101,9 +101,10 @@ To check it, with nothing but Python 3 and the `cryptography` package (pip insta
     python3 verify_evidence.py evidence.json [trusted-public-key.pem]
 
 It recomputes every revision's content_hash (SHA-256 of the canonical JSON {title, summary, body,
-citation_ids}), every audit event's hash (the rule in the project README, 'Verifying an export'),
-and checks every checkpoint: its Ed25519 signature, and that the event it signs is this article's
-event with exactly that hash. Give the public key you trust (from the site's
+citation_ids}) and every audit event's hash (the rule in the project README, 'Verifying an export');
+checks each revision and signature against the event that recorded it, and each publication against
+the revision it published; and checks every checkpoint: its Ed25519 signature, and that the event it
+signs is this article's event with exactly that hash (each publication is one). Give the public key you trust (from the site's
 /transparency/audit-public-key.pem) as the second argument; without it the pack's own key is used,
 which proves only that the pack agrees with itself.
 """
@@ -128,18 +129,39 @@ def main(path, key_path=None):
         content = {"title": r["title"], "summary": r["summary"], "body": r["body"], "citation_ids": r["citation_ids"]}
         if hashlib.sha256(canonical(content)).hexdigest() != r["content_hash"]:
             problems.append(f"revision {r['number']}: content does not match its content_hash")
-    events = {}
+    events, saved, recorded = {}, {}, {}
     for e in evidence["audit_events"]:
         content = {k: v for k, v in e.items() if k not in ("id", "hash")}
         if hashlib.sha256(canonical(content)).hexdigest() != e["hash"]:
             problems.append(f"event {e['id']}: content does not match its hash")
         events[e["id"]] = e["hash"]
-    for c in evidence["checkpoints"]:
+        detail = json.loads(e["detail"])
+        if e["action"] == "revision.saved":
+            saved[e["revision_number"]] = detail.get("content_hash")
+        elif e["action"] == "signature.recorded":
+            recorded[e["object_id"]] = (detail.get("content_hash"), detail.get("printed_name"))
+    # The rows against the events that recorded them (which the checkpoints below prove).
+    by_number = {r["number"]: r for r in evidence["revisions"]}
+    for r in evidence["revisions"]:
+        if saved.get(r["number"]) != r["content_hash"]:
+            problems.append(f"revision {r['number']}: not the content hash its revision.saved event recorded")
+    for s in evidence["signatures"]:
+        if recorded.get(str(s["id"])) != (s["content_hash"], s["printed_name"]):
+            problems.append(f"signature {s['id']}: not what its signature.recorded event recorded")
+    for e in evidence["audit_events"]:
+        if e["action"] == "article.publish":
+            detail = json.loads(e["detail"])
+            published = by_number.get(detail.get("live_revision"))
+            if published is None or published["content_hash"] != detail.get("content_hash"):
+                problems.append(f"event {e['id']}: the revision it published is not in this pack as it was published")
+    checked = list(evidence["checkpoints"]) + ([evidence["latest_checkpoint"]] if evidence.get("latest_checkpoint") else [])
+    for c in checked:
         signed = {k: c[k] for k in ("created_at", "event_count", "event_hash", "event_id", "key_id")}
         try:
             key.verify(bytes.fromhex(c["signature"]), json.dumps(signed, sort_keys=True, separators=(",", ":")).encode())
         except Exception:
             problems.append(f"checkpoint of event {c['event_id']}: the signature does not verify")
+    for c in evidence["checkpoints"]:
         if events.get(c["event_id"]) != c["event_hash"]:
             problems.append(f"checkpoint of event {c['event_id']}: the event in this pack is not the one signed")
     for p in problems:

@@ -43,15 +43,18 @@ def drop_append_only_triggers(table: str) -> None:
 _LIVE_GUARD_MESSAGE = "articles.live_revision_id moves only with a matching article.publish audit event"
 
 _PG_LIVE_GUARD = [
-    "CREATE OR REPLACE FUNCTION guard_live_revision() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    # Tables named with their schema and a fixed search_path: a session's temporary tables (searched
+    # first by default) cannot stand in for them.
+    "CREATE OR REPLACE FUNCTION guard_live_revision() RETURNS trigger LANGUAGE plpgsql "
+    "SET search_path = pg_catalog, public, pg_temp AS $$ "
     "DECLARE head_action text; head_article integer; head_revision integer; "
     "BEGIN "
     "IF NEW.live_revision_id IS NULL THEN RETURN NEW; END IF; "
     "IF TG_OP = 'UPDATE' AND NEW.live_revision_id IS NOT DISTINCT FROM OLD.live_revision_id THEN RETURN NEW; END IF; "
     "SELECT action, article_id, revision_number INTO head_action, head_article, head_revision "
-    "FROM audit_events ORDER BY id DESC LIMIT 1; "
+    "FROM public.audit_events ORDER BY id DESC LIMIT 1; "
     "IF NOT FOUND OR head_action <> 'article.publish' OR head_article IS DISTINCT FROM NEW.id "
-    "OR head_revision IS DISTINCT FROM (SELECT number FROM revisions WHERE id = NEW.live_revision_id AND article_id = NEW.id) "
+    "OR head_revision IS DISTINCT FROM (SELECT number FROM public.revisions WHERE id = NEW.live_revision_id AND article_id = NEW.id) "
     f"THEN RAISE EXCEPTION '{_LIVE_GUARD_MESSAGE}'; END IF; "
     "RETURN NEW; END $$",
     "CREATE TRIGGER articles_live_guard BEFORE INSERT OR UPDATE OF live_revision_id ON articles "

@@ -34,7 +34,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import nh3
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from editorial import audit
@@ -43,7 +43,9 @@ from editorial.dates import today_utc
 from editorial.declarations import says_nothing_to_declare
 from editorial.errors import ValidationError
 from editorial.extensions import db
-from editorial.models import Article, ArticleFeedback, ArticleSlug, AuditEvent, Citation, Revision, Signature, User
+from editorial.models import (
+    Article, ArticleFeedback, ArticleSlug, Assignment, AuditCheckpoint, AuditEvent, Citation, Revision, Signature, User,
+)
 from editorial.queries import citations_by_id
 from editorial.rendering import clean_input, inline_citation_keys, render_body
 
@@ -65,6 +67,9 @@ class ReviewerLine:
     approved_at: datetime
     disclosure: str  # as signed, or NONE_DECLARED
     conflict_of_interest: str | None  # declared for this article (and waived by an editor)
+    # A conflict the reviewer declared for this article after signing (their signature no longer
+    # counts for a new publication; the editors are told to start a re-review).
+    declared_after_approval: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,32 +168,64 @@ class Withheld(Exception):
         self.reason = reason
 
 
-def _published_signatures(article: Article, live: Revision) -> list[Signature]:
-    """The approval signatures readers are shown, or Withheld. A page is served only when its text
-    matches its content hash, the article's latest publication record published exactly this
-    revision, and the signatures that record names are all there, on exactly this content."""
+def _published_signatures(article: Article, live: Revision) -> list[tuple[Signature, str | None]]:
+    """The approval signatures readers are shown, or Withheld. A page is served only when:
+
+    - its text matches its content hash;
+    - the article's latest publication record published exactly this revision, this content hash
+      and this topic, and is itself intact (its hash recomputed from its content);
+    - that record is the head of a checkpoint signed with the audit key, which the database never
+      holds, so a publication forged by inserting rows (the app's own role may insert) fails here
+      (records older than the installation's first checkpoint are accepted on the rest);
+    - the signatures the record names are all there, on exactly this content.
+    """
     from editorial.services.articles import revision_hash
 
     if revision_hash(live) != live.content_hash:
         raise Withheld(article, "the live text does not match its content hash")
     record = db.session.execute(
-        select(AuditEvent.action, AuditEvent.revision_number, AuditEvent.detail)
+        select(*audit.hashable_columns())
         .where(AuditEvent.article_id == article.id, AuditEvent.action.in_(["article.publish", "article.unpublish"]))
         .order_by(AuditEvent.id.desc()).limit(1)
     ).first()
     if record is None or record.action != "article.publish" or record.revision_number != live.number:
         raise Withheld(article, "no publication record for the live revision")
-    named = json.loads(record.detail).get("signatures")
-    statement = select(Signature).where(
+    if audit.hash_of(record.at, *(getattr(record, name) for name in audit.HASHED_FIELDS)) != record.hash:
+        raise Withheld(article, "the publication record does not match its hash")
+    detail = json.loads(record.detail)
+    if detail.get("content_hash") != live.content_hash or detail.get("topic", live.topic) != live.topic:
+        raise Withheld(article, "the live revision is not the content its publication record names")
+    _check_publication_is_signed(article, record)
+    named = detail.get("signatures")
+    # Each signature with what its signer declares for this article now (one statement).
+    statement = select(Signature, Assignment.conflict_of_interest).outerjoin(Assignment, and_(
+        Assignment.article_id == Signature.article_id, Assignment.reviewer_id == Signature.signer_id,
+        Assignment.removed_at.is_(None),
+    )).where(
         Signature.revision_id == live.id, Signature.content_hash == live.content_hash, Signature.meaning == "approval")
     if named is not None:
         statement = statement.where(Signature.id.in_(named))
-    signatures = db.session.scalars(statement.order_by(Signature.signed_at, Signature.id)).all()
-    if not signatures or (named is not None and len(signatures) != len(set(named))):
+    rows = db.session.execute(statement.order_by(Signature.signed_at, Signature.id)).all()
+    if not rows or (named is not None and len(rows) != len(set(named))):
         raise Withheld(article, "the approval signatures for the live revision are missing")
     if named is None:  # published before publications named their signatures: each signer's latest
-        signatures = sorted({s.signer_id: s for s in signatures}.values(), key=lambda s: (s.signed_at, s.id))
-    return signatures
+        rows = sorted({row[0].signer_id: row for row in rows}.values(), key=lambda row: (row[0].signed_at, row[0].id))
+    return [(signature, declared) for signature, declared in rows]
+
+
+def _check_publication_is_signed(article: Article, record) -> None:
+    from editorial import checkpoints
+
+    checkpoint = db.session.scalar(
+        select(AuditCheckpoint).where(AuditCheckpoint.event_id == record.id).order_by(AuditCheckpoint.id).limit(1))
+    if checkpoint is None:
+        signed_before = db.session.scalar(select(AuditCheckpoint.id).where(AuditCheckpoint.event_id < record.id).limit(1))
+        if signed_before is not None:
+            raise Withheld(article, "the publication record carries no signed checkpoint")
+        return  # published before this installation signed its first checkpoint
+    key = checkpoints.trusted_public_keys().get(checkpoint.key_id)
+    if checkpoint.event_hash != record.hash or key is None or not checkpoints.signature_ok(checkpoints.as_dict(checkpoint), key):
+        raise Withheld(article, "the publication record's checkpoint does not verify")
 
 
 def build_page(article: Article) -> PublicPage:
@@ -200,8 +237,10 @@ def build_page(article: Article) -> PublicPage:
             name=signature.printed_name, credentials=signature.credentials, specialty=signature.specialty,
             affiliation=signature.affiliation, approved_at=signature.signed_at,
             disclosure=disclosure_text(signature.disclosure), conflict_of_interest=signature.conflict_of_interest or None,
+            declared_after_approval=display_text(declared_now)
+            if declared_now and declared_now != signature.conflict_of_interest else None,
         )
-        for signature in _published_signatures(article, live)
+        for signature, declared_now in _published_signatures(article, live)
     ]
 
     citation_ids = json.loads(live.citation_ids or "[]")
@@ -236,18 +275,23 @@ def report_withheld(withheld: Withheld) -> None:
 
     log.error("Withheld article %s revision %s from readers: %s", withheld.article_id, withheld.revision_number,
               withheld.reason)
+    detail = {"reason": withheld.reason}
+
+    def recently_recorded() -> bool:
+        return db.session.scalar(
+            select(AuditEvent.id).where(
+                AuditEvent.article_id == withheld.article_id, AuditEvent.action == "public_page.withheld",
+                AuditEvent.revision_number == withheld.revision_number, AuditEvent.at >= now() - WITHHELD_ALERT_INTERVAL,
+                AuditEvent.detail == audit.canonical_json(detail),
+            ).limit(1)
+        ) is not None
+
+    if recently_recorded():  # in the page's own read: most readers of a withheld page stop here
+        return
     db.session.rollback()  # end the page's read-only transaction
     with writing_out_of_band():
         try:
-            detail = {"reason": withheld.reason}
-            recent = db.session.scalar(
-                select(AuditEvent.id).where(
-                    AuditEvent.article_id == withheld.article_id, AuditEvent.action == "public_page.withheld",
-                    AuditEvent.revision_number == withheld.revision_number, AuditEvent.at >= now() - WITHHELD_ALERT_INTERVAL,
-                    AuditEvent.detail == audit.canonical_json(detail),
-                ).limit(1)
-            )
-            if recent is None:
+            if not recently_recorded():  # again under the write lock: two readers at once record it once
                 audit.record("public_page.withheld", actor=None, object_type="article", object_id=withheld.article_id,
                              article_id=withheld.article_id, revision_number=withheld.revision_number, detail=detail)
                 notifications.page_withheld(withheld.article_id, withheld.revision_number, withheld.reason)
@@ -352,7 +396,8 @@ def api_json(page: PublicPage) -> dict:
         "byline": page.byline,
         "reviewed_by": [
             {"name": r.name, "credentials": r.credentials, "specialty": r.specialty, "affiliation": r.affiliation,
-             "approved_at": iso_z(r.approved_at), "disclosure": r.disclosure}
+             "approved_at": iso_z(r.approved_at), "disclosure": r.disclosure,
+             "conflict_of_interest": r.conflict_of_interest, "declared_after_approval": r.declared_after_approval}
             for r in page.reviewers
         ],
         "references": [r.text for r in page.references],

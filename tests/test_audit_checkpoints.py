@@ -135,3 +135,31 @@ def test_the_api_and_the_page_report_checkpoints(app, client, login, newsroom):
     assert report["ok"] and report["checkpoints"] >= 1 and report["problem"] is None
     login(newsroom.auditor)
     assert "signed checkpoints" in client.get("/audit/verify").get_data(as_text=True)
+
+
+def test_a_revision_rewritten_with_its_hash_recomputed_is_named(app, runner, newsroom):
+    from editorial.models import Revision
+    from editorial.services.articles import content_hash
+
+    article = newsroom.published()
+    with app.app_context():
+        allow_updates_behind_the_apps_back("revisions")
+        live = db.session.scalars(select(Revision).where(Revision.article_id == article["id"])
+                                  .order_by(Revision.number.desc())).first()
+        forged = content_hash(live.title, live.summary, "Take 500 mg.", [newsroom.citation.id])
+        number = live.number
+        db.session.execute(text("UPDATE revisions SET body = 'Take 500 mg.', content_hash = :h WHERE id = :r"),
+                           {"h": forged, "r": live.id})
+        db.session.commit()
+    code, output = _verify(runner)
+    assert code == 1 and f"revision {number}" in output and "revision.saved" in output
+
+
+def test_a_signature_rewritten_behind_the_apps_back_is_named(app, runner, newsroom):
+    newsroom.published()
+    with app.app_context():
+        allow_updates_behind_the_apps_back("signatures")
+        db.session.execute(text("UPDATE signatures SET printed_name = 'Dr. Someone Else'"))
+        db.session.commit()
+    code, output = _verify(runner)
+    assert code == 1 and "signature.recorded" in output

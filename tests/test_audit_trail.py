@@ -235,6 +235,8 @@ def test_an_export_checked_against_the_key_one_trusts(client, login, newsroom, a
                                                     cp["created_at"], cp["key_id"])).hex()
         manifest["manifest"]["public_key"] = rogue.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        unsigned = {k: v for k, v in manifest["manifest"].items() if k != "signature"}
+        manifest["manifest"]["signature"] = rogue.sign(audit_log.canonical_json(unsigned).encode()).hex()
         return rows, manifest
 
     path = _export(client, login, newsroom, tmp_path, "r.jsonl", resign)
@@ -320,3 +322,42 @@ def test_an_auditor_cannot_write_anything(app, newsroom, login, client, token_fo
     with app.app_context():
         assert db.session.scalar(select(func.count(AuditEvent.id))) == before
     assert checked > 25
+
+
+def test_an_export_whose_manifest_claims_to_be_filtered_is_caught(client, login, newsroom, app, runner, tmp_path):
+    """Calling a cut export 'filtered' would skip the completeness checks: the manifest is signed."""
+    newsroom.published()
+    trusted = tmp_path / "trusted.pem"
+    trusted.write_text(client.get("/transparency/audit-public-key.pem").get_data(as_text=True))
+
+    def pretend_filtered(rows, manifest):
+        rows = rows[:-5]
+        manifest["manifest"].update(filtered=True, count=len(rows), last={"id": rows[-1]["id"], "hash": rows[-1]["hash"]})
+        return rows, manifest
+
+    path = _export(client, login, newsroom, tmp_path, "f.jsonl", pretend_filtered)
+    result = runner.invoke(args=["audit", "verify-export", str(path), "--public-key", str(trusted)])
+    assert result.exit_code == 1 and "manifest's signature does not verify" in result.output
+    honest = _export(client, login, newsroom, tmp_path, "h.jsonl", lambda rows, manifest: (rows, manifest))
+    checked = runner.invoke(args=["audit", "verify-export", str(honest), "--public-key", str(trusted)])
+    assert checked.exit_code == 0 and "OK" in checked.output
+
+
+def test_the_evidence_script_catches_a_revision_rewritten_with_its_hash(client, login, newsroom, tmp_path):
+    import hashlib
+    import subprocess
+    import sys
+
+    article = newsroom.published()
+    login(newsroom.auditor)
+    zipfile.ZipFile(io.BytesIO(client.get(f"/audit/articles/{article['id']}/evidence.zip").data)).extractall(tmp_path)
+    evidence = json.loads((tmp_path / "evidence.json").read_text())
+    live = evidence["revisions"][-1]
+    live["body"] = "Take 500 mg four times a day [@tom2019]."
+    content = {k: live[k] for k in ("title", "summary", "body", "citation_ids")}
+    live["content_hash"] = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"),
+                                                     ensure_ascii=False).encode()).hexdigest()
+    (tmp_path / "evidence.json").write_text(json.dumps(evidence))
+    run = subprocess.run([sys.executable, "-I", "verify_evidence.py", "evidence.json"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and f"revision {live['number']}" in run.stdout, run.stdout + run.stderr

@@ -70,3 +70,21 @@ def test_db_roles_prints_its_grants(runner):
     assert "REVOKE UPDATE, DELETE, TRUNCATE" in result.output and "NOSUPERUSER" in result.output
     refused = runner.invoke(args=["db-roles", "Robert'); DROP TABLE users;--", "--print"])
     assert refused.exit_code == 1 and "role name" in refused.output
+
+
+def test_a_temporary_table_cannot_stand_in_for_the_audit_trail(postgres, newsroom):
+    """Temporary tables are searched first by default; the live pointer's guard names its tables
+    with their schema, so a fake 'newest publish event' in one does not open it."""
+    article = newsroom.published()
+    edited = newsroom.call("PATCH", f"/articles/{article['id']}", newsroom.writer,
+                           {"base_version": article["version"], "body": "Draft [@tom2019].", "note": "n"}).json
+    with postgres.app_context():
+        db.session.execute(text("CREATE TEMP TABLE audit_events (id integer, action text, article_id integer, "
+                                "revision_number integer)"))
+        db.session.execute(text("INSERT INTO audit_events VALUES (999999, 'article.publish', :a, :n)"),
+                           {"a": article["id"], "n": edited["version"]})
+        with pytest.raises(DBAPIError, match="live_revision_id"):
+            with db.session.begin_nested():
+                db.session.execute(text("UPDATE articles SET live_revision_id = current_revision_id WHERE id = :a"),
+                                   {"a": article["id"]})
+        db.session.rollback()

@@ -142,4 +142,53 @@ def test_an_honest_page_still_serves_in_a_fixed_number_of_queries(app, client, n
     with count_queries() as counter:
         response = client.get(f"/articles/{article['slug']}")
     assert response.status_code == 200
-    assert counter.count <= 6, counter.count
+    # the article, its publication record, that record's checkpoint, the signatures it names, the
+    # citations: 5, plus the test's savepoint pair
+    assert counter.count <= 7, counter.count
+
+
+def test_a_publication_forged_with_inserts_alone_is_withheld(app, client, newsroom, live_with_draft):
+    """What the app's own database role may do (it may insert): a revision signed by rows it wrote
+    and a correctly chained publish event for it. Only the audit key could sign that event's
+    checkpoint, so readers still get the 503."""
+    from editorial import audit
+    from editorial.models import Article, Revision, Signature
+
+    aid, slug = live_with_draft["id"], live_with_draft["slug"]
+    with app.app_context():
+        article = db.session.get(Article, aid)
+        draft = db.session.get(Revision, article.current_revision_id)
+        signature = Signature(article_id=aid, revision_id=draft.id, revision_number=draft.number,
+                              content_hash=draft.content_hash, signer_id=newsroom.reviewer.id, meaning="approval",
+                              printed_name="Dr. Rita Review", credentials="MD", disclosure="None")
+        db.session.add(signature)
+        db.session.flush()
+        audit.record("article.publish", actor=None, object_type="article", object_id=aid, article_id=aid,
+                     revision_number=draft.number,
+                     detail={"live_revision": draft.number, "content_hash": draft.content_hash, "topic": draft.topic,
+                             "signatures": [signature.id]})
+        db.session.execute(text("UPDATE articles SET live_revision_id = current_revision_id WHERE id = :a"), {"a": aid})
+        db.session.commit()
+    page = client.get(f"/articles/{slug}")
+    assert page.status_code == 503 and DRAFT_TEXT not in page.get_data(as_text=True)
+
+
+def test_a_live_revision_rewritten_with_its_hash_recomputed_is_withheld(app, client, newsroom):
+    """Someone past the triggers rewrites the body, the revision's content_hash and the signatures'
+    hashes together: the publication record (signed by its checkpoint) still names the old hash."""
+    from editorial.models import Revision
+    from editorial.services.articles import content_hash
+
+    article = newsroom.published()
+    with app.app_context():
+        allow_updates_behind_the_apps_back("revisions")
+        allow_updates_behind_the_apps_back("signatures")
+        live = db.session.scalars(select(Revision).where(Revision.article_id == article["id"])
+                                  .order_by(Revision.number.desc())).first()
+        forged = content_hash(live.title, live.summary, f"{DRAFT_TEXT} [@tom2019].", [newsroom.citation.id])
+        db.session.execute(text("UPDATE revisions SET body = :b, content_hash = :h WHERE id = :r"),
+                           {"b": f"{DRAFT_TEXT} [@tom2019].", "h": forged, "r": live.id})
+        db.session.execute(text("UPDATE signatures SET content_hash = :h WHERE revision_id = :r"), {"h": forged, "r": live.id})
+        db.session.commit()
+    page = client.get(f"/articles/{article['slug']}")
+    assert page.status_code == 503 and DRAFT_TEXT not in page.get_data(as_text=True)

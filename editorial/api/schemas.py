@@ -271,6 +271,9 @@ class ReviewedBy(Out):
     affiliation: str | None
     approved_at: datetime | None
     disclosure: str
+    conflict_of_interest: str | None = Field(description="Declared for this article, and waived, before signing.")
+    declared_after_approval: str | None = Field(
+        description="A conflict of interest declared for this article after signing; the page is being reviewed again.")
 
 
 class PublishedPageOut(Out):

@@ -175,7 +175,7 @@ def _append_revision(actor, article, title, summary, body, citation_ids, *, topi
     audit.record(
         "revision.saved", actor=actor, object_type="revision", object_id=revision.id, article_id=article.id,
         revision_number=number, from_state=from_state, to_state=article.state,
-        detail={"fields": changed, "content_hash": revision.content_hash, "note": note or ""},
+        detail={"fields": changed, "content_hash": revision.content_hash, "topic": topic, "note": note or ""},
     )
     return revision
 
@@ -523,7 +523,7 @@ def _publish(actor, article, access, request: ActionRequest):
     audit.record(
         "article.publish", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
         revision_number=revision.number, from_state=article.state, to_state=State.PUBLISHED.value,
-        detail={"live_revision": revision.number, "content_hash": revision.content_hash,
+        detail={"live_revision": revision.number, "content_hash": revision.content_hash, "topic": revision.topic,
                 "signatures": list(tally.signature_ids)},
     )
     article.state = State.PUBLISHED.value

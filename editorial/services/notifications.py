@@ -56,6 +56,7 @@ KIND_LABELS = {
     "reminder_overdue": "Review overdue",
     "account_locked": "Account locked",
     "page_withheld": "Live page withheld",
+    "conflict_after_publication": "Conflict declared after publication",
 }
 
 DEFAULT_REMINDER_DAYS = 2
@@ -194,6 +195,17 @@ def account_locked(user: User, kind: str) -> None:
         notify(admin, "account_locked", f"Account locked: {user.name}",
                f"{user.name}'s account locked itself after {user.failed_attempts} failed attempts "
                f"(the last one a failed {kind}). Check the audit log, then unlock it under Users if it was them.")
+
+
+def conflict_after_publication(actor: User, article: Article, statement: str) -> None:
+    """The editors hear that a reviewer of the live page declared a conflict after signing it."""
+    from editorial.access import load_access
+
+    for editor in approval_recipients(load_access(article)):
+        notify(editor, "conflict_after_publication", f"Conflict declared after publication: {article.title}",
+               f"{actor.name} declared a conflict of interest for {_title(article)} after signing its live revision: "
+               f"\"{statement}\". Readers see it beside their name. Decide whether to start a re-review with "
+               "another expert.", article_id=article.id)
 
 
 def page_withheld(article_id: int, revision_number: int | None, reason: str) -> None:

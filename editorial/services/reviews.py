@@ -6,7 +6,7 @@ from editorial.access import load_access
 from editorial.dates import today_utc
 from editorial.errors import InvalidTransition, NotFound, PermissionDenied
 from editorial.extensions import db
-from editorial.models import Article, Assignment, Comment, User
+from editorial.models import Article, Assignment, Comment, Signature, User
 from editorial.models.base import utcnow
 from editorial.permissions import can, require
 from editorial.roles import Role
@@ -128,10 +128,23 @@ def respond(actor: User, article: Article, *, accepted, reason=None, conflict_of
         raise InvalidTransition(
             "You declared a conflict of interest for this article; it stays on record. Ask an editor to waive it.")
     signed = assignment.status_for(article.version) == "approved"
+    new_conflict = statement is not None and statement != assignment.conflict_of_interest
     record_acceptance(actor, article, assignment, conflict=statement, declared=conflict is not None, at=utcnow())
-    if signed and statement is not None:
+    if signed and new_conflict:
         _void_signature(actor, article, assignment, "a conflict of interest was declared after signing")
+    if new_conflict and actor.id in _live_signer_ids(article):
+        # Readers see it beside the reviewer's name at once (public_page); the editors decide what next.
+        audit.record("review.conflict_after_publication", actor=actor, object_type="assignment", object_id=assignment.id,
+                     article_id=article.id, revision_number=article.version,
+                     detail={"conflict_of_interest": statement})
+        notifications.conflict_after_publication(actor, article, statement)
     return assignment
+
+
+def _live_signer_ids(article: Article) -> set[int]:
+    if article.live_revision_id is None:
+        return set()
+    return set(db.session.scalars(select(Signature.signer_id).where(Signature.revision_id == article.live_revision_id)))
 
 
 def record_acceptance(actor: User, article: Article, assignment: Assignment, *, conflict: str | None,

@@ -122,4 +122,7 @@ def latest_checkpoint():
 def audit_public_key():
     from editorial import checkpoints
 
-    return current_app.response_class(checkpoints.public_key_pem(), mimetype="application/x-pem-file")
+    pem = checkpoints.public_key_pem()
+    if pem is None:
+        abort(404)  # nothing has been signed here yet
+    return current_app.response_class(pem, mimetype="application/x-pem-file")

@@ -316,3 +316,20 @@ def test_a_signer_deactivated_after_signing_needs_an_editors_decision_before_pub
     page = client.get(f"/articles/{n.article(aid)['slug']}").get_data(as_text=True)
     assert "Dr. Rita Review" in page and "Dr. Sam Second" not in page
     assert signature_count(app, aid) == 2
+
+
+def test_a_conflict_declared_after_publication_is_shown_to_readers_and_the_editors_are_told(app, client, newsroom):
+    from editorial.models import Notification
+
+    n = newsroom
+    article = n.published()
+    late = n.call("PATCH", f"/articles/{article['id']}/reviewers/me", n.reviewer,
+                  {"accepted": True, "conflict_of_interest": "I now advise the device maker."})
+    assert late.status_code == 200
+    page = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert "Declared for this article after approving it" in page and "I now advise the device maker." in page
+    api = client.get(f"/api/v1/published/{article['slug']}").json
+    assert any(r["declared_after_approval"] == "I now advise the device maker." for r in api["reviewed_by"])
+    assert "review.conflict_after_publication" in actions_of(app, article["id"])
+    with app.app_context():
+        assert db.session.scalars(select(Notification).where(Notification.kind == "conflict_after_publication")).first()
