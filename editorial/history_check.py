@@ -16,6 +16,19 @@ from editorial.extensions import db
 from editorial.models import AuditEvent, Revision, Signature
 
 
+_HASH_KEY = '"content_hash":"'
+
+
+def _content_hash_in(detail: str) -> str | None:
+    """The content_hash an event's canonical-JSON detail records. Read by position, not parsed: a
+    verify over a million events reads 200,000 of these (a hex digest has nothing to escape)."""
+    at = detail.find(_HASH_KEY)
+    if at < 0:
+        return json.loads(detail).get("content_hash")  # not canonical JSON: read it the slow way
+    start = at + len(_HASH_KEY)
+    return detail[start:start + 64]
+
+
 @dataclass
 class RowProblem:
     event_id: int | None
@@ -29,7 +42,7 @@ def first_problem() -> tuple[int, RowProblem | None]:
     for event_id, article_id, number, detail in _driver_rows(connection, select(
             AuditEvent.id, AuditEvent.article_id, AuditEvent.revision_number, AuditEvent.detail)
             .where(AuditEvent.action == "revision.saved")):
-        saved[(article_id, number)] = (event_id, json.loads(detail).get("content_hash"))
+        saved[(article_id, number)] = (event_id, _content_hash_in(detail))
     checked = 0
     for article_id, number, content_hash in _driver_rows(connection, select(
             Revision.article_id, Revision.number, Revision.content_hash).order_by(Revision.id)):

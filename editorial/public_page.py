@@ -5,8 +5,9 @@ an approval in progress or an archived article never reaches readers. One page i
 assembled with a fixed number of queries, whatever the number of reviewers or references:
 
 1. the article by slug, joined with its live revision and its author;
-2. the article's latest publication record in the audit trail, which must have published exactly
-   that revision and names the signatures that approved it;
+2. the article's latest publication record in the audit trail, with the checkpoint signed in its
+   transaction: it must have published exactly that revision and names the signatures that
+   approved it;
 3. those approval signatures, on exactly that content (their profile snapshots are what readers
    see as "Medically reviewed by", so a later profile edit rewrites nothing);
 4. the revision's citations.
@@ -183,10 +184,12 @@ def _published_signatures(article: Article, live: Revision) -> list[tuple[Signat
 
     if revision_hash(live) != live.content_hash:
         raise Withheld(article, "the live text does not match its content hash")
+    # The record with the checkpoint made in its transaction, if any, in one statement.
     record = db.session.execute(
-        select(*audit.hashable_columns())
+        select(*audit.hashable_columns(), AuditCheckpoint)
+        .outerjoin(AuditCheckpoint, AuditCheckpoint.event_id == AuditEvent.id)
         .where(AuditEvent.article_id == article.id, AuditEvent.action.in_(["article.publish", "article.unpublish"]))
-        .order_by(AuditEvent.id.desc()).limit(1)
+        .order_by(AuditEvent.id.desc(), AuditCheckpoint.id).limit(1)
     ).first()
     if record is None or record.action != "article.publish" or record.revision_number != live.number:
         raise Withheld(article, "no publication record for the live revision")
@@ -216,8 +219,7 @@ def _published_signatures(article: Article, live: Revision) -> list[tuple[Signat
 def _check_publication_is_signed(article: Article, record) -> None:
     from editorial import checkpoints
 
-    checkpoint = db.session.scalar(
-        select(AuditCheckpoint).where(AuditCheckpoint.event_id == record.id).order_by(AuditCheckpoint.id).limit(1))
+    checkpoint = record.AuditCheckpoint
     if checkpoint is None:
         signed_before = db.session.scalar(select(AuditCheckpoint.id).where(AuditCheckpoint.event_id < record.id).limit(1))
         if signed_before is not None:

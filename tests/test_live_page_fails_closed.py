@@ -142,9 +142,9 @@ def test_an_honest_page_still_serves_in_a_fixed_number_of_queries(app, client, n
     with count_queries() as counter:
         response = client.get(f"/articles/{article['slug']}")
     assert response.status_code == 200
-    # the article, its publication record, that record's checkpoint, the signatures it names, the
-    # citations: 5, plus the test's savepoint pair
-    assert counter.count <= 7, counter.count
+    # the article, its publication record with its checkpoint, the signatures it names, the
+    # citations: 4, plus the test's savepoint pair
+    assert counter.count <= 6, counter.count
 
 
 def test_a_publication_forged_with_inserts_alone_is_withheld(app, client, newsroom, live_with_draft):

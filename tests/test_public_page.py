@@ -147,9 +147,9 @@ def test_the_page_runs_a_fixed_small_number_of_queries(newsroom, client, make_us
         with count_queries() as counter:
             assert client.get(f"/articles/{article['slug']}").status_code == 200
         counts.append(counter.count)
-    # 5 queries (article + live revision + author; its publication record; that record's signed
+    # 4 queries (article + live revision + author; its publication record with its signed
     # checkpoint; the signatures it names; citations), plus the test's savepoint pair.
-    assert counts[0] == counts[1] <= 7, counts
+    assert counts[0] == counts[1] <= 6, counts
     with count_queries() as counter:
         assert client.get("/health-topics").status_code == 200
     assert counter.count <= 3
