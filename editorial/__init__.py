@@ -38,6 +38,9 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
+    from editorial.bounds import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "editorial.sqlite")

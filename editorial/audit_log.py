@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from editorial.bounds import MAX_ID, utc_time, whole_number
 from editorial.audit import canonical_json, event_hash, format_time, hashable_columns, hashed_content, keyset_batches
 from editorial.errors import ValidationError
 from editorial.extensions import db
@@ -33,11 +34,11 @@ class AuditFilter:
 
 def _parse_time(raw: str, field: str, errors: dict) -> datetime | None:
     try:
-        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        errors[field] = "Use an ISO 8601 time, for example 2026-01-31 or 2026-01-31T12:00:00Z."
+        return utc_time(raw)
+    except ValueError as exc:
+        errors[field] = ("Use an ISO 8601 time between the years 1 and 9999 in UTC, for example 2026-01-31 or "
+                         f"2026-01-31T12:00:00Z ({exc}).")
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def parse_filter(args) -> AuditFilter:
@@ -47,10 +48,10 @@ def parse_filter(args) -> AuditFilter:
     for name in ("article_id", "actor_id"):
         raw = (args.get(name) or "").strip()
         if raw:
-            if raw.isascii() and raw.isdigit() and len(raw) <= 9:
-                setattr(result, name, int(raw))
-            else:
-                errors[name] = "Expected a whole number."
+            try:
+                setattr(result, name, whole_number(raw))
+            except ValueError:
+                errors[name] = f"Expected a whole number from 0 to {MAX_ID:,}."
     action = (args.get("action") or "").strip()
     if action:
         result.action = action[:64]

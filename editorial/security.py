@@ -1,9 +1,12 @@
 """Security headers, sign-in throttling and the idle timeout."""
 from datetime import timedelta
 
-from flask import current_app, request, session
+from flask import abort, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+
+from editorial.bounds import has_nul
+from editorial.errors import ValidationError
 
 # A strict policy: nothing inline is executed or applied, nothing is loaded from elsewhere.
 # (JSON-LD blocks are data, not script, so they need no exception.)
@@ -44,6 +47,19 @@ def init_app(app) -> None:
     app.config.setdefault("SIGN_IN_LIMIT_PER_ACCOUNT", "10 per minute;50 per hour")
     app.permanent_session_lifetime = timedelta(minutes=app.config.get("IDLE_TIMEOUT_MINUTES", 30))
     limiter.init_app(app)
+
+    @app.before_request
+    def _no_nul_characters():
+        # PostgreSQL refuses a NUL in any text, so one in a query or form value (a search, a filter,
+        # the sign-in e-mail) would fail deep inside; refuse the request up front, on both databases.
+        sources = [request.args] + ([request.form] if request.method in ("POST", "PUT", "PATCH") else [])
+        for values in sources:
+            for key, value in values.items(multi=True):
+                if has_nul(key) or has_nul(value):
+                    if request.path.startswith("/api/"):  # the API's envelope: 422 naming the field
+                        raise ValidationError("Some fields are invalid.",
+                                              fields={key.replace("\x00", ""): "Cannot contain a NUL character."})
+                    abort(400, "A request parameter contains a NUL character.")
 
     @app.before_request
     def _idle_timeout():

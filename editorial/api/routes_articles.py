@@ -1,11 +1,12 @@
 """Articles, revisions, diffs, reviewers and workflow transitions (API.md)."""
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Annotated, Literal
 
 from flask import request
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from editorial import queries
+from editorial.bounds import utc_time
 from editorial.access import load_access
 from editorial.api import api_bp
 from editorial.api.helpers import caller, iso, list_body, page_args, raw_json, whole_number
@@ -255,11 +256,10 @@ def as_of(article_id: int):
     require(caller(), "view_as_of", load_access(article), message="Only editors, auditors and admins reconstruct history.")
     raw = request.args.get("at", "")
     try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError("at must be an ISO 8601 time.", fields={"at": "For example 2026-01-31T12:00:00Z."}) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = utc_time(raw)
+    except ValueError as exc:
+        raise ValidationError("at must be an ISO 8601 time.",
+                              fields={"at": f"For example 2026-01-31T12:00:00Z ({exc})."}) from None
     revision = article_service.live_revision_at(article, moment)
     if revision is None:
         raise NotFound("Nothing of this article was live at that time.")

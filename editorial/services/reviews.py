@@ -11,6 +11,7 @@ from editorial.models.base import utcnow
 from editorial.permissions import can, require
 from editorial.roles import Role
 from editorial.services import notifications
+from editorial.bounds import MAX_ID
 from editorial.declarations import says_nothing_to_declare
 from editorial.services.articles import MAX_NOTE, settle_review
 from editorial.services.validation import FieldErrors, clean_date, clean_text
@@ -40,7 +41,7 @@ def assign_reviewer(actor: User, article: Article, reviewer_id, due_date=None) -
     if State(article.state) not in ASSIGNABLE_STATES:
         raise InvalidTransition(f"Reviewers cannot be assigned while the article is {State(article.state).label}.")
     errors = FieldErrors()
-    if isinstance(reviewer_id, bool) or not isinstance(reviewer_id, int):
+    if isinstance(reviewer_id, bool) or not isinstance(reviewer_id, int) or not 1 <= reviewer_id <= MAX_ID:
         errors.add("user_id", "Choose a reviewer.")
         errors.raise_if_any()
     due = clean_date(errors, "due_date", due_date, "Due date")

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from editorial.bounds import whole_number
 from editorial import queries
 from editorial.errors import DomainError
 from editorial.extensions import db
@@ -35,7 +36,7 @@ def user_list():
         abort(404)
     page = queries.paginate(
         queries.users_statement(role, request.args.get("q", "").strip()[:100] or None),
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=whole_number),
         25,
     )
     return render_template("admin/users.html", page=page, role=role, q=request.args.get("q", ""))

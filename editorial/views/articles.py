@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from editorial.bounds import whole_number
 from editorial import attention, diffing, queries
 from editorial.forms.currency import IntervalForm, ScheduleForm
 from editorial.readability import assess
@@ -85,7 +86,7 @@ def index():
     mine = request.args.get("mine") == "1"
     page = queries.paginate(
         queries.articles_statement(current_user, state=state, q=q or None, author=current_user if mine else None),
-        request.args.get("page", 1, type=int), 25,
+        request.args.get("page", 1, type=whole_number), 25,
     )
     assignments = queries.assignments_by_article([a.id for a in page.items])
     return render_template("articles/index.html", page=page, assignments=assignments, state=state, q=q, mine=mine,
@@ -235,8 +236,8 @@ def assign(article_id: int):
     article, access = load_article(article_id, for_update=True)
     require(current_user, "assign_reviewers", access, message="Only senior editors assign reviewers.")
     form = AssignForm()
-    raw_id = request.form.get("user_id", "")
-    form.user_id.choices = [(int(raw_id), "")] if raw_id.isdigit() else []
+    chosen = request.form.get("user_id", type=whole_number)
+    form.user_id.choices = [(chosen, "")] if chosen else []
     if not form.validate_on_submit():
         message = "Choose a reviewer" + (" and a valid due date." if form.due_date.errors else ".")
         return show_refusal(article, ValidationError(message))
@@ -291,14 +292,14 @@ def resolve_comment(article_id: int, comment_id: int):
 @bp.post("/<int:article_id>/citations")
 def attach_citation(article_id: int):
     return perform(article_id, lambda article, _: article_service.attach_citation(
-        current_user, article, request.form.get("citation_id", type=int), base_version=request.form.get("base_version", type=int)),
+        current_user, article, request.form.get("citation_id", type=whole_number), base_version=request.form.get("base_version", type=whole_number)),
         "Reference attached (a new revision).")
 
 
 @bp.post("/<int:article_id>/citations/<int:citation_id>/detach")
 def detach_citation(article_id: int, citation_id: int):
     return perform(article_id, lambda article, _: article_service.detach_citation(
-        current_user, article, citation_id, base_version=request.form.get("base_version", type=int)),
+        current_user, article, citation_id, base_version=request.form.get("base_version", type=whole_number)),
         "Reference detached (a new revision).")
 
 
@@ -306,7 +307,7 @@ def detach_citation(article_id: int, citation_id: int):
 def move_citation(article_id: int, citation_id: int):
     offset = -1 if request.form.get("direction") == "up" else 1
     return perform(article_id, lambda article, _: article_service.move_citation(
-        current_user, article, citation_id, offset, base_version=request.form.get("base_version", type=int)),
+        current_user, article, citation_id, offset, base_version=request.form.get("base_version", type=whole_number)),
         "Reference moved (a new revision).")
 
 
@@ -316,7 +317,7 @@ def history(article_id: int):
     # Revisions are numbered 1..version without gaps, so a page is a range of numbers: no COUNT,
     # no OFFSET, however long the history grows.
     per_page = 50
-    page_number = max(1, request.args.get("page", 1, type=int))
+    page_number = max(1, request.args.get("page", 1, type=whole_number))
     newest = article.version - (page_number - 1) * per_page
     oldest = max(1, newest - per_page + 1)
     revisions = db.session.scalars(
@@ -337,10 +338,10 @@ def history(article_id: int):
 @bp.get("/<int:article_id>/diff")
 def diff(article_id: int):
     article, _ = load_article(article_id)
-    if request.args.get("from", type=int) is None or request.args.get("to", type=int) is None:
+    if request.args.get("from", type=whole_number) is None or request.args.get("to", type=whole_number) is None:
         abort(400, "Choose two revisions to compare.")
-    old = article_service.get_revision(article, request.args.get("from", type=int) or 0)
-    new = article_service.get_revision(article, request.args.get("to", type=int) or 0)
+    old = article_service.get_revision(article, request.args.get("from", type=whole_number) or 0)
+    new = article_service.get_revision(article, request.args.get("to", type=whole_number) or 0)
     parts = diffing.revision_diff(old, new)
     citations_changed = old.citation_ids != new.citation_ids
     return render_template("articles/diff.html", article=article, old=old, new=new, parts=parts,

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from editorial.bounds import whole_number
 from editorial import audit_log, evidence
 from editorial.audit import verify_chain
 from editorial.errors import ValidationError
@@ -35,7 +36,7 @@ def log():
     except ValidationError as exc:
         return render_template("audit/log.html", events=[], filters=None, errors=exc.fields, args=request.args,
                                next_after=None), 422
-    after = request.args.get("after", type=int) or 0
+    after = request.args.get("after", type=whole_number) or 0
     events = db.session.scalars(
         audit_log.statement(filters).where(AuditEvent.id > after).limit(PER_PAGE + 1)
     ).all()

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from editorial.bounds import whole_number
 from editorial import queries
 from editorial.citations import CitationData
 from editorial.citations.names import parse_name
@@ -24,7 +25,7 @@ def _signed_in():
 @bp.get("/")
 def index():
     q = request.args.get("q", "").strip()[:200]
-    page = queries.paginate(citation_service.search_statement(q or None), request.args.get("page", 1, type=int), 25)
+    page = queries.paginate(citation_service.search_statement(q or None), request.args.get("page", 1, type=whole_number), 25)
     return render_template("citations/index.html", page=page, q=q)
 
 

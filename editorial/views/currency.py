@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from editorial.bounds import whole_number
 from editorial import attention, pemat, queries
 from editorial.errors import DomainError, ValidationError
 from editorial.extensions import db
@@ -29,7 +30,7 @@ def attention_list():
     if kind not in attention.KINDS:
         abort(404)
     sort = request.args.get("sort", "due")
-    page = queries.paginate(attention.statement(kind, sort), request.args.get("page", 1, type=int), 25)
+    page = queries.paginate(attention.statement(kind, sort), request.args.get("page", 1, type=whole_number), 25)
     return render_template("currency/attention.html", page=page, kind=kind, kinds=attention.KINDS, sort=sort)
 
 

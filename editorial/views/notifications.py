@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from editorial.bounds import whole_number
 from editorial import queries
 from editorial.errors import DomainError
 from editorial.extensions import db
@@ -19,7 +20,7 @@ PER_PAGE = 25
 def mine():
     if not can(current_user, "view_notifications"):
         abort(403)
-    page = queries.paginate(service.user_statement(current_user), request.args.get("page", 1, type=int), PER_PAGE)
+    page = queries.paginate(service.user_statement(current_user), request.args.get("page", 1, type=whole_number), PER_PAGE)
     return render_template("notifications/mine.html", page=page, labels=service.KIND_LABELS)
 
 
@@ -31,7 +32,7 @@ def outbox():
     status = request.args.get("status") or None
     if status is not None and status not in service.STATUSES:
         abort(404)
-    page = queries.paginate(service.outbox_statement(status), request.args.get("page", 1, type=int), PER_PAGE)
+    page = queries.paginate(service.outbox_statement(status), request.args.get("page", 1, type=whole_number), PER_PAGE)
     counts = service.status_counts()
     return render_template(
         "notifications/outbox.html", page=page, status=status, statuses=service.STATUSES, counts=counts,
