@@ -179,21 +179,10 @@ def verify_export(lines, trusted_public_key: str | None = None) -> ExportCheck:
     return ExportCheck(ok=not problems, checked=len(events), problems=problems, notes=notes)
 
 
-def _public_key(text: str | None):
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
-    try:
-        key = load_pem_public_key((text or "").encode())
-    except ValueError:
-        return None
-    return key if isinstance(key, Ed25519PublicKey) else None
-
-
 def _manifest_signature_problems(manifest: dict, trusted_public_key: str | None, notes: list[str]) -> list[str]:
-    from cryptography.exceptions import InvalidSignature
+    from editorial.checkpoints import load_public_key, verifies
 
-    key = _public_key(trusted_public_key or manifest.get("public_key"))
+    key = load_public_key(trusted_public_key or manifest.get("public_key"))
     if trusted_public_key and key is None:
         return ["the trusted public key is unreadable"]
     unsigned = {k: v for k, v in manifest.items() if k != "signature"}
@@ -202,9 +191,7 @@ def _manifest_signature_problems(manifest: dict, trusted_public_key: str | None,
             return ["the manifest is not signed, so nothing in it can be trusted"]
         notes.append("the manifest is not signed")
         return []
-    try:
-        key.verify(bytes.fromhex(manifest["signature"]), canonical_json(unsigned).encode())
-    except (InvalidSignature, ValueError, AttributeError, TypeError):
+    if key is None or not verifies(key, manifest["signature"], canonical_json(unsigned).encode()):
         return ["the manifest's signature does not verify"]
     if not trusted_public_key:
         notes.append("checked with the export's own key; pass --public-key with the one you trust")
@@ -213,7 +200,7 @@ def _manifest_signature_problems(manifest: dict, trusted_public_key: str | None,
 
 def _check_manifest(manifest, events: list[dict], trusted_public_key: str | None, notes: list[str]) -> list[str]:
     from editorial.audit import GENESIS_HASH
-    from editorial.checkpoints import signature_ok
+    from editorial.checkpoints import load_public_key, signature_ok
 
     if not isinstance(manifest, dict):
         return ["no manifest line: nothing says how many events the export holds, so a cut one would pass"]
@@ -237,7 +224,7 @@ def _check_manifest(manifest, events: list[dict], trusted_public_key: str | None
     if not checkpoint:
         notes.append("no signed checkpoint covers this export: a cut tail cannot be told")
     else:
-        key = _public_key(trusted_public_key or manifest.get("public_key"))
+        key = load_public_key(trusted_public_key or manifest.get("public_key"))
         if key is None:
             return problems + ["the public key is unreadable"]
         if not signature_ok(checkpoint, key):

@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from editorial.audit import canonical_json, format_time
 from editorial.errors import Unavailable
 from editorial.extensions import db
 from editorial.models import AuditCheckpoint, AuditEvent
@@ -68,6 +69,15 @@ def signing_key(*, create: bool = False) -> Ed25519PrivateKey | None:
     return _load_key(path.read_text())
 
 
+def load_public_key(pem: str | None) -> Ed25519PublicKey | None:
+    """An Ed25519 public key from PEM text, or None when it is not one."""
+    try:
+        key = serialization.load_pem_public_key((pem or "").encode())
+    except ValueError:
+        return None
+    return key if isinstance(key, Ed25519PublicKey) else None
+
+
 def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
     """The keys whose checkpoints this installation accepts, by key id: the signing key's, and any
     public keys in the PEM bundle AUDIT_TRUSTED_KEYS names (the keys retired by a rotation)."""
@@ -77,10 +87,8 @@ def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
         keys.append(key.public_key())
     bundle = current_app.config.get("AUDIT_TRUSTED_KEYS")
     if bundle:
-        text = Path(bundle).read_text()
-        for block in text.split("-----END PUBLIC KEY-----")[:-1]:
-            public = serialization.load_pem_public_key((block.strip() + "\n-----END PUBLIC KEY-----\n").encode())
-            if isinstance(public, Ed25519PublicKey):
+        for block in Path(bundle).read_text().split("-----END PUBLIC KEY-----")[:-1]:
+            if (public := load_public_key(block.strip() + "\n-----END PUBLIC KEY-----\n")) is not None:
                 keys.append(public)
     return {key_id(public): public for public in keys}
 
@@ -103,8 +111,8 @@ def _create_key_file(path: Path) -> None:
         temporary.unlink()
 
 
-def public_key_pem(key: Ed25519PrivateKey | None = None) -> str | None:
-    key = key or signing_key()
+def public_key_pem() -> str | None:
+    key = signing_key()
     if key is None:
         return None
     return key.public_key().public_bytes(
@@ -119,18 +127,23 @@ def key_id(public_key: Ed25519PublicKey) -> str:
 
 def signed_payload(event_id: int, event_hash: str, event_count: int, created_at: str, key: str) -> bytes:
     """The exact bytes a checkpoint's signature covers (canonical JSON, UTF-8)."""
-    return json.dumps({"created_at": created_at, "event_count": event_count, "event_hash": event_hash,
-                       "event_id": event_id, "key_id": key}, sort_keys=True, separators=(",", ":")).encode()
+    return canonical_json({"created_at": created_at, "event_count": event_count, "event_hash": event_hash,
+                           "event_id": event_id, "key_id": key}).encode()
 
 
-def _time(moment) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def verifies(public_key: Ed25519PublicKey, signature_hex, payload: bytes) -> bool:
+    """Whether `signature_hex` is public_key's Ed25519 signature of payload (False for any malformed one)."""
+    try:
+        public_key.verify(bytes.fromhex(signature_hex), payload)
+        return True
+    except (InvalidSignature, ValueError, TypeError, AttributeError):
+        return False
 
 
 def as_dict(checkpoint: AuditCheckpoint) -> dict:
     """A checkpoint as published and kept outside the database."""
     return {"event_id": checkpoint.event_id, "event_hash": checkpoint.event_hash,
-            "event_count": checkpoint.event_count, "created_at": _time(checkpoint.created_at),
+            "event_count": checkpoint.event_count, "created_at": format_time(checkpoint.created_at),
             "key_id": checkpoint.key_id, "reason": checkpoint.reason, "signature": checkpoint.signature}
 
 
@@ -163,7 +176,7 @@ def make_checkpoint(reason: str) -> AuditCheckpoint | None:
     created = utcnow()
     checkpoint = AuditCheckpoint(
         created_at=created, event_id=head_id, event_hash=head_hash, event_count=count, reason=reason, key_id=kid,
-        signature=key.sign(signed_payload(head_id, head_hash, count, _time(created), kid)).hex(),
+        signature=key.sign(signed_payload(head_id, head_hash, count, format_time(created), kid)).hex(),
     )
     db.session.add(checkpoint)
     db.session.flush()
@@ -222,11 +235,10 @@ def checkpoints_on_file(folder: Path | None = None) -> list[dict | None]:
 
 def signature_ok(row: dict, public_key: Ed25519PublicKey) -> bool:
     try:
-        public_key.verify(bytes.fromhex(row["signature"]), signed_payload(
-            row["event_id"], row["event_hash"], row["event_count"], row["created_at"], row["key_id"]))
-        return True
-    except (InvalidSignature, ValueError, KeyError, TypeError):
+        payload = signed_payload(row["event_id"], row["event_hash"], row["event_count"], row["created_at"], row["key_id"])
+    except (KeyError, TypeError):
         return False
+    return verifies(public_key, row.get("signature"), payload)
 
 
 def verify_against_checkpoints() -> tuple[int, CheckpointProblem | None]:

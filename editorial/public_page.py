@@ -213,7 +213,7 @@ def _published_signatures(article: Article, live: Revision) -> list[tuple[Signat
         raise Withheld(article, "the approval signatures for the live revision are missing")
     if named is None:  # published before publications named their signatures: each signer's latest
         rows = sorted({row[0].signer_id: row for row in rows}.values(), key=lambda row: (row[0].signed_at, row[0].id))
-    return [(signature, declared) for signature, declared in rows]
+    return rows
 
 
 def _check_publication_is_signed(article: Article, record) -> None:
@@ -231,8 +231,9 @@ def _check_publication_is_signed(article: Article, record) -> None:
 
 
 def build_page(article: Article) -> PublicPage:
-    """Assemble the page of an article loaded by live_article_by_slug (three more queries), or
-    raise Withheld when it cannot be shown as what the named experts approved."""
+    """Assemble the page of an article loaded by live_article_by_slug (three more queries, a fourth
+    for a publication older than the first checkpoint), or raise Withheld when it cannot be shown
+    as what the named experts approved."""
     live: Revision = article.live_revision
     reviewers = [
         ReviewerLine(

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from editorial import audit
 from editorial.extensions import db
 from editorial.models import AuditCheckpoint, AuditEvent
-from tests.conftest import allow_updates_behind_the_apps_back
+from tests.conftest import allow_updates_behind_the_apps_back, rewrite_live_revision
 
 
 def _allow_deletes(table: str) -> None:
@@ -138,19 +138,9 @@ def test_the_api_and_the_page_report_checkpoints(app, client, login, newsroom):
 
 
 def test_a_revision_rewritten_with_its_hash_recomputed_is_named(app, runner, newsroom):
-    from editorial.models import Revision
-    from editorial.services.articles import content_hash
-
     article = newsroom.published()
     with app.app_context():
-        allow_updates_behind_the_apps_back("revisions")
-        live = db.session.scalars(select(Revision).where(Revision.article_id == article["id"])
-                                  .order_by(Revision.number.desc())).first()
-        forged = content_hash(live.title, live.summary, "Take 500 mg.", [newsroom.citation.id])
-        number = live.number
-        db.session.execute(text("UPDATE revisions SET body = 'Take 500 mg.', content_hash = :h WHERE id = :r"),
-                           {"h": forged, "r": live.id})
-        db.session.commit()
+        number = rewrite_live_revision(article["id"], "Take 500 mg.")
     code, output = _verify(runner)
     assert code == 1 and f"revision {number}" in output and "revision.saved" in output
 

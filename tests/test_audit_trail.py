@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from editorial import audit_log
 from editorial.extensions import db
 from editorial.models import AuditEvent
-from tests.conftest import TEST_PASSWORD, allow_updates_behind_the_apps_back
+from tests.conftest import allow_updates_behind_the_apps_back
 
 
 def actions(app, article_id=None) -> list[str]:

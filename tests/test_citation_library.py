@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from editorial.extensions import db
 from editorial.models import AuditEvent, Citation
-from tests.conftest import TEST_PASSWORD, shared_path
+from tests.conftest import shared_path
 
 TOM = {
     "type": "consensus-statement",

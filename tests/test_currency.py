@@ -8,7 +8,6 @@ from editorial.dates import add_months
 from editorial.extensions import db
 from editorial.models import Article, ArticleFeedback, Schedule
 from editorial.services.schedules import apply_due
-from tests.conftest import TEST_PASSWORD
 
 
 def fresh(app, article_id) -> Article:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from editorial.extensions import db
 from editorial.models import AuditEvent, Notification
-from tests.conftest import act_as_database_owner, allow_updates_behind_the_apps_back
+from tests.conftest import act_as_database_owner, allow_updates_behind_the_apps_back, rewrite_live_revision
 
 DRAFT_TEXT = "Take 500 mg four times a day"
 
@@ -176,19 +176,8 @@ def test_a_publication_forged_with_inserts_alone_is_withheld(app, client, newsro
 def test_a_live_revision_rewritten_with_its_hash_recomputed_is_withheld(app, client, newsroom):
     """Someone past the triggers rewrites the body, the revision's content_hash and the signatures'
     hashes together: the publication record (signed by its checkpoint) still names the old hash."""
-    from editorial.models import Revision
-    from editorial.services.articles import content_hash
-
     article = newsroom.published()
     with app.app_context():
-        allow_updates_behind_the_apps_back("revisions")
-        allow_updates_behind_the_apps_back("signatures")
-        live = db.session.scalars(select(Revision).where(Revision.article_id == article["id"])
-                                  .order_by(Revision.number.desc())).first()
-        forged = content_hash(live.title, live.summary, f"{DRAFT_TEXT} [@tom2019].", [newsroom.citation.id])
-        db.session.execute(text("UPDATE revisions SET body = :b, content_hash = :h WHERE id = :r"),
-                           {"b": f"{DRAFT_TEXT} [@tom2019].", "h": forged, "r": live.id})
-        db.session.execute(text("UPDATE signatures SET content_hash = :h WHERE revision_id = :r"), {"h": forged, "r": live.id})
-        db.session.commit()
+        rewrite_live_revision(article["id"], f"{DRAFT_TEXT} [@tom2019].", signatures_too=True)
     page = client.get(f"/articles/{article['slug']}")
     assert page.status_code == 503 and DRAFT_TEXT not in page.get_data(as_text=True)

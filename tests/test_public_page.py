@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from editorial import create_app, public_page
 from editorial.extensions import db
 from editorial.models import Article, ArticleFeedback, ArticleSlug
-from tests.conftest import TEST_PASSWORD, shared_path
+from tests.conftest import shared_path
 
 
 @pytest.fixture(autouse=True)

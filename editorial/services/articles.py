@@ -339,13 +339,12 @@ def settle_review(actor: User | None, article: Article, reason: str) -> None:
     reviewer removed or declining, a signature voided): it never waits for a signature nobody
     will give, and never stays approved without one it needs."""
     access = load_access(article)
-    target = state_after_signatures_change(State(article.state), _all_signed(article, access, current_revision(article)))
+    revision = current_revision(article)
+    target = state_after_signatures_change(State(article.state), _all_signed(article, access, revision))
     if target is None:
         return
-    revision = current_revision(article)
     if target == State.APPROVED:
-        _move(actor, article, State.APPROVED, Action.APPROVE, {"content_hash": revision.content_hash, "reason": reason})
-        notifications.article_approved(actor, article, access)
+        _mark_approved(actor, article, access, revision, reason=reason)
     else:
         from editorial.services.schedules import void_pending
 
@@ -425,7 +424,13 @@ def _signed_revision(article: Article, request: ActionRequest) -> Revision:
     return revision
 
 
-def _declare_at_signing(actor: User, article: Article, assignment: Assignment, given) -> bool:
+def _mark_approved(actor, article: Article, access: ArticleAccess, revision: Revision, **detail) -> None:
+    """Every needed signature is on this revision: the article is approved and its editors told."""
+    _move(actor, article, State.APPROVED, Action.APPROVE, {"content_hash": revision.content_hash, **detail})
+    notifications.article_approved(actor, article, access)
+
+
+def _declare_at_signing(assignment: Assignment, given) -> bool:
     """The signer's conflict-of-interest declaration for this article: made earlier when accepting,
     or given with the approval. True when the approval itself declares (and so accepts)."""
     errors = FieldErrors()
@@ -454,7 +459,7 @@ def _approve(actor, article, access, request: ActionRequest):
     revision = _signed_revision(article, request)
     if assignment.status_for(article.version) == "approved":
         raise InvalidTransition(f"You have already approved revision {article.version}.")
-    declares_now = _declare_at_signing(actor, article, assignment, request.conflict_of_interest)
+    declares_now = _declare_at_signing(assignment, request.conflict_of_interest)
     problem = _signing_problem(actor, assignment)
     if problem:
         raise PermissionDenied(problem)
@@ -495,8 +500,7 @@ def _approve(actor, article, access, request: ActionRequest):
                 "credentials": actor.credentials, "conflict_of_interest": assignment.declaration},
     )
     if _all_signed(article, access, revision):
-        _move(actor, article, State.APPROVED, Action.APPROVE, {"content_hash": revision.content_hash})
-        notifications.article_approved(actor, article, access)
+        _mark_approved(actor, article, access, revision)
 
 
 def _request_changes(actor, article, access, request: ActionRequest):
