@@ -46,6 +46,8 @@ def editor_desk() -> dict:
     return {
         "citing_retracted": published_articles_citing_retracted(limit=LIMIT),
         "counts": [(state, counts.get(state.value, 0)) for state in State],
+        # Working states say what is being worked on; this says what readers can open now.
+        "live_count": db.session.scalar(select(func.count()).where(Article.live_revision_id.is_not(None))),
         "unassigned": unassigned, "overdue": overdue, "ready": ready, "published": published,
     }
 

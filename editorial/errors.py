@@ -18,6 +18,12 @@ class ValidationError(DomainError):
     code = "invalid"
 
 
+class ReviewerWanted(ValidationError):
+    """A submission refused because no reviewer is assigned; the editors were told, and that
+    message is committed with the refusal."""
+    keeps_audit_record = True
+
+
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"

@@ -16,3 +16,40 @@ def waiting_on(article, assignments) -> str:
     if state == State.APPROVED:
         return "Editor: publish"
     return "—"
+
+
+def _pending_reviewers(article, assignments) -> list[str]:
+    return [a.reviewer.name for a in assignments if a.is_active and a.status_for(article.version) != "approved"]
+
+
+def after_signing(article, assignments) -> str:
+    """What a signature leaves to do, said to the physician who just gave it."""
+    pending = _pending_reviewers(article, assignments)
+    if pending:
+        return "Waiting on " + _and_list(pending) + "."
+    if State(article.state) == State.APPROVED:
+        return "Every reviewer has signed: waiting on a senior editor to publish."
+    return "Waiting on " + waiting_on(article, assignments) + "."
+
+
+def outcome(action, article, assignments) -> str:
+    """The flash message after a workflow action, in the words of the people taking it."""
+    from editorial.workflow import Action
+
+    action = Action(action)
+    if action == Action.APPROVE:
+        return "Signed. " + after_signing(article, assignments)
+    if action == Action.SUBMIT:
+        asked = [a.reviewer.name for a in assignments if a.is_active]
+        return "Submitted for medical review: " + _and_list(asked) + (" has" if len(asked) == 1 else " have") + " been asked to review it."
+    if action == Action.REQUEST_CHANGES:
+        return "Sent back to the writer with what needs to change."
+    if action == Action.PUBLISH:
+        return f"Published: readers now see revision {article.version}."
+    return f"Done: {action.label.lower()}. The article is now {State(article.state).label}."
+
+
+def _and_list(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

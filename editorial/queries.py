@@ -78,7 +78,7 @@ def visible_articles(user: User):
 
 
 def articles_statement(user: User, *, state: str | None = None, q: str | None = None,
-                       assigned_to: User | None = None, author: User | None = None):
+                       assigned_to: User | None = None, author: User | None = None, live: bool = False):
     """The articles list's statement (newest change first) with its filters."""
     statement = visible_articles(user).options(joinedload(Article.author)).order_by(Article.updated_at.desc(), Article.id.desc())
     if state:
@@ -93,6 +93,8 @@ def articles_statement(user: User, *, state: str | None = None, q: str | None = 
         ))
     if author is not None:
         statement = statement.where(Article.author_id == author.id)
+    if live:
+        statement = statement.where(Article.live_revision_id.is_not(None))
     return statement
 
 

@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from flask_login import current_user
 
+from editorial.models.reviews import REVIEW_STATUS_LABELS
 from editorial.permissions import can
 from editorial.presenters import waiting_on
 from editorial.roles import LANDING_ORDER, Role
@@ -26,6 +27,7 @@ def init_app(app):
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.globals["review_status_labels"] = REVIEW_STATUS_LABELS  # globals reach imported macros
 
     @app.context_processor
     def inject():

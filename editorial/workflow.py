@@ -68,7 +68,7 @@ Guard = Callable[[Facts], str | None]
 
 
 def needs_reviewer(facts: Facts) -> str | None:
-    return None if facts.active_reviewers else "Assign at least one physician reviewer first."
+    return None if facts.active_reviewers else "No physician reviewer is assigned yet: ask a senior editor to assign one."
 
 
 def needs_citation(facts: Facts) -> str | None:

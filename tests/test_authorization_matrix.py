@@ -46,6 +46,7 @@ POLICY = {
     "articles.edit": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
     "articles.history": {"GET": ARTICLE_READERS},
     "articles.diff": {"GET": ARTICLE_READERS},
+    "articles.since_my_review": {"GET": ARTICLE_READERS},  # a redirect to their own diff, or to the article
     "articles.revision": {"GET": ARTICLE_READERS},
     "articles.restore": {"POST": ARTICLE_WORKERS},
     "articles.transition": {"POST": {REVIEWER}},  # posts "request_changes": only an assigned reviewer may

@@ -119,13 +119,16 @@ def make_admin(make_user):
 
 # --- written in the same transaction, to the right people ---------------------------------
 
-def test_assigning_tells_the_reviewer_and_a_refused_assignment_tells_no_one(app, newsroom):
+def test_submitting_asks_the_reviewer_and_a_refused_assignment_tells_no_one(app, newsroom):
     article = newsroom.create()
+    newsroom.attach(article["id"])
     assert newsroom.assign(article["id"], newsroom.reviewer, due_date="2099-01-31").status_code == 201
+    assert rows(app) == []  # nothing to read before the submission
+    assert newsroom.act(article["id"], newsroom.writer, "submit").status_code == 200
     [note] = rows(app)
-    assert (note.user_id, note.kind, note.article_id) == (newsroom.reviewer.id, "review_assigned", article["id"])
+    assert (note.user_id, note.kind, note.article_id) == (newsroom.reviewer.id, "review_requested", article["id"])
     assert note.status == "pending" and note.attempts == 0 and note.link == f"/articles/{article['id']}"
-    assert "Eddie Editor asked you to review" in note.body and "31 January 2099" in note.body
+    assert "is ready for your medical review" in note.body and "31 January 2099" in note.body
     assert note.subject == "Review requested: Intraoperative radiation therapy"
 
     # refused: a writer cannot assign; an already assigned reviewer cannot be assigned again
@@ -139,8 +142,8 @@ def test_each_kind_goes_to_the_right_people(app, newsroom, make_user):
     bystander_editor = make_user("editor", name="Bea Bystander")
     article = newsroom.ready_for_review()
     aid = article["id"]
-    assert sorted(sent_to(app, "review_assigned")) == sorted(
-        [(newsroom.reviewer.id, "review_assigned", aid), (newsroom.reviewer2.id, "review_assigned", aid)])
+    assert sorted(sent_to(app, "review_requested")) == sorted(
+        [(newsroom.reviewer.id, "review_requested", aid), (newsroom.reviewer2.id, "review_requested", aid)])
 
     assert newsroom.sign(aid, newsroom.reviewer).status_code == 200
     assert sent_to(app, "approved") == []  # one of two approvals is not "all approvals are in"
@@ -162,7 +165,7 @@ def test_each_kind_goes_to_the_right_people(app, newsroom, make_user):
     assert (changes.user_id, changes.article_id) == (newsroom.writer.id, other["id"])
     assert "Dr. Rita Review requested changes" in changes.body and "Cite the 2019 trial." in changes.body
     # nobody else was told anything beyond what is listed above
-    assert {n.kind for n in rows(app)} == {"review_assigned", "approved", "published", "changes_requested"}
+    assert {n.kind for n in rows(app)} == {"review_requested", "approved", "published", "changes_requested"}
 
 
 def test_approval_falls_back_to_every_active_editor_when_the_assigning_editor_is_gone(app, newsroom, make_user):

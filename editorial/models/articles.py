@@ -1,8 +1,8 @@
 """Articles and their immutable revisions."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from editorial.models.base import Base, utcnow
 from editorial.models.users import User
@@ -69,3 +69,10 @@ class Revision(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
 
     author: Mapped[User] = relationship(lazy="raise")
+
+
+# What readers see, by number, beside the working state on every list (a primary-key lookup in
+# the same statement, so no list page pays a query per row for it).
+Article.live_revision_number = column_property(
+    select(Revision.number).where(Revision.id == Article.live_revision_id).correlate_except(Revision).scalar_subquery()
+)

@@ -12,6 +12,18 @@ if TYPE_CHECKING:
     from editorial.models.articles import Article
 
 
+# How a reviewer's part in the round reads on badges, for the article's current revision.
+REVIEW_STATUS_LABELS = {
+    "invited": "awaiting answer",
+    "accepted": "accepted",
+    "declined": "declined",
+    "signed": "signed",
+    "changes_requested": "changes requested",
+    "signed_earlier": "signed an earlier revision",
+    "changes_requested_earlier": "asked for changes on an earlier revision",
+}
+
+
 class Assignment(Base):
     """A physician expert asked to review an article."""
 
@@ -70,6 +82,25 @@ class Assignment(Base):
         if self.decision and self.decided_revision == version:
             return self.decision
         return "pending"
+
+    def revision_to_compare(self, version: int) -> int | None:
+        """The revision this reviewer last decided on (signed, or asked for changes), when the
+        article has moved on since: what "changed since you last looked" starts from."""
+        if self.decision and self.decided_revision is not None and self.decided_revision < version:
+            return self.decided_revision
+        return None
+
+    def review_status(self, version: int) -> str:
+        """Where this reviewer stands, in the words of REVIEW_STATUS_LABELS: their answer, their
+        decision on the current revision, or the decision they took on an earlier one."""
+        if self.declined_at is not None:
+            return "declined"
+        if self.decision:
+            signed = self.decision == "approved"
+            if self.decided_revision == version:
+                return "signed" if signed else "changes_requested"
+            return "signed_earlier" if signed else "changes_requested_earlier"
+        return "accepted" if self.accepted_at is not None else "invited"
 
 
 class Signature(Base):

@@ -15,7 +15,7 @@ from editorial.access import ArticleAccess, load_access
 from editorial.dates import add_months, today_utc
 from editorial.declarations import says_nothing_to_declare
 from editorial.errors import (
-    InvalidTransition, NotFound, PermissionDenied, ReauthenticationFailed, StaleVersion, ValidationError,
+    InvalidTransition, NotFound, PermissionDenied, ReauthenticationFailed, ReviewerWanted, StaleVersion, ValidationError,
 )
 from editorial.extensions import db
 from editorial.models import Article, Assignment, AuditEvent, Citation, Comment, Revision, Signature, User
@@ -326,7 +326,14 @@ def transition(actor: User, article: Article, action, *, comment: str | None = N
     errors = FieldErrors()
     comment = clean_text(errors, "comment", comment, max_length=MAX_NOTE)
     errors.raise_if_any()
-    check_guards(spec, _facts(article, access, comment))
+    facts = _facts(article, access, comment)
+    try:
+        check_guards(spec, facts)
+    except ValidationError as refused:
+        if action == Action.SUBMIT and not facts.active_reviewers:
+            notifications.reviewer_wanted(actor, article)
+            raise ReviewerWanted(refused.message + " The senior editors have been told.", fields=refused.fields) from None
+        raise
     request = ActionRequest(comment=comment, password=password, revision=revision, content_hash=content_hash,
                             conflict_of_interest=conflict_of_interest)
     _HANDLERS[action](actor, article, access, request)
@@ -384,6 +391,7 @@ def _submit(actor, article, access, request: ActionRequest):
     article.ever_submitted = True
     _add_comment(actor, article, "submission", comment)
     _move(actor, article, State.IN_REVIEW, Action.SUBMIT, {"note": comment or ""})
+    notifications.review_requested(actor, article, access.assignments, comment)
 
 
 def _withdraw(actor, article, access, request: ActionRequest):

@@ -7,7 +7,12 @@ Reminders are inserted by the worker (queue_reminders), once per assignment and 
 however often it runs (a unique dedupe key).
 
 Who is told:
-- review_assigned     the assigned reviewer;
+- review_requested    every assigned reviewer (not declined), each time the article is submitted or
+                      resubmitted, and a reviewer assigned while it is in review: with the writer's
+                      note and a link to what changed since that reviewer last decided (nothing is
+                      sent on assigning a reviewer to an article not yet submitted);
+- reviewer_wanted     the senior editors, once per revision, when a writer tries to submit an article
+                      no reviewer is assigned to;
 - changes_requested   the article's author;
 - published           the article's author;
 - approved            the editors who assigned the article's active reviewers (each still an active
@@ -48,7 +53,9 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATUSES = (PENDING, SENDING, SENT, FAILED)
 
 KIND_LABELS = {
-    "review_assigned": "Review requested",
+    "review_assigned": "Assigned to review",  # sent before #16 on assigning; older rows keep it
+    "review_requested": "Review requested",
+    "reviewer_wanted": "Reviewer wanted",
     "changes_requested": "Changes requested",
     "approved": "Ready to publish",
     "published": "Published",
@@ -72,10 +79,15 @@ def article_link(article_id: int) -> str:
     return f"/articles/{article_id}"
 
 
+def since_my_review_link(article_id: int) -> str:
+    """Opens, for whoever follows it, what changed since they last decided (views.articles.since_my_review)."""
+    return f"/articles/{article_id}/since-my-review"
+
+
 # --- Writing to the outbox --------------------------------------------------------------
 
 def notify(user: User, kind: str, subject: str, body: str, *, article_id: int | None = None,
-           dedupe_key: str | None = None) -> Notification | None:
+           dedupe_key: str | None = None, link: str | None = None) -> Notification | None:
     """Add one message to the outbox in the caller's transaction. With a dedupe key, a second
     insert of the same key adds nothing (and returns None), even when two workers race."""
     if kind not in KIND_LABELS:
@@ -85,7 +97,7 @@ def notify(user: User, kind: str, subject: str, body: str, *, article_id: int | 
     moment = now()
     notification = Notification(
         user_id=user.id, kind=kind, subject=subject[:MAX_SUBJECT], body=body,
-        link=article_link(article_id) if article_id is not None else None, article_id=article_id,
+        link=link or (article_link(article_id) if article_id is not None else None), article_id=article_id,
         created_at=moment, next_attempt_at=moment, status=PENDING, attempts=0, dedupe_key=dedupe_key,
     )
     if dedupe_key is None:
@@ -107,17 +119,53 @@ def _title(article: Article) -> str:
 
 
 def reviewer_assigned(actor: User, article: Article, assignment: Assignment) -> None:
-    """Called by services.reviews.assign_reviewer: tell the reviewer."""
-    reviewer = db.session.get(User, assignment.reviewer_id)
-    if reviewer is None or reviewer.id == actor.id:
+    """Called by services.reviews.assign_reviewer. A reviewer assigned while the article is in review
+    is asked at once; one assigned earlier hears nothing until there is something to read (the
+    submission asks every assigned reviewer: review_requested). Their desk lists it meanwhile."""
+    if State(article.state) != State.IN_REVIEW or assignment.reviewer_id == actor.id:
         return
-    due = f"Please answer by {assignment.due_date.strftime('%d %B %Y')}." if assignment.due_date else "No due date was set."
+    _ask_to_review(db.session.get(User, assignment.reviewer_id), article, assignment, asked_by=actor, note=None)
+
+
+def review_requested(actor: User, article: Article, assignments: list[Assignment], note: str | None) -> None:
+    """Called by services.articles._submit: every assigned reviewer who has not declined is asked
+    again, each with the link to what changed since they last decided."""
+    for assignment in assignments:
+        if assignment.is_active and assignment.reviewer_id != actor.id:
+            _ask_to_review(assignment.reviewer, article, assignment, asked_by=actor, note=note)
+
+
+def _ask_to_review(reviewer: User, article: Article, assignment: Assignment, *, asked_by: User, note: str | None) -> None:
+    looked = assignment.revision_to_compare(article.version)
+    if looked is None:
+        since, link = "Open the article to read it, then sign it or request changes.", article_link(article.id)
+    else:
+        did = "signed" if assignment.decision == "approved" else "asked for changes on"
+        since = (f"See what changed since you {did} revision {looked}, then sign revision {article.version} "
+                 "or request changes.")
+        link = since_my_review_link(article.id)
+    due = f" Please answer by {assignment.due_date.strftime('%d %B %Y')}." if assignment.due_date else ""
+    said = f"\n\n{asked_by.name}'s note:\n{note}" if note else ""
     notify(
-        reviewer, "review_assigned", f"Review requested: {article.title}",
-        f"Hello {reviewer.name},\n\n{actor.name} asked you to review {_title(article)} as a physician expert. "
-        f"{due}\n\nOpen the article to accept (declaring any conflict of interest) or decline.",
-        article_id=article.id,
+        reviewer, "review_requested", f"Review requested: {article.title}",
+        f"Hello {reviewer.name},\n\n{_title(article)} (revision {article.version}) is ready for your medical review."
+        f"{due}{said}\n\n{since}",
+        article_id=article.id, link=link,
     )
+
+
+def reviewer_wanted(actor: User, article: Article) -> None:
+    """Called by services.articles.transition when a submission was refused for want of a reviewer:
+    the senior editors hear of it once for each revision, however often the writer tries."""
+    for editor in db.session.scalars(_active_role_members(Role.EDITOR)):
+        if editor.id == actor.id:
+            continue
+        notify(
+            editor, "reviewer_wanted", f"Reviewer wanted: {article.title}",
+            f"Hello {editor.name},\n\n{actor.name} wants to submit {_title(article)} (revision {article.version}) "
+            "for medical review, but no physician reviewer is assigned. Open the article to assign one.",
+            article_id=article.id, dedupe_key=f"reviewer-wanted:{article.id}:{article.version}:{editor.id}",
+        )
 
 
 def changes_requested(actor: User, article: Article, comment: str | None) -> None:
@@ -156,10 +204,13 @@ def approval_recipients(access) -> list[User]:
     ).unique() if u.is_active_account and u.has_role(Role.EDITOR)]
     if assigners:
         return assigners
-    return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.EDITOR.value, User.is_active_account.is_(True)).order_by(User.id)
-    ))
+    return list(db.session.scalars(_active_role_members(Role.EDITOR)))
+
+
+def _active_role_members(role: Role | str):
+    """Active accounts holding this role, oldest first."""
+    return (select(User).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == str(role), User.is_active_account.is_(True)).order_by(User.id))
 
 
 def article_approved(actor: User, article: Article, access) -> None:
@@ -180,10 +231,7 @@ def article_approved(actor: User, article: Article, access) -> None:
 # --- Reminders ---------------------------------------------------------------------------
 
 def _active_admins(except_id: int | None = None) -> list[User]:
-    from editorial.models import UserRole
-
-    statement = (select(User).join(UserRole, UserRole.user_id == User.id)
-                 .where(UserRole.role == "admin", User.is_active_account.is_(True)))
+    statement = _active_role_members(Role.ADMIN)
     if except_id is not None:
         statement = statement.where(User.id != except_id)
     return list(db.session.scalars(statement))

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from editorial.bounds import whole_number
-from editorial import attention, diffing, queries
+from editorial import attention, diffing, presenters, queries
 from editorial.forms.currency import IntervalForm, ScheduleForm
 from editorial.readability import assess
 from editorial.services import currency, schedules
@@ -84,13 +84,15 @@ def index():
         abort(404)
     q = request.args.get("q", "").strip()[:200]
     mine = request.args.get("mine") == "1"
+    live = request.args.get("live") == "1"
     page = queries.paginate(
-        queries.articles_statement(current_user, state=state, q=q or None, author=current_user if mine else None),
+        queries.articles_statement(current_user, state=state, q=q or None, author=current_user if mine else None,
+                                   live=live),
         request.args.get("page", 1, type=whole_number), 25,
     )
     assignments = queries.assignments_by_article([a.id for a in page.items])
     return render_template("articles/index.html", page=page, assignments=assignments, state=state, q=q, mine=mine,
-                           states=list(State))
+                           live=live, states=list(State))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -142,11 +144,7 @@ def detail(article_id: int):
         select(Signature).where(Signature.article_id == article.id).order_by(Signature.id)
     ).all()
     my_assignment = access.assignment_of(current_user)
-    since_signed = None
-    if my_assignment and my_assignment.decision == "approved" and my_assignment.decided_revision != article.version:
-        old = article_service.get_revision(article, my_assignment.decided_revision)
-        since_signed = {"number": old.number, "html": diffing.word_diff_html(
-            article_service.revision_text(old), article_service.revision_text(bundle.current))}
+    since_review = _since_review(article, my_assignment, bundle.current)
     assign_form = AssignForm()
     if can(current_user, "assign_reviewers", access):
         assign_form.user_id.choices = [(0, "Choose a reviewer…"), *_reviewer_choices(article, access)]
@@ -159,6 +157,11 @@ def detail(article_id: int):
             ).order_by(Citation.year.desc()).limit(20)
         ).all()
     actions = [a for a in available_actions(State(article.state)) if can(current_user, a.value, access)]
+    review_actions = [a for a in actions if a in REVIEWER_ACTIONS] if my_assignment else []
+    my_signature = None
+    if my_assignment and my_assignment.review_status(article.version) == "signed":
+        my_signature = next((s for s in reversed(signatures)
+                             if s.signer_id == current_user.id and s.revision_number == article.version), None)
     currency_panel = None
     if can(current_user, "manage_currency"):
         currency_panel = {
@@ -169,14 +172,41 @@ def detail(article_id: int):
         }
     return render_template(
         "articles/detail.html", article=article, access=access, bundle=bundle, rendered=rendered,
-        comments=comments, signatures=signatures, my_assignment=my_assignment, since_signed=since_signed,
-        actions=actions, Action=Action, State=State, assign_form=assign_form, respond_form=RespondForm(),
+        comments=comments, signatures=signatures, my_assignment=my_assignment, since_review=since_review,
+        actions=[a for a in actions if a not in review_actions], review_actions=review_actions,
+        my_signature=my_signature, after_signing=presenters.after_signing(article, bundle.assignments), Action=Action, State=State, assign_form=assign_form, respond_form=RespondForm(),
         waive_form=WaiveForm(), comment_form=CommentForm(), transition_form=TransitionForm(),
         citation_results=citation_results, cq=cq, currency_panel=currency_panel,
         citation_warnings=article_service.citation_warnings(article) if can(current_user, "edit_article", access) else [],
         readability=assess(bundle.current.body) if can(current_user, "edit_article", access) or my_assignment or can(current_user, "manage_currency") else None,
         scheduled=schedules.pending_for(article) if currency_panel is None else currency_panel["schedules"],
     )
+
+
+# The reviewer's own decisions, shown in their "Your review" section rather than in Next steps.
+REVIEWER_ACTIONS = (Action.APPROVE, Action.REQUEST_CHANGES)
+
+
+def _since_review(article, assignment, current):
+    """What changed since this reviewer last decided (signed or asked for changes), or None."""
+    number = assignment.revision_to_compare(article.version) if assignment else None
+    if number is None:
+        return None
+    old = article_service.get_revision(article, number)
+    return {"number": number, "signed": assignment.decision == "approved",
+            "html": diffing.word_diff_html(article_service.revision_text(old), article_service.revision_text(current))}
+
+
+@bp.get("/<int:article_id>/since-my-review")
+def since_my_review(article_id: int):
+    """The link in a review request: the reader's own diff, from the revision they last decided on
+    to the current one, worked out when they follow it (the article may have moved on again)."""
+    article, access = load_article(article_id)
+    assignment = access.assignment_of(current_user)
+    number = assignment.revision_to_compare(article.version) if assignment else None
+    if number is None:
+        return redirect(url_for("articles.detail", article_id=article.id))
+    return redirect(url_for("articles.diff", article_id=article.id, **{"from": number, "to": article.version}))
 
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
@@ -226,7 +256,7 @@ def transition(article_id: int):
             current_user, article, form.action.data, comment=form.comment.data, password=form.password.data,
             revision=form.revision.data, content_hash=form.content_hash.data or None,
             conflict_of_interest=form.conflict_of_interest.data or None),
-        lambda article: f"Done: {Action(form.action.data).label.lower()}. The article is now {State(article.state).label}."
+        lambda article: presenters.outcome(form.action.data, article, queries.assignments_by_article([article.id])[article.id])
         + "".join(f" Note: {w}" for w in (article_service.citation_warnings(article) if form.action.data == "submit" else [])),
     )
 

@@ -159,7 +159,7 @@ def test_submit_lists_every_unmet_condition(newsroom):
     article = newsroom.create(body="Cites [@nowhere1].")
     response = newsroom.act(article["id"], newsroom.writer, "submit")
     message = response.json["error"]["message"]
-    assert "Assign at least one physician reviewer" in message
+    assert "No physician reviewer is assigned yet: ask a senior editor" in message
     assert "Attach at least one citation" in message
     assert "[@nowhere1]" in message
 

@@ -50,7 +50,7 @@ def _flash(page, text: str):
 
 
 def _state(page, state: str):
-    expect(page.locator(".title-row .badge")).to_have_text(state)
+    expect(page.locator(".title-row .badge").first).to_have_text(state)
 
 
 def _open_article(page, title: str = TITLE):
@@ -70,7 +70,7 @@ def _approve(page, password: str):
     page.get_by_label("I have no conflict of interest with this article.").check()
     page.get_by_label("Your password (your signature)").fill(password)
     page.get_by_role("button", name="Approve and sign").click()
-    _flash(page, "Done: approve and sign.")
+    _flash(page, "Signed.")
 
 
 def test_the_whole_review_journey(new_context, people, live_server):
@@ -151,7 +151,7 @@ def test_the_whole_review_journey(new_context, people, live_server):
     # The writer submits.
     writer.reload()
     writer.get_by_role("button", name="Submit for medical review").click()
-    _flash(writer, "Done: submit for medical review.")
+    _flash(writer, "Submitted for medical review")
     _state(writer, "in review")
 
     # The first reviewer asks for changes.
@@ -166,7 +166,7 @@ def test_the_whole_review_journey(new_context, people, live_server):
     rita.get_by_label("What needs to change (required)").fill(
         "Please say what the skin changes look like and when they heal.")
     rita.get_by_role("button", name="Request changes").click()
-    _flash(rita, "Done: request changes.")
+    _flash(rita, "Sent back to the writer")
     _state(rita, "changes requested")
 
     # The writer sees the request on the desk, revises with a change note and resubmits.
@@ -201,7 +201,7 @@ def test_the_whole_review_journey(new_context, people, live_server):
     editor.reload()
     _state(editor, "approved")
     editor.get_by_role("button", name="Publish").click()
-    _flash(editor, "Done: publish.")
+    _flash(editor, "Published: readers now see revision")
     _state(editor, "published")
     expect(editor.get_by_role("link", name="View the live page")).to_be_visible()
     shot(editor, "12-editor-article-published")

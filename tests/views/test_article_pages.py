@@ -179,7 +179,7 @@ def test_refused_action_in_the_page_shows_why_and_changes_nothing(client, login,
     login(newsroom.writer)
     response = client.post(f"/articles/{article['id']}/transition", data={"action": "submit"})
     assert response.status_code == 422
-    assert "Assign at least one physician reviewer" in page(response)
+    assert "No physician reviewer is assigned yet: ask a senior editor" in page(response)
     with app.app_context():
         assert db.session.get(Article, article["id"]).state == "draft"
 
@@ -201,7 +201,7 @@ def test_reviewer_sees_what_changed_since_they_signed(client, login, newsroom):
     n.act(aid, n.writer, "submit")
     login(n.reviewer)
     html = page(client.get(f"/articles/{aid}"))
-    assert "What changed since you last signed" in html and "<ins>" in html
+    assert "What changed since you signed" in html and "<ins>" in html
 
 
 def test_comments_with_quotes_and_resolving(client, login, newsroom):
