@@ -343,7 +343,7 @@ def move_citation(article_id: int, citation_id: int):
 
 @bp.get("/<int:article_id>/history")
 def history(article_id: int):
-    article, _ = load_article(article_id)
+    article, access = load_article(article_id)
     # Revisions are numbered 1..version without gaps, so a page is a range of numbers: no COUNT,
     # no OFFSET, however long the history grows.
     per_page = 50
@@ -362,7 +362,20 @@ def history(article_id: int):
     ):
         signatures.setdefault(signature.revision_number, []).append(signature)
     page = queries.Page(items=revisions, page=page_number, per_page=per_page, total=article.version)
-    return render_template("articles/history.html", article=article, revisions=revisions, signatures=signatures, page=page)
+    return render_template("articles/history.html", article=article, revisions=revisions, signatures=signatures, page=page,
+                           compare_from=_default_comparison(article, access))
+
+
+def _default_comparison(article, access) -> int:
+    """The revision the compare form starts from: what this reviewer last decided on, else what
+    readers see now, else the one before the current."""
+    mine = access.assignment_of(current_user)
+    looked = mine.revision_to_compare(article.version) if mine else None
+    if looked:
+        return looked
+    if article.live_revision_number and article.live_revision_number < article.version:
+        return article.live_revision_number
+    return max(1, article.version - 1)
 
 
 @bp.get("/<int:article_id>/diff")

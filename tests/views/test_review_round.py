@@ -182,3 +182,30 @@ def test_live_pages_are_told_apart_from_the_work_on_them(client, login, newsroom
     assert re.search(r"Live on the site</span>\s*<strong>1</strong>", editor_desk)
     recent = editor_desk.split("Recently published", 1)[1].split("</section>", 1)[0]
     assert f"Live: revision {live['version']}" in recent
+
+
+def test_an_accepted_reviewer_can_still_declare_a_conflict_from_their_review(client, login, newsroom, app):
+    n = newsroom
+    aid = n.ready_for_review()["id"]
+    n.call("PATCH", f"/articles/{aid}/reviewers/me", n.reviewer, {"accepted": True})  # accepted, nothing declared
+    login(n.reviewer)
+    mine = page(client.get(f"/articles/{aid}")).split('id="my-review"', 1)[1].split("</section>", 1)[0]
+    assert "Declare a conflict of interest" in mine
+    declared = client.post(f"/articles/{aid}/respond", data={
+        "accepted": "yes", "conflict_of_interest": "I advise the device's maker."})
+    assert declared.status_code == 302
+    mine = page(client.get(f"/articles/{aid}")).split('id="my-review"', 1)[1].split("</section>", 1)[0]
+    assert "I advise the device&#39;s maker." in mine and "an editor must waive it before you can sign" in mine
+
+
+def test_history_compares_from_the_revision_the_reviewer_last_decided_on(client, login, newsroom):
+    n = newsroom
+    aid = n.ready_for_review(reviewers=[n.reviewer])["id"]  # revision 2
+    n.act(aid, n.reviewer, "request_changes", comment="Explain margins.")
+    for number in (2, 3):
+        n.call("PATCH", f"/articles/{aid}", n.writer, {"base_version": number, "note": f"Edit {number}",
+                                                       "body": f"Body text [@tom2019]. Edit {number}."})
+    login(n.reviewer)
+    assert 'id="from" name="from" type="number" min="1" max="4" value="2"' in page(client.get(f"/articles/{aid}/history"))
+    login(n.editor)
+    assert 'id="from" name="from" type="number" min="1" max="4" value="3"' in page(client.get(f"/articles/{aid}/history"))
