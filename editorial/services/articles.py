@@ -616,6 +616,14 @@ def revision_text(revision: Revision) -> str:
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
+def reference_changes(old: Revision, new: Revision) -> diffing.ReferenceChanges:
+    """References added, removed and moved from one revision to another, their citations read in one query."""
+    old_ids, new_ids = citation_ids_of(old), citation_ids_of(new)
+    wanted = set(old_ids) | set(new_ids)
+    by_id = {c.id: c for c in db.session.scalars(select(Citation).where(Citation.id.in_(wanted)))} if wanted else {}
+    return diffing.reference_changes([by_id[i] for i in old_ids if i in by_id], [by_id[i] for i in new_ids if i in by_id])
+
+
 def unified_diff(old: Revision, new: Revision) -> str:
     return diffing.unified(revision_text(old), revision_text(new), f"revision {old.number}", f"revision {new.number}")
 

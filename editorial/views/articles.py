@@ -343,10 +343,8 @@ def diff(article_id: int):
     old = article_service.get_revision(article, request.args.get("from", type=whole_number) or 0)
     new = article_service.get_revision(article, request.args.get("to", type=whole_number) or 0)
     parts = diffing.revision_diff(old, new)
-    citations_changed = old.citation_ids != new.citation_ids
     return render_template("articles/diff.html", article=article, old=old, new=new, parts=parts,
-                           citations_changed=citations_changed,
-                           old_citations=article_service.citation_ids_of(old), new_citations=article_service.citation_ids_of(new))
+                           reference_changes=article_service.reference_changes(old, new))
 
 
 @bp.get("/<int:article_id>/revisions/<int:number>")
