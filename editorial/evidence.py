@@ -7,7 +7,7 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from editorial import audit_log, checkpoints
+from editorial import audit_log, checkpoints, diffing
 from editorial.audit import canonical_json, format_time
 from editorial.extensions import db
 from editorial.models import Article, AuditCheckpoint, AuditEvent, Comment, Revision, Signature
@@ -33,6 +33,12 @@ def collect(article: Article) -> dict:
     all_ids = {i for r in revisions for i in citation_ids_of(r)}
     citations = citations_by_id(list(all_ids))
     signed_numbers = {s.revision_number for s in signatures}
+
+    def references_of(revision):
+        return [citations[i] for i in citation_ids_of(revision) if i in citations]
+
+    def reference_changes(previous, revision):
+        return diffing.reference_changes(references_of(previous), references_of(revision)).as_dict() if previous else None
     return {
         "article": {
             "id": article.id, "slug": article.slug, "title": article.title, "state": article.state,
@@ -47,6 +53,7 @@ def collect(article: Article) -> dict:
                 "citation_ids": citation_ids_of(r),
                 "content_hash": r.content_hash, "hash_recomputed_matches": revision_hash(r) == r.content_hash,
                 "diff_from_previous": unified_diff(previous, r) if previous else None,
+                "reference_changes": reference_changes(previous, r),
                 "citations_at_this_revision": [
                     {"id": i, "key": citations[i].key, "formatted": citations[i].formatted,
                      "data": json.loads(citations[i].data), "retracted": citations[i].retracted}

@@ -222,6 +222,20 @@ def count_queries(app):
     return Counter
 
 
+def press_confirm(client, response):
+    """Follow a consequential action to its confirmation page and press its button, as a person
+    would: the page's form is sent with its hidden fields (the `confirmed` fingerprint among them)."""
+    import re
+    from html import unescape
+
+    while response.status_code in (302, 303):
+        response = client.get(response.headers["Location"])
+    form = re.search(r'<form method="post" action="([^"]+)" id="confirm-form">(.*?)</form>', response.get_data(as_text=True), re.S)
+    assert form, "no confirmation page"
+    fields = {name: unescape(value) for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))}
+    return client.post(unescape(form.group(1)), data=fields)
+
+
 def shared_path(*parts: str) -> Path:
     """A file under ../shared, skipping the test where a user's machine has none."""
     path = SHARED.joinpath(*parts)

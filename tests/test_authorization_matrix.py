@@ -36,6 +36,7 @@ POLICY = {
     "admin.user_create": {"GET": {ADMIN}, "POST": {ADMIN}},
     "admin.user_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
     "admin.user_set_active": {"POST": {ADMIN}},
+    "admin.confirm_deactivate": {"GET": {ADMIN}},
     "admin.user_unlock": {"POST": {ADMIN}},
     "notifications.mine": {"GET": SIGNED_IN},
     "notifications.outbox": {"GET": {ADMIN}},
@@ -50,6 +51,7 @@ POLICY = {
     "articles.revision": {"GET": ARTICLE_READERS},
     "articles.restore": {"POST": ARTICLE_WORKERS},
     "articles.transition": {"POST": {REVIEWER}},  # posts "request_changes": only an assigned reviewer may
+    "articles.confirm_transition": {"GET": ARTICLE_READERS},  # without an action: 400 to those who may read it
     "articles.assign": {"POST": {EDITOR}},
     "articles.remove_reviewer": {"POST": {EDITOR}},
     "articles.waive": {"POST": {EDITOR}},
@@ -59,6 +61,8 @@ POLICY = {
     "articles.attach_citation": {"POST": ARTICLE_WORKERS},
     "articles.detach_citation": {"POST": ARTICLE_WORKERS},
     "articles.move_citation": {"POST": ARTICLE_WORKERS},
+    "articles.confirm_detach": {"GET": ARTICLE_WORKERS},  # 409 in review, for those who may edit
+    "articles.confirm_move": {"GET": ARTICLE_WORKERS},
     "currency.attention_list": {"GET": {EDITOR}},
     "currency.topics": {"GET": {EDITOR}, "POST": {EDITOR}},
     "currency.article_interval": {"POST": {EDITOR}},

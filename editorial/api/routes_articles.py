@@ -193,7 +193,8 @@ def diff(article_id: int):
     article = viewable(article_id)
     old = article_service.get_revision(article, _revision_number_arg("from"))
     new = article_service.get_revision(article, _revision_number_arg("to"))
-    return {"from": old.number, "to": new.number, "unified": article_service.unified_diff(old, new)}
+    return {"from": old.number, "to": new.number, "unified": article_service.unified_diff(old, new),
+            "references": article_service.reference_changes(old, new).as_dict()}
 
 
 @api_bp.post("/articles/<int:article_id>/reviewers")

@@ -164,12 +164,33 @@ class RevisionOut(RevisionSummaryOut):
     citations: list[RevisionCitation]
 
 
+class ReferencePlaced(RevisionCitation):
+    position: int = Field(description="The reference number (from 1): where it was added, or where it was removed from.")
+
+
+class ReferenceMoved(RevisionCitation):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: int = Field(alias="from", description="Its reference number before.")
+    to: int = Field(description="Its reference number after.")
+
+
+class ReferenceChangesOut(Out):
+    added: list[ReferencePlaced]
+    removed: list[ReferencePlaced]
+    moved: list[ReferenceMoved] = Field(
+        description="Kept references whose order among the kept ones changed (one only renumbered by an "
+                    "addition or removal around it is not moved).")
+
+
 class DiffOut(Out):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     from_: int = Field(alias="from")
     to: int
     unified: str = Field(description="A unified diff of the two revisions.")
+    references: ReferenceChangesOut | None = Field(
+        default=None, description="References added, removed and moved, by their formatted text (AMA style) and key.")
 
 
 class AsOfOut(RevisionSummaryOut):

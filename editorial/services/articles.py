@@ -24,6 +24,7 @@ from editorial.passwords import verify_password
 from editorial.permissions import require
 from editorial.rendering import inline_citation_keys
 from editorial.services import notifications
+from editorial.services.consequences import Consequence, count, names
 from editorial.services.validation import FieldErrors, clean_text
 from editorial.workflow import (
     TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
@@ -592,6 +593,111 @@ _HANDLERS = {
 }
 
 
+# --- What an action will do, before it is done (services.consequences) -----------------
+
+# Workflow actions the desk confirms first: what readers see changes at once.
+CONFIRMED_ACTIONS = frozenset({Action.PUBLISH, Action.UNPUBLISH})
+
+
+def public_path(article: Article) -> str:
+    return f"/articles/{article.slug}"
+
+
+def _day(moment) -> str:
+    return moment.strftime("%d %b %Y")
+
+
+def _signers(signature_ids) -> list[str]:
+    """"Printed name, credentials" of these signatures, oldest first, one per signer."""
+    if not signature_ids:
+        return []
+    rows = db.session.execute(
+        select(Signature.signer_id, Signature.printed_name, Signature.credentials)
+        .where(Signature.id.in_(list(signature_ids))).order_by(Signature.id)
+    )
+    by_signer = {}
+    for signer_id, name, credentials in rows:
+        by_signer[signer_id] = f"{name}, {credentials}" if credentials else name
+    return list(by_signer.values())
+
+
+def transition_consequence(actor: User, article: Article, action) -> Consequence:
+    """What publishing or unpublishing would do now. It makes transition()'s own checks first (who
+    may, from which state, the guards), so a confirmation is never offered for a refused action."""
+    action = parse_action(action)
+    if action not in CONFIRMED_ACTIONS:
+        raise ValidationError(f"{action.label} takes effect without a confirmation step.")
+    access = load_access(article)
+    spec = TRANSITIONS[action]
+    require(actor, spec.permission, access, message=_refusal(action, actor, access))
+    check_state(action, State(article.state))
+    check_guards(spec, _facts(article, access, None))
+    if action == Action.PUBLISH:
+        return publish_consequence(article, access)
+    return unpublish_consequence(article)
+
+
+def publish_consequence(article: Article, access: ArticleAccess) -> Consequence:
+    """Which revision goes live, where, under whose signatures, what it replaces and when it is due again."""
+    revision = current_revision(article)
+    signers = _signers(_signatures_that_count(article, access, revision).signature_ids)
+    lines = [f"Revision {revision.number} goes live at {public_path(article)}: every reader sees it from now on."]
+    if article.live_revision_id is not None:
+        live = db.session.get(Revision, article.live_revision_id)
+        lines.append(f"It replaces revision {live.number}, live since {_day(article.published_at)}.")
+    lines.append(f"It goes out signed by {names(signers)}.")
+    lines.append(f"Its next medical review falls due on {_day(add_months(today_utc(), review_interval_months(article)))}.")
+    return Consequence(f"Publish “{article.title}”?", tuple(lines))
+
+
+def unpublish_consequence(article: Article) -> Consequence:
+    """That readers lose the page, which revision comes down, and what bringing it back takes."""
+    live = db.session.get(Revision, article.live_revision_id)
+    return Consequence(f"Take “{article.title}” down?", (
+        f"Readers lose the page: {public_path(article)} answers “not found” from now on.",
+        f"Revision {live.number}, live since {_day(article.published_at)}, comes down and the article is archived.",
+        "Putting it back takes a new revision and a new medical review.",
+    ))
+
+
+def reference_change_consequence(actor: User, article: Article, citation_id, offset: int | None = None) -> Consequence:
+    """What detaching a reference (offset None) or moving it (-1 up, +1 down) would do. Either saves
+    a new revision, so every signature on the current one stops counting: named here, and only
+    then is there anything to confirm (a draft nobody signed keeps its one-click buttons)."""
+    access = load_access(article)
+    require(actor, "edit_article", access, message="Only the author or an editor can change this article.")
+    state = State(article.state)
+    after = edit_leads_to(state)  # refuses while in review
+    ids = citation_ids_of(current_revision(article))
+    if citation_id not in ids:
+        raise NotFound("That citation is not attached to this article.")
+    if offset is not None and offset not in (-1, 1):
+        raise ValidationError("Move a reference up or down.", fields={"direction": "Choose up or down."})
+    if offset is not None and not 0 <= ids.index(citation_id) + offset < len(ids):
+        raise ValidationError("It cannot move further.", fields={"citation_id": "Already at the end of the list."})
+    key = db.session.get(Citation, citation_id).key
+    doing = f"Detaching [@{key}]" if offset is None else f"Moving [@{key}] {'up' if offset < 0 else 'down'}"
+    signers = _signers([signature_id for signature_id, _, _ in access.current_signatures])
+    lines = [f"{doing} saves revision {article.version + 1}."]
+    if signers:
+        lines.append(f"This voids {count(len(signers), 'signature')}: {names(signers)}. "
+                     f"A signature counts only for the text it signed (revision {article.version}).")
+    else:
+        lines.append("No signature is at stake: nobody has signed this revision.")
+    if after != state:
+        lines.append(f"The article goes back to draft ({state.label} now) and needs a new medical review "
+                     "before it is published.")
+    if article.live_revision_id is not None:
+        live = db.session.get(Revision, article.live_revision_id)
+        lines.append(f"The live page stays as it is (revision {live.number}) until a newly approved revision is published.")
+    from editorial.services.schedules import pending_for
+
+    for planned in pending_for(article):
+        if planned.action == "publish":
+            lines.append(f"The publication scheduled for {planned.run_at:%d %b %Y, %H:%M} UTC is cancelled.")
+    return Consequence(f"{'Detach' if offset is None else 'Move'} [@{key}]?", tuple(lines), at_stake=bool(signers))
+
+
 def citation_warnings(article: Article) -> list[str]:
     """Things worth a second look before review, that do not block it: attached sources the
     body never cites inline, and sources older than OLD_SOURCE_YEARS (medical guidance ages)."""
@@ -622,6 +728,14 @@ def revision_text(revision: Revision) -> str:
     if ids:
         parts.append(f"References (citation ids, in order): {', '.join(map(str, ids))}")
     return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def reference_changes(old: Revision, new: Revision) -> diffing.ReferenceChanges:
+    """References added, removed and moved from one revision to another, their citations read in one query."""
+    old_ids, new_ids = citation_ids_of(old), citation_ids_of(new)
+    wanted = set(old_ids) | set(new_ids)
+    by_id = {c.id: c for c in db.session.scalars(select(Citation).where(Citation.id.in_(wanted)))} if wanted else {}
+    return diffing.reference_changes([by_id[i] for i in old_ids if i in by_id], [by_id[i] for i in new_ids if i in by_id])
 
 
 def unified_diff(old: Revision, new: Revision) -> str:

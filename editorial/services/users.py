@@ -2,18 +2,20 @@
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from editorial import audit
-from editorial.errors import AuthenticationFailed, NotFound, ValidationError
+from editorial.errors import AuthenticationFailed, InvalidTransition, NotFound, ValidationError
 from editorial.extensions import db
-from editorial.models import ApiToken, User, UserRole
+from editorial.models import ApiToken, Article, Revision, Signature, User, UserRole
 from editorial.models.base import utcnow
 from editorial.passwords import burn_time_like_a_verify, hash_password, password_problem, verify_password
 from editorial.permissions import require
 from editorial.roles import Role
+from editorial.services.consequences import Consequence, count, names
 from editorial.services.validation import FieldErrors, clean_date, clean_email, clean_text
+from editorial.workflow import State
 
 PROFILE_FIELDS = ("credentials", "specialty", "affiliation", "disclosure", "credential_valid_until")
 SIGN_IN_FAILED = "The e-mail or password is not correct."
@@ -132,6 +134,36 @@ def set_active(actor: User, user: User, active: bool) -> User:
         actor=actor, object_type="user", object_id=user.id,
     )
     return user
+
+
+def deactivation_consequence(actor: User, user: User) -> Consequence:
+    """What deactivating this account stops: signing in, its API tokens, and its signatures counting
+    for publishing (articles in review or approved on a revision it signed wait for an editor)."""
+    require(actor, "manage_users")
+    if user.id == actor.id:
+        raise ValidationError("You cannot deactivate your own account.")
+    if not user.is_active_account:
+        raise InvalidTransition(f"{user.name} is already deactivated.")
+    tokens = db.session.scalar(
+        select(func.count(ApiToken.id)).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    waiting = db.session.scalars(
+        select(Article.title).join(Revision, Revision.id == Article.current_revision_id)
+        .join(Signature, Signature.revision_id == Revision.id)
+        .where(Signature.signer_id == user.id, Signature.meaning == "approval",
+               Signature.content_hash == Revision.content_hash,
+               Article.state.in_([State.IN_REVIEW.value, State.APPROVED.value]))
+        .distinct().order_by(Article.title)
+    ).all()
+    lines = [f"{user.name} can no longer sign in, and is signed out of every session now."]
+    lines.append(f"Their {count(tokens, 'API token')} {'stops' if tokens == 1 else 'stop'} working." if tokens
+                 else "They have no API token in use.")
+    if waiting:
+        lines.append(f"Their signatures stop counting for publishing: {names(f'“{t}”' for t in waiting)} "
+                     f"cannot be published until an editor removes them from the reviewers or assigns a replacement.")
+    else:
+        lines.append("No article waiting for publication counts on their signature.")
+    lines.append("The account and its history stay; an administrator can reactivate it.")
+    return Consequence(f"Deactivate {user.name}?", tuple(lines))
 
 
 def change_password(user: User, *, current_password, new_password) -> None:

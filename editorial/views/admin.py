@@ -72,11 +72,30 @@ def user_edit(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user), status
 
 
+@bp.get("/users/<int:user_id>/deactivate")
+def confirm_deactivate(user_id: int):
+    """The second look before deactivating: what stops working, with the form that does it."""
+    user = users.get_user(user_id)
+    try:
+        consequence = users.deactivation_consequence(current_user, user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template("confirm.html", consequence=consequence, fields={"active": "0"},
+                           action_url=url_for("admin.user_set_active", user_id=user.id),
+                           button=f"Deactivate {user.name}", note=None, danger=True,
+                           cancel_url=url_for("admin.user_edit", user_id=user.id))
+
+
 @bp.post("/users/<int:user_id>/active")
 def user_set_active(user_id: int):
     user = users.get_user(user_id)
     active = request.form.get("active") == "1"
     try:
+        if not active and not users.deactivation_consequence(current_user, user).confirmed_by(request.form.get("confirmed")):
+            if request.form.get("confirmed"):
+                flash("What this does has changed since you looked: read it again.", "error")
+            return redirect(url_for("admin.confirm_deactivate", user_id=user.id), 303)
         users.set_active(current_user, user, active)
     except DomainError as exc:
         db.session.rollback()

@@ -65,16 +65,32 @@ def show_refusal(article, exc: DomainError):
     return detail(article_id), exc.status
 
 
-def perform(article_id: int, work, message):
+def perform(article_id: int, work, message, *, confirm=None):
     """The shape of every small action on an article: load it locked, do one service call,
     then commit and say so, or show the refusal under its 4xx status. `message` may be a
-    callable of the article, for messages that describe the new state."""
+    callable of the article, for messages that describe the new state. `confirm`, for a
+    consequential action, is (its consequence as a callable of the article and its access, the
+    URL of its confirmation page): unless the form confirmed exactly that consequence, nothing
+    is done and the person is sent to the page that states it."""
     article, access = load_article(article_id, for_update=True)
     try:
+        if confirm is not None:
+            consequence, confirmation_url = confirm[0](article, access), confirm[1]
+            if consequence.at_stake and not consequence.confirmed_by(request.form.get("confirmed")):
+                db.session.rollback()
+                if request.form.get("confirmed"):
+                    flash("What this does has changed since you looked: read it again.", "error")
+                return redirect(confirmation_url, 303)
         work(article, access)
     except DomainError as exc:
         return show_refusal(article, exc)
     return _done(article, message(article) if callable(message) else message)
+
+
+def _confirmation(article, consequence, action_url: str, fields: dict, *, button: str, note=None, danger=True):
+    return render_template("confirm.html", consequence=consequence, action_url=action_url, fields=fields,
+                           button=button, note=note, danger=danger,
+                           cancel_url=url_for("articles.detail", article_id=article.id))
 
 
 @bp.get("/")
@@ -258,7 +274,35 @@ def transition(article_id: int):
             conflict_of_interest=form.conflict_of_interest.data or None),
         lambda article: presenters.outcome(form.action.data, article, queries.assignments_by_article([article.id])[article.id])
         + "".join(f" Note: {w}" for w in (article_service.citation_warnings(article) if form.action.data == "submit" else [])),
+        confirm=_transition_confirmation(article_id, form),
     )
+
+
+def _transition_confirmation(article_id: int, form):
+    """perform()'s `confirm` for publishing and unpublishing (None for the other actions); the
+    note typed beside the button is carried to the confirmation page."""
+    if form.action.data not in article_service.CONFIRMED_ACTIONS:
+        return None
+    return (lambda article, _: article_service.transition_consequence(current_user, article, form.action.data),
+            url_for("articles.confirm_transition", article_id=article_id, action=form.action.data,
+                    comment=form.comment.data or None))
+
+
+@bp.get("/<int:article_id>/transition")
+def confirm_transition(article_id: int):
+    """The second look before publishing or unpublishing, with the form that does it."""
+    article, _ = load_article(article_id)
+    action = request.args.get("action", "")
+    if action not in article_service.CONFIRMED_ACTIONS:
+        abort(400, "Only publishing and unpublishing are confirmed here.")
+    try:
+        consequence = article_service.transition_consequence(current_user, article, action)
+    except DomainError as exc:
+        return show_refusal(article, exc)
+    unpublish = action == Action.UNPUBLISH
+    return _confirmation(article, consequence, url_for("articles.transition", article_id=article.id), {"action": action},
+                         button=Action(action).label, danger=unpublish,
+                         note=request.args.get("comment", "")[:article_service.MAX_NOTE] if unpublish else None)
 
 
 @bp.post("/<int:article_id>/reviewers")
@@ -328,17 +372,51 @@ def attach_citation(article_id: int):
 
 @bp.post("/<int:article_id>/citations/<int:citation_id>/detach")
 def detach_citation(article_id: int, citation_id: int):
+    base_version = request.form.get("base_version", type=whole_number)
     return perform(article_id, lambda article, _: article_service.detach_citation(
-        current_user, article, citation_id, base_version=request.form.get("base_version", type=whole_number)),
-        "Reference detached (a new revision).")
+        current_user, article, citation_id, base_version=base_version),
+        "Reference detached (a new revision).",
+        confirm=(lambda article, _: article_service.reference_change_consequence(current_user, article, citation_id),
+                 url_for("articles.confirm_detach", article_id=article_id, citation_id=citation_id, base_version=base_version)))
 
 
 @bp.post("/<int:article_id>/citations/<int:citation_id>/move")
 def move_citation(article_id: int, citation_id: int):
-    offset = -1 if request.form.get("direction") == "up" else 1
+    direction = "up" if request.form.get("direction") == "up" else "down"
+    offset = -1 if direction == "up" else 1
+    base_version = request.form.get("base_version", type=whole_number)
     return perform(article_id, lambda article, _: article_service.move_citation(
-        current_user, article, citation_id, offset, base_version=request.form.get("base_version", type=whole_number)),
-        "Reference moved (a new revision).")
+        current_user, article, citation_id, offset, base_version=base_version),
+        "Reference moved (a new revision).",
+        confirm=(lambda article, _: article_service.reference_change_consequence(current_user, article, citation_id, offset),
+                 url_for("articles.confirm_move", article_id=article_id, citation_id=citation_id, direction=direction,
+                         base_version=base_version)))
+
+
+@bp.get("/<int:article_id>/citations/<int:citation_id>/detach")
+def confirm_detach(article_id: int, citation_id: int):
+    return _confirm_reference_change(article_id, citation_id, None)
+
+
+@bp.get("/<int:article_id>/citations/<int:citation_id>/move")
+def confirm_move(article_id: int, citation_id: int):
+    return _confirm_reference_change(article_id, citation_id, request.args.get("direction", ""))
+
+
+def _confirm_reference_change(article_id: int, citation_id: int, direction: str | None):
+    """What detaching or moving a reference does (the signatures it voids), with the form that does it."""
+    article, _ = load_article(article_id)
+    offset = None if direction is None else {"up": -1, "down": 1}.get(direction, 0)  # 0: refused by the service
+    try:
+        consequence = article_service.reference_change_consequence(current_user, article, citation_id, offset)
+    except DomainError as exc:
+        return show_refusal(article, exc)
+    fields = {"base_version": request.args.get("base_version", type=whole_number) or article.version}
+    if direction is None:
+        return _confirmation(article, consequence, url_for("articles.detach_citation", article_id=article.id,
+                             citation_id=citation_id), fields, button="Detach the reference")
+    return _confirmation(article, consequence, url_for("articles.move_citation", article_id=article.id,
+                         citation_id=citation_id), {**fields, "direction": direction}, button=f"Move it {direction}")
 
 
 @bp.get("/<int:article_id>/history")
@@ -386,10 +464,8 @@ def diff(article_id: int):
     old = article_service.get_revision(article, request.args.get("from", type=whole_number) or 0)
     new = article_service.get_revision(article, request.args.get("to", type=whole_number) or 0)
     parts = diffing.revision_diff(old, new)
-    citations_changed = old.citation_ids != new.citation_ids
     return render_template("articles/diff.html", article=article, old=old, new=new, parts=parts,
-                           citations_changed=citations_changed,
-                           old_citations=article_service.citation_ids_of(old), new_citations=article_service.citation_ids_of(new))
+                           reference_changes=article_service.reference_changes(old, new))
 
 
 @bp.get("/<int:article_id>/revisions/<int:number>")

@@ -201,6 +201,10 @@ def test_the_whole_review_journey(new_context, people, live_server):
     editor.reload()
     _state(editor, "approved")
     editor.get_by_role("button", name="Publish").click()
+    expect(editor.get_by_role("heading", level=1)).to_contain_text("Publish")  # the second look
+    expect(editor.get_by_role("region", name="What this does")).to_contain_text("goes live at /articles/")
+    shot(editor, "12a-editor-confirms-publication")
+    editor.get_by_role("button", name="Publish").click()
     _flash(editor, "Published: readers now see revision")
     _state(editor, "published")
     expect(editor.get_by_role("link", name="View the live page")).to_be_visible()

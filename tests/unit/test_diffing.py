@@ -105,3 +105,17 @@ def test_side_by_side_rows():
         Row("delete", 4, "x", None, None),
     ]
     assert side_by_side("", "") == []
+
+
+def test_reference_changes_name_what_was_added_removed_and_moved():
+    from types import SimpleNamespace
+
+    a, b, c, d = (SimpleNamespace(id=i, key=k) for i, k in ((2, "a"), (3, "b"), (7, "c"), (10, "d")))
+    changes = diffing.reference_changes([a, b, c], [c, a, d])
+    assert [(e.citation.key, e.position) for e in changes.added] == [("d", 3)]
+    assert [(e.citation.key, e.position) for e in changes.removed] == [("b", 2)]
+    # c went from the end to the start; a only shifted as others came and went around it.
+    assert [(e.citation.key, e.from_position, e.to_position) for e in changes.moved] == [("c", 3, 1)]
+    assert changes and not diffing.reference_changes([a, b], [a, b])
+    # A removal shifts what follows without moving it.
+    assert not diffing.reference_changes([a, b, c], [b, c]).moved

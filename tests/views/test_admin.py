@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from editorial.extensions import db
 from editorial.models import AuditEvent, User
+from tests.conftest import press_confirm
 
 VALID = {
     "email": "new.reviewer@example.org",
@@ -111,7 +112,7 @@ def test_admin_cannot_remove_own_admin_role_or_deactivate_self(client, app, make
 
 def test_deactivate_and_reactivate(admin_client, app, make_user):
     user = make_user("writer")
-    admin_client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    press_confirm(admin_client, admin_client.post(f"/admin/users/{user.id}/active", data={"active": "0"}))
     with app.app_context():
         assert not db.session.get(User, user.id).is_active_account
     admin_client.post(f"/admin/users/{user.id}/active", data={"active": "1"})

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from editorial.extensions import db
 from editorial.models import Article, Revision
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, press_confirm
 
 
 def page(response) -> str:
@@ -169,7 +169,7 @@ def test_the_journey_in_the_pages(client, login, newsroom, app):
     login(n.editor)
     detail = page(client.get(f"/articles/{aid}"))
     assert "badge-approved" in detail and "Dr. Rita Review, MD" in detail
-    client.post(f"/articles/{aid}/transition", data={"action": "publish"})
+    press_confirm(client, client.post(f"/articles/{aid}/transition", data={"action": "publish"}))
     assert "badge-published" in page(client.get(f"/articles/{aid}"))
     assert article["title"] in page(client.get("/dashboard/editor"))
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from editorial.extensions import db
 from editorial.models import AuditEvent
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, press_confirm
 
 
 def sign_in(client, email, password, next_url=None):
@@ -59,7 +59,7 @@ def test_deactivated_user_cannot_sign_in_and_loses_sessions(client, make_user, l
     login(user, other)
     assert other.get("/dashboard/writer").status_code == 200
     login(admin)
-    client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    press_confirm(client, client.post(f"/admin/users/{user.id}/active", data={"active": "0"}))
     assert other.get("/dashboard/writer").status_code == 302  # session no longer valid
     response = sign_in(app.test_client(), user.email, TEST_PASSWORD)
     assert "The e-mail or password is not correct." in response.get_data(as_text=True)
