@@ -210,7 +210,8 @@ def _since_review(article, assignment, current):
         return None
     old = article_service.get_revision(article, number)
     return {"number": number, "signed": assignment.decision == "approved",
-            "html": diffing.word_diff_html(article_service.revision_text(old), article_service.revision_text(current))}
+            "parts": [part for part in diffing.revision_diff(old, current) if part[2]],
+            "references": article_service.reference_changes(old, current)}
 
 
 @bp.get("/<int:article_id>/since-my-review")

@@ -209,3 +209,16 @@ def test_history_compares_from_the_revision_the_reviewer_last_decided_on(client,
     assert 'id="from" name="from" type="number" min="1" max="4" value="2"' in page(client.get(f"/articles/{aid}/history"))
     login(n.editor)
     assert 'id="from" name="from" type="number" min="1" max="4" value="3"' in page(client.get(f"/articles/{aid}/history"))
+
+
+def test_the_reviewers_own_diff_names_references_by_their_text(client, login, newsroom):
+    n = newsroom
+    aid = n.ready_for_review(reviewers=[n.reviewer])["id"]
+    n.act(aid, n.reviewer, "request_changes", comment="Cite the consensus.")
+    consensus = n.make_citation(key="correa2017", title="Accelerated partial breast irradiation consensus")
+    n.attach(aid, consensus.id)
+    login(n.reviewer)
+    html = page(client.get(f"/articles/{aid}"))
+    mine = html.split('id="my-review"', 1)[1].split("</section>", 1)[0]
+    assert "[@correa2017]" in mine and consensus.formatted in mine and "now reference 2" in mine
+    assert "citation ids" not in mine
