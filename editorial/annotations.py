@@ -232,3 +232,13 @@ def _ref(quote: TextQuote) -> str:
     key = int(quote.key)
     return (f'<a class="comment-ref" href="#comment-{key}" aria-label="{html_lib.escape(quote.label, quote=True)}">'
             f"{REF_SYMBOL}</a>")
+
+
+def mark_comments(html: str, comments, *, dim_resolved: bool = False) -> Annotated:
+    """`annotate` for review-thread comments (with `author` loaded): resolved ones are left out,
+    or shown dimmed with `dim_resolved` (the record of the revision they were written on)."""
+    return annotate(html, [
+        TextQuote(c.id, c.quote, c.quote_prefix, c.quote_suffix, label=f"Comment by {c.author.name} on this passage",
+                  dimmed=c.resolved_at is not None)
+        for c in comments if c.quote and (dim_resolved or c.resolved_at is None)
+    ])

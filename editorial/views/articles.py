@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from editorial.bounds import whole_number
-from editorial import attention, diffing, queries
+from editorial import annotations, attention, diffing, queries
 from editorial.forms.currency import IntervalForm, ScheduleForm
 from editorial.readability import assess
 from editorial.services import currency, schedules
@@ -138,6 +138,7 @@ def detail(article_id: int):
     comments = db.session.scalars(
         select(Comment).options(joinedload(Comment.author)).where(Comment.article_id == article.id).order_by(Comment.id)
     ).all()
+    passages = annotations.mark_comments(rendered.html, comments)
     signatures = db.session.scalars(
         select(Signature).where(Signature.article_id == article.id).order_by(Signature.id)
     ).all()
@@ -169,7 +170,7 @@ def detail(article_id: int):
         }
     return render_template(
         "articles/detail.html", article=article, access=access, bundle=bundle, rendered=rendered,
-        comments=comments, signatures=signatures, my_assignment=my_assignment, since_signed=since_signed,
+        comments=comments, passages=passages, signatures=signatures, my_assignment=my_assignment, since_signed=since_signed,
         actions=actions, Action=Action, State=State, assign_form=assign_form, respond_form=RespondForm(),
         waive_form=WaiveForm(), comment_form=CommentForm(), transition_form=TransitionForm(),
         citation_results=citation_results, cq=cq, currency_panel=currency_panel,
@@ -279,8 +280,9 @@ def respond(article_id: int):
 @bp.post("/<int:article_id>/comments")
 def comment(article_id: int):
     form = CommentForm()
-    return perform(article_id, lambda article, _: review_service.add_comment(current_user, article, form.body.data, form.quote.data),
-                   "Comment added.")
+    return perform(article_id, lambda article, _: review_service.add_comment(
+        current_user, article, form.body.data, form.quote.data, form.quote_prefix.data, form.quote_suffix.data),
+        "Comment added.")
 
 
 @bp.post("/<int:article_id>/comments/<int:comment_id>/resolve")
@@ -358,9 +360,14 @@ def revision(article_id: int, number: int):
     citations = [by_id[i] for i in ids if i in by_id]
     rendered = render_body(rev.body, {c.key: i for i, c in enumerate(citations, start=1)})
     signatures = db.session.scalars(select(Signature).where(Signature.revision_id == rev.id).order_by(Signature.id)).all()
+    comments = db.session.scalars(
+        select(Comment).options(joinedload(Comment.author))
+        .where(Comment.article_id == article.id, Comment.revision_number == rev.number).order_by(Comment.id)
+    ).all()
+    passages = annotations.mark_comments(rendered.html, comments, dim_resolved=True)
     restore_form = RestoreForm(data={"base_version": article.version})
     return render_template("articles/revision.html", article=article, rev=rev, rendered=rendered, citations=citations,
-                           signatures=signatures, restore_form=restore_form,
+                           signatures=signatures, comments=comments, passages=passages, restore_form=restore_form,
                            can_restore=can(current_user, "edit_article", access) and number != article.version)
 
 
