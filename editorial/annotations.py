@@ -163,7 +163,11 @@ def _locate(text: str, quote: TextQuote) -> tuple[int, int] | None:
     start = text.find(exact)
     while start != -1:
         end = start + len(exact)
-        score = _common_prefix(text[:start].rstrip()[::-1], prefix[::-1]) + _common_prefix(text[end:].lstrip(), suffix)
+        # Only as much text as the context is long (and the one space beside the passage) is compared,
+        # so a short passage found thousands of times in a long body stays cheap.
+        before = text[max(0, start - len(prefix) - 1):start].rstrip()
+        after = text[end:end + len(suffix) + 1].lstrip()
+        score = _common_prefix(before[::-1], prefix[::-1]) + _common_prefix(after, suffix)
         if score > best_score:
             best, best_score = (start, end), score
         start = text.find(exact, start + 1)

@@ -217,3 +217,21 @@ def test_entities_and_non_breaking_spaces_survive():
     assert result.found == {1}
     assert "&lt; b" in result.html and "&amp;" in result.html
     structure(result.html)
+
+
+def test_a_short_passage_found_everywhere_in_a_long_body_stays_cheap():
+    import time
+
+    html = html_of(("the dose is the same " * 2_000 + "\n\n") * 5)  # 200,000 characters, 40,000 "the"
+
+    def timed(quote):
+        started = time.perf_counter()
+        result = annotate(html, [quote])
+        return result, time.perf_counter() - started
+
+    reading_only = min(timed(TextQuote(1, "not in the text"))[1] for _ in range(3))
+    result, everywhere = timed(TextQuote(1, "the", prefix="x" * 64, suffix="y" * 64))
+    assert result.found == {1} and result.html.count("<mark") == 1
+    # Comparing each occurrence's surroundings costs about as much as reading the text once, not
+    # the text's length again for every occurrence (that was 20 times the reading).
+    assert everywhere < 10 * reading_only + 0.05, (everywhere, reading_only)
