@@ -5,11 +5,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from editorial.bounds import whole_number
-from editorial import annotations, attention, diffing, queries
+from editorial import attention, diffing, queries
 from editorial.forms.currency import IntervalForm, ScheduleForm
 from editorial.readability import assess
 from editorial.services import currency, schedules
 from editorial.access import load_access
+from editorial.annotations import mark_comments
 from editorial.errors import DomainError, StaleVersion, ValidationError
 from editorial.extensions import db
 from editorial.forms import show_domain_errors
@@ -138,7 +139,7 @@ def detail(article_id: int):
     comments = db.session.scalars(
         select(Comment).options(joinedload(Comment.author)).where(Comment.article_id == article.id).order_by(Comment.id)
     ).all()
-    passages = annotations.mark_comments(rendered.html, comments)
+    passages = mark_comments(rendered.html, comments)
     signatures = db.session.scalars(
         select(Signature).where(Signature.article_id == article.id).order_by(Signature.id)
     ).all()
@@ -170,13 +171,14 @@ def detail(article_id: int):
         }
     return render_template(
         "articles/detail.html", article=article, access=access, bundle=bundle, rendered=rendered,
-        comments=comments, passages=passages, signatures=signatures, my_assignment=my_assignment, since_signed=since_signed,
+        comments=comments, signatures=signatures, my_assignment=my_assignment, since_signed=since_signed,
         actions=actions, Action=Action, State=State, assign_form=assign_form, respond_form=RespondForm(),
         waive_form=WaiveForm(), comment_form=CommentForm(), transition_form=TransitionForm(),
         citation_results=citation_results, cq=cq, currency_panel=currency_panel,
         citation_warnings=article_service.citation_warnings(article) if can(current_user, "edit_article", access) else [],
         readability=assess(bundle.current.body) if can(current_user, "edit_article", access) or my_assignment or can(current_user, "manage_currency") else None,
         scheduled=schedules.pending_for(article) if currency_panel is None else currency_panel["schedules"],
+        passages=passages,
     )
 
 
@@ -364,7 +366,7 @@ def revision(article_id: int, number: int):
         select(Comment).options(joinedload(Comment.author))
         .where(Comment.article_id == article.id, Comment.revision_number == rev.number).order_by(Comment.id)
     ).all()
-    passages = annotations.mark_comments(rendered.html, comments, dim_resolved=True)
+    passages = mark_comments(rendered.html, comments, dim_resolved=True)
     restore_form = RestoreForm(data={"base_version": article.version})
     return render_template("articles/revision.html", article=article, rev=rev, rendered=rendered, citations=citations,
                            signatures=signatures, comments=comments, passages=passages, restore_form=restore_form,
