@@ -53,6 +53,9 @@ class WaiveForm(FlaskForm):
 class CommentForm(FlaskForm):
     quote = TextAreaField("Quoted passage", description="Select text in the article to quote it here.",
                           validators=[Optional(), Length(max=MAX_NOTE)])
+    # Filled by quote.js from the selection: the text around the passage (editorial.annotations).
+    quote_prefix = HiddenField(validators=[Optional()])
+    quote_suffix = HiddenField(validators=[Optional()])
     body = TextAreaField("Comment", validators=[DataRequired(), Length(max=MAX_NOTE)])
 
 

@@ -142,6 +142,10 @@ class Comment(Base):
     kind: Mapped[str] = mapped_column(String(32), default="comment")
     body: Mapped[str] = mapped_column(Text)
     quote: Mapped[str | None] = mapped_column(Text)
+    # With the quote, a W3C text-quote selector: the rendered text just before and after the passage
+    # as the browser saw it, to find the passage again (editorial.annotations). None for a typed quote.
+    quote_prefix: Mapped[str | None] = mapped_column(String(64))
+    quote_suffix: Mapped[str | None] = mapped_column(String(64))
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

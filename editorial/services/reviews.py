@@ -17,6 +17,9 @@ from editorial.services.articles import MAX_NOTE, settle_review
 from editorial.services.validation import FieldErrors, clean_date, clean_text
 from editorial.workflow import State
 
+# The browser sends about 32 characters each side of a selected passage; some slack for other clients.
+MAX_QUOTE_CONTEXT = 64
+
 # Assigning a reviewer to an approved or archived article would silently change what
 # "every reviewer approved" means; re-open the article by editing it first.
 ASSIGNABLE_STATES = frozenset({State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED, State.PUBLISHED})
@@ -199,14 +202,20 @@ def waive_conflict(actor: User, article: Article, reviewer_id: int, reason) -> A
     return assignment
 
 
-def add_comment(actor: User, article: Article, body, quote=None) -> Comment:
-    """A note in the review thread, tied to the current revision; it may quote the passage it is about."""
+def add_comment(actor: User, article: Article, body, quote=None, quote_prefix=None, quote_suffix=None) -> Comment:
+    """A note in the review thread, tied to the current revision; it may quote the passage it is about,
+    with the text just before and after it (a text-quote selector) to find that passage again."""
     require(actor, "comment", load_access(article), message="Only people working on this article can comment.")
     errors = FieldErrors()
     body = clean_text(errors, "body", body, max_length=MAX_NOTE, required=True, label="Comment")
     quote = clean_text(errors, "quote", quote, max_length=MAX_NOTE, label="Quoted passage")
+    quote_prefix = clean_text(errors, "quote_prefix", quote_prefix, max_length=MAX_QUOTE_CONTEXT, label="Text before the passage")
+    quote_suffix = clean_text(errors, "quote_suffix", quote_suffix, max_length=MAX_QUOTE_CONTEXT, label="Text after the passage")
     errors.raise_if_any("The comment was not saved.")
-    comment = Comment(article_id=article.id, revision_number=article.version, author_id=actor.id, body=body, quote=quote)
+    if quote is None:  # context of no passage means nothing
+        quote_prefix = quote_suffix = None
+    comment = Comment(article_id=article.id, revision_number=article.version, author_id=actor.id, body=body, quote=quote,
+                      quote_prefix=quote_prefix, quote_suffix=quote_suffix)
     db.session.add(comment)
     db.session.flush()
     audit.record("comment.added", actor=actor, object_type="comment", object_id=comment.id, article_id=article.id,

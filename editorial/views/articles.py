@@ -10,6 +10,7 @@ from editorial.forms.currency import IntervalForm, ScheduleForm
 from editorial.readability import assess
 from editorial.services import currency, schedules
 from editorial.access import load_access
+from editorial.annotations import mark_comments
 from editorial.errors import DomainError, StaleVersion, ValidationError
 from editorial.extensions import db
 from editorial.forms import show_domain_errors
@@ -156,6 +157,7 @@ def detail(article_id: int):
     comments = db.session.scalars(
         select(Comment).options(joinedload(Comment.author)).where(Comment.article_id == article.id).order_by(Comment.id)
     ).all()
+    passages = mark_comments(rendered.html, comments)
     signatures = db.session.scalars(
         select(Signature).where(Signature.article_id == article.id).order_by(Signature.id)
     ).all()
@@ -196,6 +198,7 @@ def detail(article_id: int):
         citation_warnings=article_service.citation_warnings(article) if can(current_user, "edit_article", access) else [],
         readability=assess(bundle.current.body) if can(current_user, "edit_article", access) or my_assignment or can(current_user, "manage_currency") else None,
         scheduled=schedules.pending_for(article) if currency_panel is None else currency_panel["schedules"],
+        passages=passages,
     )
 
 
@@ -354,8 +357,9 @@ def respond(article_id: int):
 @bp.post("/<int:article_id>/comments")
 def comment(article_id: int):
     form = CommentForm()
-    return perform(article_id, lambda article, _: review_service.add_comment(current_user, article, form.body.data, form.quote.data),
-                   "Comment added.")
+    return perform(article_id, lambda article, _: review_service.add_comment(
+        current_user, article, form.body.data, form.quote.data, form.quote_prefix.data, form.quote_suffix.data),
+        "Comment added.")
 
 
 @bp.post("/<int:article_id>/comments/<int:comment_id>/resolve")
@@ -478,9 +482,14 @@ def revision(article_id: int, number: int):
     citations = [by_id[i] for i in ids if i in by_id]
     rendered = render_body(rev.body, {c.key: i for i, c in enumerate(citations, start=1)})
     signatures = db.session.scalars(select(Signature).where(Signature.revision_id == rev.id).order_by(Signature.id)).all()
+    comments = db.session.scalars(
+        select(Comment).options(joinedload(Comment.author))
+        .where(Comment.article_id == article.id, Comment.revision_number == rev.number).order_by(Comment.id)
+    ).all()
+    passages = mark_comments(rendered.html, comments, dim_resolved=True)
     restore_form = RestoreForm(data={"base_version": article.version})
     return render_template("articles/revision.html", article=article, rev=rev, rendered=rendered, citations=citations,
-                           signatures=signatures, restore_form=restore_form,
+                           signatures=signatures, comments=comments, passages=passages, restore_form=restore_form,
                            can_restore=can(current_user, "edit_article", access) and number != article.version)
 
 

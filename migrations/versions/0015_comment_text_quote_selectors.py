@@ -1,0 +1,31 @@
+"""comments.quote_prefix, comments.quote_suffix: a text-quote selector with each quoted passage
+
+The text just before and after a quoted passage, as the browser saw it, finds the passage again in
+the revision it was written on and in later ones (editorial.annotations). Existing quotes keep
+none: they are matched by their exact text alone.
+
+Revision ID: 0015
+Revises: 0013
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0015'
+# TODO at merge: 0014 is being added on another branch; this must then revise '0014'.
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('comments') as batch:
+        batch.add_column(sa.Column('quote_prefix', sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column('quote_suffix', sa.String(length=64), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('comments') as batch:
+        batch.drop_column('quote_suffix')
+        batch.drop_column('quote_prefix')
