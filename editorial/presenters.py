@@ -16,3 +16,8 @@ def waiting_on(article, assignments) -> str:
     if state == State.APPROVED:
         return "Editor: publish"
     return "—"
+
+
+def count_of(count: int, singular: str, plural: str | None = None) -> str:
+    """A count in words: "1 revision", "2 revisions" (plural defaults to singular + "s")."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from flask_login import current_user
 
 from editorial.permissions import can
-from editorial.presenters import waiting_on
+from editorial.presenters import count_of, waiting_on
 from editorial.roles import LANDING_ORDER, Role
 
 
@@ -26,6 +26,7 @@ def init_app(app):
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.filters["count_of"] = count_of
 
     @app.context_processor
     def inject():

@@ -18,6 +18,7 @@ from editorial.forms.articles import (
 )
 from editorial.models import Citation, Comment, Revision, Signature, User
 from editorial.permissions import can, require
+from editorial.presenters import count_of
 from editorial.rendering import render_body
 from editorial.roles import Role
 from editorial.services import articles as article_service
@@ -122,7 +123,7 @@ def _reviewer_choices(article, access):
         if access.assignment_of(reviewer) is not None and access.assignment_of(reviewer).declined_at is None:
             continue
         label = f"{reviewer.name}, {reviewer.credentials or 'no credentials on file'} — {reviewer.specialty or 'specialty not set'}"
-        choices.append((reviewer.id, f"{label} ({workload.get(reviewer.id, 0)} open reviews)"))
+        choices.append((reviewer.id, f"{label} ({count_of(workload.get(reviewer.id, 0), 'open review')})"))
     return choices
 
 

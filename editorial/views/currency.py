@@ -11,6 +11,7 @@ from editorial.forms import apply_form
 from editorial.forms.currency import IntervalForm, PematForm, ScheduleForm, TopicForm
 from editorial.models import Article, Topic
 from editorial.permissions import can
+from editorial.presenters import count_of
 from editorial.services import currency, schedules
 from editorial.views.articles import load_article, perform, show_refusal
 
@@ -42,7 +43,7 @@ def topics():
             current_user, form.name.data, form.review_interval_months.data,
         ))
         if done:
-            flash(f"“{form.name.data}” is now reviewed every {form.review_interval_months.data} months.", "success")
+            flash(f"“{form.name.data}” is now reviewed every {count_of(form.review_interval_months.data, 'month')}.", "success")
             return redirect(url_for("currency.topics"))
     configured = db.session.scalars(select(Topic).order_by(Topic.name)).all()
     known = {t.name for t in configured}
