@@ -389,7 +389,8 @@ class _ExecutableFinder(HTMLParser):
             self.problems.append(f"<{tag}>")
         elif tag == "meta" and ("http-equiv" in attributes or set(attributes) - _ALLOWED_META):
             self.problems.append(f"meta {attrs}")
-        elif tag == "link" and attributes.get("rel") not in ("stylesheet", "canonical"):
+        elif tag == "link" and attributes.get("rel") not in ("stylesheet", "canonical") and not (
+                attributes.get("rel") == "icon" and attributes.get("href") == "/static/img/favicon.svg"):
             self.problems.append(f"link {attrs}")
         elif tag == "form" and not (attributes.get("action") or "").startswith("/articles/"):
             self.problems.append(f"form {attrs}")
