@@ -579,3 +579,19 @@ def test_with_redis_the_feedback_cap_is_shared_by_every_server(newsroom, app):
                             "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")})
     assert isinstance(public_page.vote_limiter(redis_app), public_page.SharedVoteLimiter)
     assert redis_app.config["CACHE_TYPE"] == "RedisCache"
+
+
+def test_the_page_says_in_plain_words_how_it_was_reviewed(newsroom, client):
+    article = publish(newsroom, title="Fatigue during radiation")
+    html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    live = newsroom.article(article["id"])["live_revision"]
+    assert "content fingerprint" not in html  # the old jargon line
+    assert '<a href="#how-reviewed">How this page was reviewed</a>' in html  # from the credit line
+    section = html[html.index('id="how-reviewed"'):html.index('id="feedback"')]
+    words = text_of(section)
+    assert "How this page was reviewed" in words
+    assert "Dr. Rita Review" in words and "Dr. Sam Second" in words and "signed their approval" in words
+    assert f"version {live['number']}" in words
+    assert "lets anyone check that the text on this page is exactly the text the reviewers signed" in words
+    assert live["content_hash"] in section  # the whole fingerprint, explained, not a 12-character stub
+    assert f'href="/api/v1/published/{article["slug"]}"' in section
