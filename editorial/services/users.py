@@ -17,6 +17,7 @@ from editorial.services.validation import FieldErrors, clean_date, clean_email, 
 
 PROFILE_FIELDS = ("credentials", "specialty", "affiliation", "disclosure", "credential_valid_until")
 SIGN_IN_FAILED = "The e-mail or password is not correct."
+ACCOUNT_DEACTIVATED = "This account is deactivated. Ask an administrator to reactivate it."
 
 
 def _clean_roles(errors: FieldErrors, roles) -> set[Role]:
@@ -148,7 +149,10 @@ def change_password(user: User, *, current_password, new_password) -> None:
 
 def authenticate(email, password, *, remote_addr: str | None = None) -> User:
     """Return the user for a correct e-mail and password; the failure never says which was wrong,
-    nor whether the account is locked or deactivated (that is for the audit trail and admins)."""
+    nor whether the account is locked (that is for the audit trail and admins). Only after the
+    right password is a deactivated account told so and whom to ask: before it, that would tell
+    anyone which e-mails have accounts. A locked account keeps the generic answer, or the lockout
+    would tell a password-guesser when they hit the right one."""
     user = find_by_email(email) if isinstance(email, str) else None
     password_ok = False
     if user is None:
@@ -163,7 +167,7 @@ def authenticate(email, password, *, remote_addr: str | None = None) -> User:
         )
         if user is not None and not password_ok:
             record_failed_attempt(user, "sign-in")
-        raise AuthenticationFailed(SIGN_IN_FAILED)
+        raise AuthenticationFailed(ACCOUNT_DEACTIVATED if reason == "inactive" else SIGN_IN_FAILED)
     if user.two_factor_enabled:
         # Not signed in yet: the code step completes it (and only a right code clears the
         # failure count, so re-entering the password between wrong codes dodges nothing).
