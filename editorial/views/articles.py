@@ -112,6 +112,16 @@ def create():
     return render_template("articles/new.html", form=form), 422 if form.errors or form.form_errors else 200
 
 
+def _schedule_form(article):
+    """The schedule form offering only the actions that make sense now; None when there are none."""
+    actions = schedules.actions_for(article)
+    if not actions:
+        return None
+    form = ScheduleForm()
+    form.action.choices = [(action, schedules.LABELS[action]) for action in actions]
+    return form
+
+
 def _reviewer_choices(article, access):
     """Reviewers an editor may assign, with specialty and open workload, in one pass."""
     reviewers = db.session.scalars(queries.users_statement(Role.REVIEWER).where(User.is_active_account.is_(True))).all()
@@ -163,7 +173,7 @@ def detail(article_id: int):
     currency_panel = None
     if can(current_user, "manage_currency"):
         currency_panel = {
-            "schedules": schedules.pending_for(article), "schedule_form": ScheduleForm(),
+            "schedules": schedules.pending_for(article), "schedule_form": _schedule_form(article),
             "interval_form": IntervalForm(data={"review_interval_months": article.review_interval_months}),
             "interval": article_service.review_interval_months(article), "pemat": currency.latest_pemat(article),
             "feedback": attention.feedback_by_revision(article),
