@@ -9,7 +9,7 @@ from editorial.services.schedules import LABELS
 class ScheduleForm(FlaskForm):
     # Every known action validates; the service decides which make sense (the page offers only those).
     action = SelectField("Action", choices=list(LABELS.items()))
-    run_at = DateTimeLocalField("When (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Choose a date and time.")])
+    run_at = DateTimeLocalField("When (your time)", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Choose a date and time.")])
 
 
 class IntervalForm(FlaskForm):

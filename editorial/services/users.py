@@ -1,6 +1,7 @@
 """Creating and managing accounts, signing in, and API tokens."""
 import hashlib
 import secrets
+import zoneinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -133,6 +134,30 @@ def set_active(actor: User, user: User, active: bool) -> User:
         actor=actor, object_type="user", object_id=user.id,
     )
     return user
+
+
+def _time_zones() -> list[str]:
+    # The zones this machine's IANA database knows (zoneinfo), UTC first.
+    try:
+        known = zoneinfo.available_timezones()
+    except Exception:  # no zone database at all: UTC still works
+        known = set()
+    return ["UTC", *sorted(z for z in known if z != "UTC" and not z.startswith(("posix/", "right/")))]
+
+
+TIME_ZONES = _time_zones()
+
+
+def set_time_zone(user: User, time_zone) -> None:
+    """The zone a user reads times in beside UTC; times are stored in UTC whatever it is."""
+    if not isinstance(time_zone, str) or time_zone not in TIME_ZONES:
+        raise ValidationError("Choose a time zone from the list.", fields={"time_zone": "Choose a time zone from the list."})
+    if user.time_zone == time_zone:
+        return
+    previous, user.time_zone = user.time_zone, time_zone
+    db.session.flush()
+    audit.record("user.time_zone_changed", actor=user, object_type="user", object_id=user.id,
+                 detail={"from": previous, "to": time_zone})
 
 
 def change_password(user: User, *, current_password, new_password) -> None:

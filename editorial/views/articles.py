@@ -119,6 +119,10 @@ def _schedule_form(article):
         return None
     form = ScheduleForm()
     form.action.choices = [(action, schedules.LABELS[action]) for action in actions]
+    zone = current_user.time_zone or "UTC"
+    form.run_at.label.text = f"When (your time, {zone})"
+    form.run_at.description = (f"Type the date and time in {zone}, your time zone (set it on your account page); "
+                               "it is stored in UTC.")
     return form
 
 
