@@ -2,6 +2,7 @@
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import has_request_context
 from flask_login import current_user
 
 from editorial.permissions import can
@@ -41,7 +42,10 @@ def zone_of(zone_name: str | None) -> ZoneInfo | None:
 
 
 def _viewer_zone() -> str:
-    return (getattr(current_user, "time_zone", None) or "UTC") if current_user.is_authenticated else "UTC"
+    # Outside a request (the CLI, the notification worker) there is no viewer: UTC only.
+    if not has_request_context() or not current_user.is_authenticated:
+        return "UTC"
+    return getattr(current_user, "time_zone", None) or "UTC"
 
 
 def _format_datetime(value: datetime | None) -> str:
