@@ -115,6 +115,32 @@ def lock_chain() -> None:
     # SQLite transactions begin IMMEDIATE (see extensions.py), which already serialises writers.
 
 
+# Every action name the app records (the audit log's action filter offers these). One list: a
+# test reads every audit.record call in the code and fails when a name is missing or stale.
+ACTIONS = (
+    "article.approval_voided", "article.approve", "article.created", "article.publish", "article.request_changes",
+    "article.review_interval_set", "article.slug_changed", "article.start_rereview", "article.submit",
+    "article.unpublish", "article.withdraw",
+    "auth.password_accepted", "auth.second_factor_failed", "auth.second_factor_passed", "auth.sign_in_failed",
+    "auth.signed_in",
+    "citation.attached", "citation.created", "citation.detached", "citation.imported", "citation.retracted",
+    "comment.added", "comment.resolved",
+    "notification.requeued",
+    "pemat.scored",
+    "public_page.withheld",
+    "review.accepted", "review.assigned", "review.conflict_after_publication", "review.conflict_waived",
+    "review.declined", "review.removed",
+    "revision.saved",
+    "schedule.applied", "schedule.cancelled", "schedule.created", "schedule.voided",
+    "signature.recorded", "signature.refused", "signature.voided",
+    "token.issued", "token.revoked",
+    "topic.interval_set",
+    "user.created", "user.deactivated", "user.locked", "user.password_changed", "user.reactivated",
+    "user.roles_changed", "user.time_zone_changed", "user.two_factor_disable_refused", "user.two_factor_disabled",
+    "user.two_factor_enabled", "user.unlocked", "user.updated",
+)
+
+
 def record(
     action: str,
     *,

@@ -5,13 +5,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from editorial.bounds import MAX_ID, utc_time, whole_number
 from editorial.audit import canonical_json, event_hash, format_time, hashable_columns, hashed_content, keyset_batches
 from editorial.errors import ValidationError
 from editorial.extensions import db
-from editorial.models import AuditEvent
+from editorial.models import Article, AuditEvent
 
 # The order of audit.hashable_columns(), so that exported rows need no rearranging.
 EXPORT_FIELDS = [
@@ -23,6 +23,7 @@ EXPORT_FIELDS = [
 @dataclass
 class AuditFilter:
     article_id: int | None = None
+    article: str | None = None  # words of the article's title, any case
     actor_id: int | None = None
     action: str | None = None
     since: datetime | None = None
@@ -32,12 +33,15 @@ class AuditFilter:
         return {k: (format_time(v) if isinstance(v, datetime) else v) for k, v in self.__dict__.items() if v is not None}
 
 
+TIME_FORMAT_HINT = ("Use an ISO 8601 time between the years 1 and 9999 in UTC, for example 2026-01-31 or "
+                    "2026-01-31T12:00:00Z")
+
+
 def _parse_time(raw: str, field: str, errors: dict) -> datetime | None:
     try:
         return utc_time(raw)
     except ValueError as exc:
-        errors[field] = ("Use an ISO 8601 time between the years 1 and 9999 in UTC, for example 2026-01-31 or "
-                         f"2026-01-31T12:00:00Z ({exc}).")
+        errors[field] = f"{TIME_FORMAT_HINT} ({exc})."
         return None
 
 
@@ -55,6 +59,9 @@ def parse_filter(args) -> AuditFilter:
     action = (args.get("action") or "").strip()
     if action:
         result.action = action[:64]
+    title = " ".join((args.get("article") or "").split())
+    if title:
+        result.article = title[:200]
     for name in ("since", "until"):
         raw = args.get(name) or ""
         if raw.strip():
@@ -69,9 +76,23 @@ def statement(filters: AuditFilter):
     return filtered(select(AuditEvent), filters).order_by(AuditEvent.id)
 
 
+def page(filters: AuditFilter, *, after: int = 0, newest_first: bool = False, size: int = 50):
+    """One page of the log by keyset on the event id, either way: `after` is the last id of the
+    page before (0 for the first), and the statement fetches size + 1 to tell whether more follow."""
+    query = filtered(select(AuditEvent), filters)
+    if newest_first:
+        query = query.where(AuditEvent.id < after) if after else query
+        return query.order_by(AuditEvent.id.desc()).limit(size + 1)
+    return query.where(AuditEvent.id > after).order_by(AuditEvent.id).limit(size + 1)
+
+
 def filtered(query, filters: AuditFilter):
     if filters.article_id is not None:
         query = query.where(AuditEvent.article_id == filters.article_id)
+    if filters.article:
+        # The titles match in the (small) articles table; the events are then read by article_id.
+        matching = select(Article.id).where(func.lower(Article.title).contains(filters.article.lower(), autoescape=True))
+        query = query.where(AuditEvent.article_id.in_(matching))
     if filters.actor_id is not None:
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.action:

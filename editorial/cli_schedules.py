@@ -2,6 +2,7 @@
 import click
 from flask.cli import AppGroup
 
+from editorial.wording import count_of
 from editorial.services.schedules import apply_due
 
 schedules_cli = AppGroup("schedules", help="Scheduled publication and take-down.")
@@ -13,4 +14,4 @@ def run_due():
     results = apply_due()
     for schedule_id, status in results:
         click.echo(f"schedule {schedule_id}: {status}")
-    click.echo(f"{len(results)} due schedule(s) handled.")
+    click.echo(f"{count_of(len(results), 'due schedule')} handled.")

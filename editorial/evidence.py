@@ -2,6 +2,7 @@
 import io
 import json
 import zipfile
+from pathlib import Path
 
 from flask import render_template
 from sqlalchemy import select
@@ -87,6 +88,9 @@ def collect(article: Article) -> dict:
     }
 
 
+STYLESHEET = Path(__file__).resolve().parent / "static" / "css" / "evidence.css"
+
+
 def build_zip(article: Article) -> bytes:
     evidence = collect(article)
     html = render_template("audit/evidence.html", evidence=evidence)
@@ -94,6 +98,7 @@ def build_zip(article: Article) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("evidence.json", canonical_json(evidence))
         archive.writestr("evidence.html", html)
+        archive.write(STYLESHEET, "evidence.css")  # evidence.html links it: no inline styles, works offline
         archive.writestr("README.txt", README)
         archive.writestr("verify_evidence.py", VERIFY_SCRIPT)
     return buffer.getvalue()
@@ -101,7 +106,7 @@ def build_zip(article: Article) -> bytes:
 
 README = """Evidence pack for one article.
 
-evidence.html is for reading; evidence.json holds the same records for checking.
+evidence.html (with its stylesheet, evidence.css) is for reading; evidence.json holds the same records for checking.
 
 To check it, with nothing but Python 3 and the `cryptography` package (pip install cryptography):
 

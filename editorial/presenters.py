@@ -1,4 +1,5 @@
 """Small read-only descriptions shown on several pages."""
+from editorial.wording import and_list
 from editorial.workflow import State
 
 
@@ -26,7 +27,7 @@ def after_signing(article, assignments) -> str:
     """What a signature leaves to do, said to the physician who just gave it."""
     pending = _pending_reviewers(article, assignments)
     if pending:
-        return "Waiting on " + _and_list(pending) + "."
+        return "Waiting on " + and_list(pending) + "."
     if State(article.state) == State.APPROVED:
         return "Every reviewer has signed: waiting on a senior editor to publish."
     return "Waiting on " + waiting_on(article, assignments) + "."
@@ -41,7 +42,7 @@ def outcome(action, article, assignments) -> str:
         return "Signed. " + after_signing(article, assignments)
     if action == Action.SUBMIT:
         asked = [a.reviewer.name for a in assignments if a.is_active]
-        return "Submitted for medical review: " + _and_list(asked) + (" has" if len(asked) == 1 else " have") + " been asked to review it."
+        return "Submitted for medical review: " + and_list(asked) + (" has" if len(asked) == 1 else " have") + " been asked to review it."
     if action == Action.REQUEST_CHANGES:
         return "Sent back to the writer with what needs to change."
     if action == Action.PUBLISH:
@@ -49,7 +50,3 @@ def outcome(action, article, assignments) -> str:
     return f"Done: {action.label.lower()}. The article is now {State(article.state).label}."
 
 
-def _and_list(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]

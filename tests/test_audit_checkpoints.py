@@ -134,7 +134,7 @@ def test_the_api_and_the_page_report_checkpoints(app, client, login, newsroom):
     report = newsroom.call("GET", "/audit/verify", newsroom.auditor).json
     assert report["ok"] and report["checkpoints"] >= 1 and report["problem"] is None
     login(newsroom.auditor)
-    assert "signed checkpoints" in client.get("/audit/verify").get_data(as_text=True)
+    assert "signed checkpoint" in client.get("/audit/verify").get_data(as_text=True)
 
 
 def test_a_revision_rewritten_with_its_hash_recomputed_is_named(app, runner, newsroom):

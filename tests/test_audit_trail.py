@@ -251,7 +251,8 @@ def test_evidence_pack(client, login, newsroom, app):
     response = client.get(f"/audit/articles/{article['id']}/evidence.zip")
     assert response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
-    assert set(archive.namelist()) == {"evidence.json", "evidence.html", "README.txt", "verify_evidence.py"}
+    assert set(archive.namelist()) == {"evidence.json", "evidence.html", "evidence.css", "README.txt",
+                                          "verify_evidence.py"}
     evidence = json.loads(archive.read("evidence.json"))
     assert {s["printed_name"] for s in evidence["signatures"]} == {"Dr. Rita Review", "Dr. Sam Second"}
     assert all(r["hash_recomputed_matches"] for r in evidence["revisions"])
@@ -260,6 +261,7 @@ def test_evidence_pack(client, login, newsroom, app):
     assert any(e["action"] == "article.publish" for e in evidence["audit_events"])
     html = archive.read("evidence.html").decode()
     assert "Dr. Sam Second" in html and "MD, PhD" in html
+    assert "<main>" in html and "<style" not in html and 'href="evidence.css"' in html
 
 
 def test_the_evidence_pack_verifies_with_its_own_script_and_catches_an_edit(client, login, newsroom, tmp_path):

@@ -24,6 +24,7 @@ POLICY = {
     "auth.sign_out": {"POST": SIGNED_IN},
     "auth.account": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "auth.issue_token": {"POST": SIGNED_IN},
+    "auth.time_zone": {"POST": SIGNED_IN},
     "auth.revoke_token": {"POST": {EDITOR}},  # only one's own token: the token under test is the editor's
     "dashboard.home": {"GET": SIGNED_IN},
     "two_factor.setup": {"GET": SIGNED_IN},
@@ -83,6 +84,7 @@ POLICY = {
     "audit.manifest": {"GET": {AUDITOR, ADMIN}},
     "audit.evidence_pack": {"GET": {AUDITOR, ADMIN}},
     "public.index": {"GET": EVERYONE},
+    "public.favicon": {"GET": EVERYONE},
     "public.article": {"GET": EVERYONE},
     "public.feedback": {"POST": EVERYONE},
     "public.latest_checkpoint": {"GET": EVERYONE},
@@ -135,6 +137,7 @@ FORM = {
     "admin.user_create": {"email": "x@example.org", "name": "X", "password": "a-long-enough-password", "roles": ["writer"]},
     "admin.user_edit": {"name": "Renamed", "roles": ["writer"]},
     "auth.account": {"current_password": "x"},
+    "auth.time_zone": {"time_zone": "Europe/Paris"},
 }
 JSON = {
     "api.create_article": {"title": "T", "body": "B"},

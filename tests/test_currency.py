@@ -1,7 +1,7 @@
 """Keeping content current: re-review, review intervals, schedules, attention list, PEMAT-P, readability."""
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from editorial.clock import frozen_at
 from editorial.dates import add_months
@@ -189,3 +189,41 @@ def test_demo_has_an_overdue_article_and_an_overdue_review(runner, app, client, 
     assert AFTER_LUMPECTOMY_TITLE in client.get("/attention?kind=overdue").get_data(as_text=True)
     assert SURGERY_DAY_TITLE in client.get("/attention?kind=late_reviews").get_data(as_text=True)
     assert SURGERY_DAY_TITLE in client.get("/dashboard/editor").get_data(as_text=True)
+
+
+def _schedule_section(html: str) -> str:
+    return html[html.index('id="schedule-title"'):html.index("</section>", html.index('id="schedule-title"'))]
+
+
+def test_the_schedule_form_has_its_own_heading_and_offers_only_what_makes_sense(app, client, login, newsroom):
+    n = newsroom
+    never_published = n.approved()
+    live = n.published()
+    login(n.editor)
+
+    html = client.get(f"/articles/{never_published['id']}").get_data(as_text=True)
+    section = _schedule_section(html)
+    assert "Schedule publication" in section
+    assert "Publish the approved revision" in section and "Take the page down" not in section
+
+    html = client.get(f"/articles/{live['id']}").get_data(as_text=True)
+    section = _schedule_section(html)
+    assert "Take the page down" in section and "Publish the approved revision" not in section
+
+    draft = n.create(title="Not ready")
+    assert 'id="schedule-title"' not in client.get(f"/articles/{draft['id']}").get_data(as_text=True)
+
+
+def test_the_service_refuses_to_schedule_a_take_down_of_a_page_never_published(app, client, login, newsroom):
+    n = newsroom
+    article = n.approved()
+    login(n.editor)
+    run_at = (datetime.now(timezone.utc) + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/articles/{article['id']}/schedules", data={"action": "unpublish", "run_at": run_at})
+    assert response.status_code == 409
+    assert "no live page to take down" in response.get_data(as_text=True)
+    live = n.published()
+    response = client.post(f"/articles/{live['id']}/schedules", data={"action": "publish", "run_at": run_at})
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Schedule.id))) == 0

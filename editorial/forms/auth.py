@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -14,6 +14,17 @@ class ChangePasswordForm(FlaskForm):
     confirm_password = PasswordField(
         "New password again", validators=[DataRequired(), EqualTo("new_password", message="The two new passwords differ.")]
     )
+
+
+class TimeZoneForm(FlaskForm):
+    time_zone = SelectField("Time zone", description="Times are stored in UTC and shown in UTC and in this zone; "
+                            "the times you type in the schedule form are in this zone.")
+
+    def __init__(self, *args, **kwargs):
+        from editorial.services.users import TIME_ZONES
+
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [(zone, zone.replace("_", " ")) for zone in TIME_ZONES]
 
 
 class TokenForm(FlaskForm):

@@ -3,11 +3,13 @@ from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, S
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from editorial import pemat
+from editorial.services.schedules import LABELS
 
 
 class ScheduleForm(FlaskForm):
-    action = SelectField("Action", choices=[("publish", "Publish the approved revision"), ("unpublish", "Take the page down")])
-    run_at = DateTimeLocalField("When (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Choose a date and time.")])
+    # Every known action validates; the service decides which make sense (the page offers only those).
+    action = SelectField("Action", choices=list(LABELS.items()))
+    run_at = DateTimeLocalField("When (your time)", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Choose a date and time.")])
 
 
 class IntervalForm(FlaskForm):

@@ -31,6 +31,8 @@ class User(UserMixin, Base):
     totp_enabled_at: Mapped[datetime | None]
     # The last accepted 30-second time step: codes for it or an earlier one are refused (no replay).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The IANA zone this user reads times in, beside UTC (times are stored in UTC).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     # The reviewer profile readers see next to a signature.
     credentials: Mapped[str | None] = mapped_column(String(120))

@@ -24,7 +24,8 @@ from editorial.passwords import verify_password
 from editorial.permissions import require
 from editorial.rendering import inline_citation_keys
 from editorial.services import notifications
-from editorial.services.consequences import Consequence, count, names
+from editorial.services.consequences import Consequence
+from editorial.wording import and_list, count_of
 from editorial.services.validation import FieldErrors, clean_text
 from editorial.workflow import (
     TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
@@ -645,7 +646,7 @@ def publish_consequence(article: Article, access: ArticleAccess) -> Consequence:
     if article.live_revision_id is not None:
         live = db.session.get(Revision, article.live_revision_id)
         lines.append(f"It replaces revision {live.number}, live since {_day(article.published_at)}.")
-    lines.append(f"It goes out signed by {names(signers)}.")
+    lines.append(f"It goes out signed by {and_list(signers)}.")
     lines.append(f"Its next medical review falls due on {_day(add_months(today_utc(), review_interval_months(article)))}.")
     return Consequence(f"Publish “{article.title}”?", tuple(lines))
 
@@ -680,7 +681,7 @@ def reference_change_consequence(actor: User, article: Article, citation_id, off
     signers = _signers([signature_id for signature_id, _, _ in access.current_signatures])
     lines = [f"{doing} saves revision {article.version + 1}."]
     if signers:
-        lines.append(f"This voids {count(len(signers), 'signature')}: {names(signers)}. "
+        lines.append(f"This voids {count_of(len(signers), 'signature')}: {and_list(signers)}. "
                      f"A signature counts only for the text it signed (revision {article.version}).")
     else:
         lines.append("No signature is at stake: nobody has signed this revision.")

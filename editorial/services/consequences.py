@@ -24,12 +24,3 @@ class Consequence:
     def confirmed_by(self, value) -> bool:
         return isinstance(value, str) and hmac.compare_digest(value.encode("utf-8"), self.fingerprint.encode("utf-8"))
 
-
-def count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
-def names(items) -> str:
-    """"A", "A and B", "A, B and C"."""
-    items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}" if items else ""

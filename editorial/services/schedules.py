@@ -12,6 +12,21 @@ from editorial.permissions import require
 from editorial.workflow import State
 
 ACTIONS = {"publish": State.APPROVED, "unpublish": State.PUBLISHED}
+LABELS = {"publish": "Publish the approved revision", "unpublish": "Take the page down"}
+
+
+def _refusal(article: Article, action: str) -> str | None:
+    """Why `action` cannot be scheduled for this article now, or None."""
+    if action == "publish" and State(article.state) != State.APPROVED:
+        return f"Only an approved article can be scheduled to publish; this one is {State(article.state).label}."
+    if action == "unpublish" and (State(article.state) != State.PUBLISHED or article.live_revision_id is None):
+        return "There is no live page to take down: only a published article can be scheduled to come down."
+    return None
+
+
+def actions_for(article: Article) -> list[str]:
+    """The schedule actions that make sense for the article as it stands (the form offers these)."""
+    return [action for action in ACTIONS if _refusal(article, action) is None]
 
 
 def pending_for(article: Article) -> list[Schedule]:
@@ -31,9 +46,9 @@ def schedule(actor: User, article: Article, action: str, run_at) -> Schedule:
         run_at = run_at.replace(tzinfo=timezone.utc)
     if run_at <= now():
         raise ValidationError("That time has passed.", fields={"run_at": "Choose a time in the future."})
-    needed = ACTIONS[action]
-    if State(article.state) != needed:
-        raise InvalidTransition(f"Only an article that is {needed.label} can be scheduled to {action}.")
+    refusal = _refusal(article, action)
+    if refusal:
+        raise InvalidTransition(refusal)
     if any(s.action == action for s in pending_for(article)):
         raise InvalidTransition(f"A {action} is already scheduled; cancel it first.")
     item = Schedule(article_id=article.id, action=action, run_at=run_at, created_by_id=actor.id,

@@ -1,6 +1,7 @@
 """Creating and managing accounts, signing in, and API tokens."""
 import hashlib
 import secrets
+import zoneinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -13,12 +14,14 @@ from editorial.models.base import utcnow
 from editorial.passwords import burn_time_like_a_verify, hash_password, password_problem, verify_password
 from editorial.permissions import require
 from editorial.roles import Role
-from editorial.services.consequences import Consequence, count, names
+from editorial.services.consequences import Consequence
+from editorial.wording import and_list, count_of
 from editorial.services.validation import FieldErrors, clean_date, clean_email, clean_text
 from editorial.workflow import State
 
 PROFILE_FIELDS = ("credentials", "specialty", "affiliation", "disclosure", "credential_valid_until")
 SIGN_IN_FAILED = "The e-mail or password is not correct."
+ACCOUNT_DEACTIVATED = "This account is deactivated. Ask an administrator to reactivate it."
 
 
 def _clean_roles(errors: FieldErrors, roles) -> set[Role]:
@@ -155,15 +158,39 @@ def deactivation_consequence(actor: User, user: User) -> Consequence:
         .distinct().order_by(Article.title)
     ).all()
     lines = [f"{user.name} can no longer sign in, and is signed out of every session now."]
-    lines.append(f"Their {count(tokens, 'API token')} {'stops' if tokens == 1 else 'stop'} working." if tokens
+    lines.append(f"Their {count_of(tokens, 'API token')} {'stops' if tokens == 1 else 'stop'} working." if tokens
                  else "They have no API token in use.")
     if waiting:
-        lines.append(f"Their signatures stop counting for publishing: {names(f'“{t}”' for t in waiting)} "
+        lines.append(f"Their signatures stop counting for publishing: {and_list(f'“{t}”' for t in waiting)} "
                      f"cannot be published until an editor removes them from the reviewers or assigns a replacement.")
     else:
         lines.append("No article waiting for publication counts on their signature.")
     lines.append("The account and its history stay; an administrator can reactivate it.")
     return Consequence(f"Deactivate {user.name}?", tuple(lines))
+
+
+def _time_zones() -> list[str]:
+    # The zones this machine's IANA database knows (zoneinfo), UTC first.
+    try:
+        known = zoneinfo.available_timezones()
+    except Exception:  # no zone database at all: UTC still works
+        known = set()
+    return ["UTC", *sorted(z for z in known if z != "UTC" and not z.startswith(("posix/", "right/")))]
+
+
+TIME_ZONES = _time_zones()
+
+
+def set_time_zone(user: User, time_zone) -> None:
+    """The zone a user reads times in beside UTC; times are stored in UTC whatever it is."""
+    if not isinstance(time_zone, str) or time_zone not in TIME_ZONES:
+        raise ValidationError("Choose a time zone from the list.", fields={"time_zone": "Choose a time zone from the list."})
+    if user.time_zone == time_zone:
+        return
+    previous, user.time_zone = user.time_zone, time_zone
+    db.session.flush()
+    audit.record("user.time_zone_changed", actor=user, object_type="user", object_id=user.id,
+                 detail={"from": previous, "to": time_zone})
 
 
 def change_password(user: User, *, current_password, new_password) -> None:
@@ -180,7 +207,10 @@ def change_password(user: User, *, current_password, new_password) -> None:
 
 def authenticate(email, password, *, remote_addr: str | None = None) -> User:
     """Return the user for a correct e-mail and password; the failure never says which was wrong,
-    nor whether the account is locked or deactivated (that is for the audit trail and admins)."""
+    nor whether the account is locked (that is for the audit trail and admins). Only after the
+    right password is a deactivated account told so and whom to ask: before it, that would tell
+    anyone which e-mails have accounts. A locked account keeps the generic answer, or the lockout
+    would tell a password-guesser when they hit the right one."""
     user = find_by_email(email) if isinstance(email, str) else None
     password_ok = False
     if user is None:
@@ -195,7 +225,7 @@ def authenticate(email, password, *, remote_addr: str | None = None) -> User:
         )
         if user is not None and not password_ok:
             record_failed_attempt(user, "sign-in")
-        raise AuthenticationFailed(SIGN_IN_FAILED)
+        raise AuthenticationFailed(ACCOUNT_DEACTIVATED if reason == "inactive" else SIGN_IN_FAILED)
     if user.two_factor_enabled:
         # Not signed in yet: the code step completes it (and only a right code clears the
         # failure count, so re-entering the password between wrong codes dodges nothing).

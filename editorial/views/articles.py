@@ -19,6 +19,7 @@ from editorial.forms.articles import (
 )
 from editorial.models import Citation, Comment, Revision, Signature, User
 from editorial.permissions import can, require
+from editorial.wording import count_of
 from editorial.rendering import render_body
 from editorial.roles import Role
 from editorial.services import articles as article_service
@@ -130,6 +131,20 @@ def create():
     return render_template("articles/new.html", form=form), 422 if form.errors or form.form_errors else 200
 
 
+def _schedule_form(article):
+    """The schedule form offering only the actions that make sense now; None when there are none."""
+    actions = schedules.actions_for(article)
+    if not actions:
+        return None
+    form = ScheduleForm()
+    form.action.choices = [(action, schedules.LABELS[action]) for action in actions]
+    zone = current_user.time_zone or "UTC"
+    form.run_at.label.text = f"When (your time, {zone})"
+    form.run_at.description = (f"Type the date and time in {zone}, your time zone (set it on your account page); "
+                               "it is stored in UTC.")
+    return form
+
+
 def _reviewer_choices(article, access):
     """Reviewers an editor may assign, with specialty and open workload, in one pass."""
     reviewers = db.session.scalars(queries.users_statement(Role.REVIEWER).where(User.is_active_account.is_(True))).all()
@@ -141,7 +156,7 @@ def _reviewer_choices(article, access):
         if access.assignment_of(reviewer) is not None and access.assignment_of(reviewer).declined_at is None:
             continue
         label = f"{reviewer.name}, {reviewer.credentials or 'no credentials on file'} — {reviewer.specialty or 'specialty not set'}"
-        choices.append((reviewer.id, f"{label} ({workload.get(reviewer.id, 0)} open reviews)"))
+        choices.append((reviewer.id, f"{label} ({count_of(workload.get(reviewer.id, 0), 'open review')})"))
     return choices
 
 
@@ -183,7 +198,7 @@ def detail(article_id: int):
     currency_panel = None
     if can(current_user, "manage_currency"):
         currency_panel = {
-            "schedules": schedules.pending_for(article), "schedule_form": ScheduleForm(),
+            "schedules": schedules.pending_for(article), "schedule_form": _schedule_form(article),
             "interval_form": IntervalForm(data={"review_interval_months": article.review_interval_months}),
             "interval": article_service.review_interval_months(article), "pemat": currency.latest_pemat(article),
             "feedback": attention.feedback_by_revision(article),

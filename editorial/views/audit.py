@@ -9,10 +9,10 @@ from sqlalchemy.orm import joinedload
 
 from editorial.bounds import whole_number
 from editorial import audit_log, evidence
-from editorial.audit import verify_chain
+from editorial.audit import ACTIONS, verify_chain
 from editorial.errors import ValidationError
 from editorial.extensions import db
-from editorial.models import AuditEvent, Revision, Signature
+from editorial.models import Article, AuditEvent, Revision, Signature, User
 from editorial.permissions import can
 from editorial.queries import citations_by_id
 from editorial.rendering import render_body
@@ -20,6 +20,7 @@ from editorial.services import articles as article_service
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
+TITLE_SUGGESTIONS = 500
 
 
 @bp.before_request
@@ -29,20 +30,28 @@ def _auditors_only():
         abort(403, "Only auditors and admins read the audit trail.")
 
 
+def _filter_choices() -> dict:
+    """What the filter form offers: article titles to suggest, actors by name, the action names.
+    Read from the articles and users tables and a constant, never from the events table."""
+    titles = db.session.scalars(select(Article.title).order_by(Article.updated_at.desc()).limit(TITLE_SUGGESTIONS)).all()
+    actors = db.session.execute(select(User.id, User.name).order_by(User.name, User.id)).all()
+    return {"titles": list(dict.fromkeys(titles)), "actors": actors, "actions": ACTIONS,
+            "time_hint": audit_log.TIME_FORMAT_HINT}
+
+
 @bp.get("/")
 def log():
+    newest_first = request.args.get("order") == "newest"
     try:
         filters = audit_log.parse_filter(request.args)
     except ValidationError as exc:
         return render_template("audit/log.html", events=[], filters=None, errors=exc.fields, args=request.args,
-                               next_after=None), 422
+                               next_after=None, newest_first=newest_first, **_filter_choices()), 422
     after = request.args.get("after", type=whole_number) or 0
-    events = db.session.scalars(
-        audit_log.statement(filters).where(AuditEvent.id > after).limit(PER_PAGE + 1)
-    ).all()
+    events = db.session.scalars(audit_log.page(filters, after=after, newest_first=newest_first, size=PER_PAGE)).all()
     next_after = events[PER_PAGE - 1].id if len(events) > PER_PAGE else None
     return render_template("audit/log.html", events=events[:PER_PAGE], filters=filters, errors={}, args=request.args,
-                           next_after=next_after)
+                           next_after=next_after, newest_first=newest_first, **_filter_choices())
 
 
 def _export(kind: str):

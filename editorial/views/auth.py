@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from editorial.errors import AuthenticationFailed, NotFound
 from editorial.extensions import db
 from editorial.forms import apply_form
-from editorial.forms.auth import ChangePasswordForm, SignInForm, TokenForm
+from editorial.forms.auth import ChangePasswordForm, SignInForm, TimeZoneForm, TokenForm
 from editorial.models import ApiToken
 from editorial.security import SIGN_IN_LIMITS
 from editorial.services import two_factor, users
@@ -74,9 +74,27 @@ def account():
             login_user(current_user)  # the session version moved; keep this session
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template(
-        "auth/account.html", form=form, token_form=TokenForm(), tokens=users.tokens_of(current_user), new_token=None
-    )
+    return _account_page(form=form)
+
+
+def _account_page(**forms):
+    """The account page with its forms (fresh ones unless given) and the user's tokens."""
+    pieces = {"form": ChangePasswordForm(formdata=None), "token_form": TokenForm(formdata=None),
+              "zone_form": TimeZoneForm(formdata=None, data={"time_zone": current_user.time_zone}), "new_token": None}
+    pieces.update(forms)
+    return render_template("auth/account.html", tokens=users.tokens_of(current_user), **pieces)
+
+
+@bp.post("/account/time-zone")
+@login_required
+def time_zone():
+    zone_form = TimeZoneForm()
+    if zone_form.validate_on_submit():
+        done, _ = apply_form(zone_form, lambda: users.set_time_zone(current_user, zone_form.time_zone.data))
+        if done:
+            flash(f"Times are now shown in UTC and in {current_user.time_zone}.", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(zone_form=zone_form), 422
 
 
 @bp.post("/account/tokens")
@@ -89,10 +107,7 @@ def issue_token():
         if done:
             _, new_token = issued
     status = 200 if new_token else 422
-    return render_template(
-        "auth/account.html", form=ChangePasswordForm(formdata=None), token_form=token_form,
-        tokens=users.tokens_of(current_user), new_token=new_token,
-    ), status
+    return _account_page(token_form=token_form, new_token=new_token), status
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

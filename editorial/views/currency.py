@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from editorial.bounds import whole_number
+from editorial.dates import local_to_utc
 from editorial import attention, pemat, queries
 from editorial.errors import DomainError, ValidationError
 from editorial.extensions import db
@@ -11,6 +12,8 @@ from editorial.forms import apply_form
 from editorial.forms.currency import IntervalForm, PematForm, ScheduleForm, TopicForm
 from editorial.models import Article, Topic
 from editorial.permissions import can
+from editorial.templating import format_datetime
+from editorial.wording import count_of
 from editorial.services import currency, schedules
 from editorial.views.articles import load_article, perform, show_refusal
 
@@ -42,7 +45,7 @@ def topics():
             current_user, form.name.data, form.review_interval_months.data,
         ))
         if done:
-            flash(f"“{form.name.data}” is now reviewed every {form.review_interval_months.data} months.", "success")
+            flash(f"“{form.name.data}” is now reviewed every {count_of(form.review_interval_months.data, 'month')}.", "success")
             return redirect(url_for("currency.topics"))
     configured = db.session.scalars(select(Topic).order_by(Topic.name)).all()
     known = {t.name for t in configured}
@@ -73,11 +76,13 @@ def create_schedule(article_id: int):
     if not form.validate_on_submit():
         return show_refusal(article, ValidationError("Choose an action and a date and time."))
     try:
-        item = schedules.schedule(current_user, article, form.action.data, form.run_at.data)
+        run_at = local_to_utc(form.run_at.data, current_user.time_zone)  # typed in the editor's zone
+        item = schedules.schedule(current_user, article, form.action.data, run_at)
     except DomainError as exc:
         return show_refusal(article, exc)
     db.session.commit()
-    flash(f"Scheduled: {item.action} on {item.run_at:%d %b %Y, %H:%M} UTC. Nothing changes until then.", "success")
+    flash(f"Scheduled: {item.action} on {format_datetime(run_at, current_user.time_zone)}. Nothing changes until then.",
+          "success")
     return redirect(url_for("articles.detail", article_id=article.id))
 
 

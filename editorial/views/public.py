@@ -14,7 +14,9 @@ sign-in redirect happens as before. Signed-in staff at those few addresses keep 
 """
 import re
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, session, url_for,
+)
 from flask_login import current_user
 
 from editorial import public_page
@@ -23,6 +25,12 @@ from editorial.extensions import db
 bp = Blueprint("public", __name__)
 
 _DESK_ARTICLE_ADDRESS = re.compile(r"^/articles/([^/]+)$")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; pages link the SVG."""
+    return send_from_directory(current_app.static_folder, "img/favicon.ico", mimetype="image/x-icon", max_age=86400)
 
 
 def _not_found():

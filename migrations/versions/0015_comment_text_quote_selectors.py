@@ -5,7 +5,7 @@ the revision it was written on and in later ones (editorial.annotations). Existi
 none: they are matched by their exact text alone.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 
 """
 from alembic import op
@@ -13,8 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-# TODO at merge: 0014 is being added on another branch; this must then revise '0014'.
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -100,6 +100,7 @@ PEOPLE = {
         ("credentials", "MD, PhD"), ("specialty", "Breast surgery"), ("affiliation", "County Clinic"),
         ("disclosure", "None"))),
     "auditor": Person("auditor@browser.example.org", "Audrey Auditor", ("auditor",)),
+    "admin": Person("admin@browser.example.org", "Adam Administrator-With-A-Rather-Long-Name", ("admin",)),
 }
 
 

@@ -191,6 +191,8 @@ def _pages(ids) -> list[Page]:
         Page("audit-manifest", "auditor", f"/audit/articles/{a}/revisions/{n}/manifest", "Signature manifest"),
         Page("audit-as-of", "auditor", f"/audit/articles/{a}/as-of?at=2100-01-01T00:00:00Z", "What readers saw"),
         Page("audit-verify", "auditor", "/audit/verify", "Audit chain"),
+        Page("admin-users", "admin", "/admin/users", "Users"),
+        Page("evidence", "auditor", f"/audit/articles/{a}/evidence.zip", "Evidence pack"),
     ]
 
 
@@ -214,7 +216,26 @@ def _contexts(site, width):
     return page_for
 
 
+def open_evidence_pack(page, path: str) -> None:
+    """The evidence pack is a download: unpack it beside its stylesheet and open evidence.html
+    from the disk, as an auditor would."""
+    import io
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    response = page.context.request.get(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    folder = Path(tempfile.mkdtemp(prefix="evidence-"))
+    zipfile.ZipFile(io.BytesIO(response.body())).extractall(folder)
+    page.goto((folder / "evidence.html").as_uri())
+
+
 def _open(page, spec: Page):
+    if spec.path.endswith("evidence.zip"):
+        open_evidence_pack(page, spec.path)
+        expect(page.get_by_role("heading", level=1).first).to_contain_text(spec.heading)
+        return
     response = page.goto(spec.path)
     assert response is not None and response.status == 200, f"{spec.path} answered {response and response.status}"
     if spec.heading:
@@ -233,6 +254,8 @@ def test_main_pages_fit_both_widths_and_label_every_field(site):
             if fit["scrollWidth"] > fit["innerWidth"]:
                 problems.append(f"{spec.name} at {width}px scrolls sideways: scrollWidth {fit['scrollWidth']} > "
                                 f"{fit['innerWidth']}; too wide: {', '.join(fit['wide']) or '?'}")
+            if not page.evaluate("() => document.querySelectorAll('main').length === 1"):
+                problems.append(f"{spec.name} at {width}px has no <main> landmark (or more than one)")
             if label == "desktop":  # the fields are the same at both widths; hidden ones are skipped anyway
                 problems += [f"{spec.name}: {p}" for p in page.evaluate(FIELDS_JS)]
     assert not problems, "\n".join(["Layout and labelling problems:", *problems])

@@ -269,3 +269,14 @@ def test_history_is_paged_by_revision_number(client, login, newsroom, count_quer
     with count_queries() as later:
         client.get(f"/articles/{article['id']}/history")
     assert later.count == first_count.count
+
+
+def test_counts_on_the_article_page_read_as_english(client, login, newsroom):
+    n = newsroom
+    n.assign(n.create(title="Elsewhere")["id"], n.reviewer)  # one open review for Dr. Review
+    aid = n.create()["id"]
+    login(n.editor)
+    html = page(client.get(f"/articles/{aid}"))
+    assert "History (1 revision)" in html and "1 revisions" not in html
+    assert "(1 open review)" in html and "1 open reviews" not in html
+    assert "(0 open reviews)" in html  # Dr. Second has none

@@ -62,7 +62,41 @@ def test_deactivated_user_cannot_sign_in_and_loses_sessions(client, make_user, l
     press_confirm(client, client.post(f"/admin/users/{user.id}/active", data={"active": "0"}))
     assert other.get("/dashboard/writer").status_code == 302  # session no longer valid
     response = sign_in(app.test_client(), user.email, TEST_PASSWORD)
-    assert "The e-mail or password is not correct." in response.get_data(as_text=True)
+    assert "This account is deactivated" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_user_with_the_right_password_is_told_whom_to_ask(client, make_user, login, app):
+    admin = make_user("admin")
+    user = make_user("writer")
+    login(admin)
+    client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    reader = app.test_client()
+
+    right = sign_in(reader, user.email, TEST_PASSWORD)
+    html = right.get_data(as_text=True)
+    assert right.status_code == 200
+    assert "This account is deactivated. Ask an administrator to reactivate it." in html
+    assert "The e-mail or password is not correct." not in html
+    assert reader.get("/dashboard/writer").status_code == 302  # still not signed in
+
+    # Before the password is right, nothing tells a deactivated account from an unknown e-mail.
+    wrong = sign_in(reader, user.email, "not-the-password").get_data(as_text=True)
+    unknown = sign_in(reader, "nobody@example.org", "not-the-password").get_data(as_text=True)
+    for html in (wrong, unknown):
+        assert "The e-mail or password is not correct." in html and "deactivated" not in html
+    with app.app_context():
+        reasons = [e.detail for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed").order_by(AuditEvent.id))]
+        assert '"inactive"' in reasons[0] and '"bad_credentials"' in reasons[1]
+
+
+def test_a_locked_account_gets_the_generic_answer_even_with_the_right_password(client, make_user, app):
+    """Otherwise the lockout would tell a password-guesser when they hit the right one."""
+    user = make_user("writer")
+    for _ in range(app.config.get("LOCKOUT_THRESHOLD", 5)):
+        sign_in(client, user.email, "not-the-password")
+    html = sign_in(client, user.email, TEST_PASSWORD).get_data(as_text=True)
+    assert "The e-mail or password is not correct." in html and "deactivated" not in html
 
 
 def test_protected_pages_redirect_anonymous_visitors_to_sign_in(client):
