@@ -69,7 +69,7 @@ def test_a_deactivated_user_with_the_right_password_is_told_whom_to_ask(client, 
     admin = make_user("admin")
     user = make_user("writer")
     login(admin)
-    client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    press_confirm(client, client.post(f"/admin/users/{user.id}/active", data={"active": "0"}))
     reader = app.test_client()
 
     right = sign_in(reader, user.email, TEST_PASSWORD)
