@@ -29,6 +29,7 @@ from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from ._base import MAX_RECORDS, ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
+from .names import name_suffix
 from .records import ARTICLE, BOOK, WEBPAGE, Author, CitationData
 from .text import clean_text, latex_to_text
 
@@ -56,7 +57,8 @@ def _person(name: str) -> tuple[Author | None, str]:
     given = _text(" ".join(parts.first))
     if not family:
         return None, ""
-    return Author(family=family, given=given), ""
+    jr = _text(" ".join(parts.jr))
+    return Author(family=family, given=given, suffix=name_suffix(jr) or jr.rstrip(".")), ""
 
 
 def _authors(value: str) -> tuple[list[Author], str]:

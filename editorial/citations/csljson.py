@@ -19,6 +19,7 @@ import json
 from datetime import date
 
 from ._base import ImportFormatError, Mapped, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
+from .names import name_suffix
 from .records import BOOK, CITATION_TYPES, WEBPAGE, Author, CitationData
 from .text import clean_text, latex_to_text, looks_like_latex
 
@@ -66,7 +67,8 @@ def _authors(value: object) -> tuple[list[Author], str]:
             continue
         family, given, literal = _text(item.get("family")), _text(item.get("given")), _text(item.get("literal"))
         if family:
-            people.append(Author(family=family, given=given))
+            suffix = _text(item.get("suffix"))
+            people.append(Author(family=family, given=given, suffix=name_suffix(suffix) or suffix.rstrip(".")))
         elif literal:
             orgs.append(literal)
     return people, "; ".join(orgs)

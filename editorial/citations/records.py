@@ -36,9 +36,15 @@ TYPE_LABELS = {
 class Author:
     family: str
     given: str = ""
+    suffix: str = ""  # "Jr", "III": printed after the initials, without a full stop
 
     def to_dict(self) -> dict[str, str]:
-        return {"family": self.family, "given": self.given}
+        return {"family": self.family, "given": self.given, "suffix": self.suffix}
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "Author":
+        return cls(family=str(raw.get("family") or ""), given=str(raw.get("given") or ""),
+                   suffix=str(raw.get("suffix") or ""))
 
 
 @dataclass
@@ -46,6 +52,7 @@ class CitationData:
     type: str = ARTICLE
     title: str = ""
     authors: list[Author] = field(default_factory=list)
+    authors_cut_short: bool = False  # the export ended the list with "and others": print "et al"
     org_author: str = ""
     container_title: str = ""  # journal (abbreviation as given), website name, or book containing a chapter
     year: int | None = None
@@ -80,8 +87,7 @@ class CitationData:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in raw.items() if k in known}
         values["authors"] = [
-            a if isinstance(a, Author) else Author(family=str(a.get("family") or ""), given=str(a.get("given") or ""))
-            for a in raw.get("authors") or []
+            a if isinstance(a, Author) else Author.from_dict(a) for a in raw.get("authors") or []
         ]
         for name in ("accessed", "published", "updated"):
             value = values.get(name)

@@ -4,7 +4,8 @@ Rules:
 - type is one of the four citation types.
 - title is required; every text field has a length limit (``LIMITS``) and may not contain
   control characters (they break exports and can hide content).
-- at least one person author or an organisation author; each person needs a family name.
+- authors are optional (AMA starts a reference without one with its title); each person
+  needs a family name.
 - year is 1800..next year; required for journal articles, consensus statements and books
   (their AMA form has no place without it), optional for web pages.
 - journal articles need the journal name; web pages need their URL.
@@ -53,8 +54,6 @@ def _text_error(label: str, value: object, limit: int) -> str | None:
 def _authors_error(data: CitationData) -> str | None:
     authors = data.authors if isinstance(data.authors, list) else []
     org = data.org_author.strip() if isinstance(data.org_author, str) else ""
-    if not authors and not org:
-        return "Add at least one author or an organisation author."
     if len(authors) > MAX_AUTHORS:
         return f"Too many authors ({len(authors)}; at most {MAX_AUTHORS})."
     for number, author in enumerate(authors, start=1):
