@@ -10,11 +10,17 @@ Rules:
 - author: "and"-separated names split by bibtexparser (First von Last / von Last, First);
   a name that is one brace-protected group ("{World Health Organization}") is an
   organisation author.
+- editor: the editors of a chapter's book or a paper's proceedings.
 - Types: article -> journal article (consensus statement by title); inproceedings and
-  conference -> journal article with the proceedings as container; book, inbook,
-  incollection, booklet, manual, theses, reports and proceedings -> book (chapter title
-  with the book in ``container_title``; school/institution as publisher); online,
-  electronic, www, webpage, and misc with a URL -> web page.
+  conference -> conference paper (booktitle the proceedings); phdthesis, mastersthesis,
+  thesis -> thesis (school the institution; genre from the entry type or ``type``);
+  techreport, report -> report (``type`` + ``number`` the report number, institution the
+  publisher); an entry on a preprint server (archivePrefix/eprinttype/journal/publisher
+  naming arXiv, medRxiv, bioRxiv...) -> preprint (an arXiv eprint gives the URL); book,
+  inbook, incollection, booklet, manual and proceedings -> book (chapter title with the
+  book in ``container_title``); online, electronic, www, webpage, and misc with a URL ->
+  web page.
+- published: a full ``date`` (BibLaTeX).
 - A field repeated in one entry keeps its first value.
 - journal: journal, journaltitle (BibLaTeX), booktitle; year: year, else date; issue:
   number, else issue; PMID: pmid, eprint when eprinttype is pubmed, or "PMID: n" in note;
@@ -30,12 +36,17 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 
 from ._base import MAX_RECORDS, ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
 from .names import name_suffix
-from .records import ARTICLE, BOOK, WEBPAGE, Author, CitationData
+from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
 from .text import clean_text, latex_to_text
 
 _ENTRY_START = re.compile(r"@\s*\w+\s*[{(]")
-_BOOK_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "phdthesis", "mastersthesis", "thesis",
-               "techreport", "report", "proceedings", "mvbook", "collection", "bookinbook"}
+_BOOK_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceedings", "mvbook", "collection", "bookinbook"}
+_TYPES = {"inproceedings": PAPER, "conference": PAPER, "phdthesis": THESIS, "mastersthesis": THESIS, "thesis": THESIS,
+          "techreport": REPORT, "report": REPORT}
+# Preprint servers as BibTeX names them in archivePrefix / eprinttype / journal / publisher.
+_SERVERS = {"arxiv": "arXiv", "medrxiv": "medRxiv", "biorxiv": "bioRxiv", "chemrxiv": "ChemRxiv", "psyarxiv": "PsyArXiv",
+            "ssrn": "SSRN", "research square": "Research Square"}
+_SERVER_WORD = re.compile(r"\b(" + "|".join(_SERVERS) + r")\b", re.IGNORECASE)
 _CHAPTER_TYPES = {"inbook", "incollection", "bookinbook"}
 _WEB_TYPES = {"online", "electronic", "www", "webpage"}
 
@@ -78,12 +89,49 @@ def _authors(value: str) -> tuple[list[Author], str]:
     return people, "; ".join(orgs)
 
 
+def preprint_server(fields: dict[str, str]) -> str:
+    """"arXiv", "medRxiv"... when the entry is a preprint on a server, else ""."""
+    for name in ("archiveprefix", "eprinttype", "journal", "journaltitle", "publisher", "howpublished"):
+        match = _SERVER_WORD.search(fields.get(name, ""))
+        if match:
+            return _SERVERS[match.group(1).lower()]
+    return ""
+
+
 def _type(entry_type: str, fields: dict[str, str], title: str) -> str:
+    if entry_type in _TYPES:
+        return _TYPES[entry_type]
     if entry_type in _BOOK_TYPES:
         return BOOK
+    if entry_type in {"misc", "online", "unpublished", "article", "preprint"} and preprint_server(fields):
+        return PREPRINT
     if entry_type in _WEB_TYPES or (entry_type == "misc" and fields.get("url") and not fields.get("journal")):
         return WEBPAGE
-    return journal_type(title) if entry_type != "inproceedings" else ARTICLE
+    return journal_type(title)
+
+
+def _genre(entry_type: str, fields: dict[str, str]) -> str:
+    kind = fields.get("type", "").lower().replace(" ", "")
+    if entry_type == "mastersthesis" or kind in {"mathesis", "mastersthesis", "master'sthesis", "masterthesis"}:
+        return "Master's thesis"
+    if entry_type == "phdthesis" or kind in {"phdthesis", "phd", ""}:
+        return "Dissertation"
+    return fields["type"]
+
+
+def _report_number(fields: dict[str, str]) -> str:
+    number = fields.get("number", "")
+    kind = fields.get("type", "")
+    return f"{kind} {number}" if number and kind and kind.lower() not in {"techreport", "report"} else number
+
+
+def _url(fields: dict[str, str], kind: str) -> str:
+    url = fields.get("url", "")
+    if url.lower().startswith(("http://", "https://")):
+        return url
+    if kind == PREPRINT and fields.get("eprint") and preprint_server(fields) == "arXiv":
+        return f"https://arxiv.org/abs/{fields['eprint']}"
+    return ""
 
 
 def _pmid(fields: dict[str, str]) -> str:
@@ -104,8 +152,13 @@ def _map(entry: model.Entry) -> CitationData:
     title = fields.get("title", "")
     kind = _type(entry_type, fields, title)
     people, org = _authors(raw.get("author", ""))
+    editors, _ = _authors(raw.get("editor", "")) if kind in (BOOK, PAPER) else ([], "")
     if kind == BOOK:
         container = first(fields.get("booktitle"), fields.get("maintitle")) if entry_type in _CHAPTER_TYPES else ""
+    elif kind == PREPRINT:
+        container = preprint_server(fields)
+    elif kind in (THESIS, REPORT):
+        container = ""
     else:
         container = first(fields.get("journal"), fields.get("journaltitle"), fields.get("booktitle"),
                           fields.get("organization") if kind == WEBPAGE else "")
@@ -114,16 +167,19 @@ def _map(entry: model.Entry) -> CitationData:
         title=title,
         authors=people,
         org_author=org,
+        editors=editors,
         container_title=container,
+        genre=_genre(entry_type, fields) if kind == THESIS else "",
+        report_number=_report_number(fields) if kind == REPORT else "",
         year=year_from(first(fields.get("year"), fields.get("date"))),
         volume=fields.get("volume", ""),
-        issue=first(fields.get("number"), fields.get("issue")),
+        issue=first(fields.get("number"), fields.get("issue")) if kind != REPORT else "",
         pages=pages_from(fields.get("pages", "")),
         doi=doi_or_raw(fields.get("doi", "")),
         pmid=_pmid(fields),
-        url=fields.get("url", "") if fields.get("url", "").lower().startswith(("http://", "https://")) else "",
+        url=_url(fields, kind),
         accessed=date_from(fields.get("urldate", "")),
-        published=date_from(fields.get("date", "")) if kind == WEBPAGE else None,
+        published=date_from(fields.get("date", "")),
         publisher=first(fields.get("publisher"), fields.get("school"), fields.get("institution"),
                         fields.get("organization") if kind == BOOK else ""),
         edition=fields.get("edition", ""),

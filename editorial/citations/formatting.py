@@ -16,9 +16,18 @@ Rules:
   Rep." -> "Int J Surg Case Rep"; page ranges written in full, "349-69" -> "349-369",
   "S349-69" -> "S349-S369"; an e-locator "e0123456" as given).
   Without a DOI: "Accessed Month Day, Year. URL" when a URL is stored.
-- Book: ``Authors. Title of Book. 2nd ed. Publisher; Year.`` (first editions are not
-  stated). A book whose ``container_title`` differs from its publisher is a chapter:
-  ``Authors. Chapter title. In: Book Title. Publisher; Year:Pages.``
+- Journal article published online first (a ``published`` date, no volume or issue):
+  ``Authors. Title. Journal. Published online Month Day, Year. doi:...``
+- Book: ``Authors. Title of Book. 2nd ed. Vol 8842. Publisher; Year.`` (first editions are
+  not stated). An edited book without authors starts ``Editors, eds.``. A book whose
+  ``container_title`` differs from its publisher is a chapter:
+  ``Authors. Chapter title. In: Editors, eds. Book Title. Publisher; Year:Pages.``
+  (editors as authors are listed, "et al, eds" past six; "ed" for one).
+- Conference paper: ``Authors. Title. In: Editors, eds. Proceedings. Vol N. Publisher; Year:Pages.``
+- Thesis: ``Author. Title. Dissertation (or Master's thesis). Institution; Year.``
+- Preprint: ``Authors. Title. medRxiv. Preprint posted online Month Day, Year. doi:...``
+- Report or guideline: ``Group or authors. Title. Report number. Publisher; Year. Accessed
+  Month Day, Year. URL`` (titles of books, theses and reports in italics).
 - Web page: ``Author or Org. Title. Website name. Published Month Day, Year. Updated
   Month Day, Year. Accessed Month Day, Year. URL`` (date parts only when known; with only a
   year, "Published 2023.").
@@ -38,7 +47,7 @@ from datetime import date
 
 from .identifiers import doi_url, normalise_doi
 from .names import initials
-from .records import BOOK, WEBPAGE, CitationData
+from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, CitationData
 from .text import clean_text
 
 MAX_LISTED_AUTHORS = 6
@@ -141,7 +150,18 @@ def _names(people: list, cut_short: bool = False) -> str:
     return ", ".join(names)
 
 
+def _editor_names(data: CitationData) -> str:
+    """"Adam MP, Ardinger HH, Pagon RA, et al, eds" / "Kim B, ed"; "" without editors."""
+    names = _names(data.editors)
+    if not names:
+        return ""
+    return f"{names}, {'eds' if len(data.editors) > 1 else 'ed'}"
+
+
 def _author_names(data: CitationData) -> str:
+    if not data.authors and not clean_text(data.org_author) and data.type in (BOOK, PAPER):
+        editors = _editor_names(data)  # an edited book: its editors stand where authors would
+        return f"{editors}." if editors and not data.container_title else ""
     names = _names(data.authors, data.authors_cut_short)
     org = clean_text(data.org_author)
     if org:
@@ -176,6 +196,12 @@ def _identifier(data: CitationData) -> list[_Piece]:
 def _journal(data: CitationData) -> list[list[_Piece]]:
     issue_part = ""
     volume, issue, pages = clean_text(data.volume), clean_text(data.issue), full_pages(data.pages)
+    if data.published and not volume and not issue:  # online first: no volume yet
+        return [
+            [_Piece(_title(data.title))],
+            [_Piece(journal_abbreviation(data.container_title), "em")],
+            [_Piece(f"Published online {long_date(data.published)}")],
+        ]
     if volume:
         issue_part += f";{volume}"
     if issue:
@@ -190,20 +216,62 @@ def _journal(data: CitationData) -> list[list[_Piece]]:
     ]
 
 
+def _imprint(publisher: str, data: CitationData, with_pages: bool) -> str:
+    imprint = "; ".join(p for p in (publisher, str(data.year or "")) if p)
+    if with_pages and data.pages:
+        imprint += f":{full_pages(data.pages)}"
+    return imprint
+
+
+def _volume(data: CitationData) -> str:
+    volume = clean_text(data.volume)
+    return f"Vol {volume}" if volume else ""
+
+
 def _book(data: CitationData) -> list[list[_Piece]]:
+    """A book, a chapter in one (``container_title``), or a paper in a proceedings."""
     publisher = clean_text(data.publisher)
     book_title = clean_text(data.container_title)
-    chapter = bool(publisher and book_title and book_title.casefold() != publisher.casefold())
-    publisher = publisher or book_title
-    imprint = "; ".join(p for p in (publisher, str(data.year or "")) if p)
-    if chapter and data.pages:
-        imprint += f":{full_pages(data.pages)}"
+    if data.type == PAPER:
+        part_of = bool(book_title)
+    else:
+        part_of = bool(publisher and book_title and book_title.casefold() != publisher.casefold())
+        publisher = publisher or book_title
     parts: list[list[_Piece]] = []
-    if chapter:
-        parts += [[_Piece(_title(data.title))], [_Piece("In: "), _Piece(book_title, "em")]]
+    if part_of:
+        editors = _editor_names(data)
+        parts += [[_Piece(_title(data.title))],
+                  [_Piece(f"In: {editors}. " if editors else "In: "), _Piece(book_title, "em")]]
     else:
         parts.append([_Piece(_title(data.title), "em")])
-    return [*parts, [_Piece(_edition(data.edition))], [_Piece(imprint)]]
+    return [*parts, [_Piece(_edition(data.edition))], [_Piece(_volume(data))],
+            [_Piece(_imprint(publisher, data, with_pages=part_of))]]
+
+
+def _thesis(data: CitationData) -> list[list[_Piece]]:
+    return [
+        [_Piece(_title(data.title), "em")],
+        [_Piece(clean_text(data.genre).rstrip(".") or "Dissertation")],
+        [_Piece(_imprint(clean_text(data.publisher), data, with_pages=False))],
+    ]
+
+
+def _preprint(data: CitationData) -> list[list[_Piece]]:
+    posted = long_date(data.published) if data.published else str(data.year or "")
+    return [
+        [_Piece(_title(data.title))],
+        [_Piece(clean_text(data.container_title))],
+        [_Piece(f"Preprint posted online {posted}" if posted else "Preprint")],
+    ]
+
+
+def _report(data: CitationData) -> list[list[_Piece]]:
+    return [
+        [_Piece(_title(data.title), "em")],
+        [_Piece(clean_text(data.report_number))],
+        [_Piece(_edition(data.edition))],
+        [_Piece(_imprint(clean_text(data.publisher), data, with_pages=False))],
+    ]
 
 
 def _webpage(data: CitationData) -> list[list[_Piece]]:
@@ -223,8 +291,14 @@ def _webpage(data: CitationData) -> list[list[_Piece]]:
 
 
 def _pieces(data: CitationData) -> list[_Piece]:
-    if data.type == BOOK:
+    if data.type in (BOOK, PAPER):
         body = _book(data)
+    elif data.type == THESIS:
+        body = _thesis(data)
+    elif data.type == PREPRINT:
+        body = _preprint(data)
+    elif data.type == REPORT:
+        body = _report(data)
     elif data.type == WEBPAGE:
         body = _webpage(data)
     else:  # journal article and consensus statement

@@ -1,14 +1,16 @@
 """Validation of a CitationData: ``validate(data) -> {field: message}`` (empty when valid).
 
 Rules:
-- type is one of the four citation types.
+- type is one of ``CITATION_TYPES``.
 - title is required; every text field has a length limit (``LIMITS``) and may not contain
   control characters (they break exports and can hide content).
 - authors are optional (AMA starts a reference without one with its title); each person
   needs a family name.
 - year is 1800..next year; required for journal articles, consensus statements and books
   (their AMA form has no place without it), optional for web pages.
-- journal articles need the journal name; web pages need their URL.
+- journal articles need the journal name; web pages need their URL; conference papers the
+  proceedings, preprints their server (both in container_title), theses the institution.
+- editors follow the rules of authors.
 - DOI must match Crossref's pattern (or the older Wiley form); PMID is 1-8 digits with no
   leading zero; a URL must be an absolute http(s) address.
 - accessed / published / updated dates cannot be in the future or before 1800.
@@ -19,8 +21,10 @@ import unicodedata
 from datetime import date, timedelta
 
 from .identifiers import check_url, normalise_doi, normalise_pmid
-from .records import BOOK, CITATION_TYPES, WEBPAGE, Author, CitationData
+from .records import BOOK, CITATION_TYPES, PAPER, PREPRINT, THESIS, TYPE_LABELS, WEBPAGE, Author, CitationData
 
+PREPRINT_SERVER_REQUIRED = "Name the preprint server (medRxiv, bioRxiv, arXiv...)."
+PROCEEDINGS_REQUIRED = "Name the proceedings (or the conference) the paper appeared in."
 MIN_YEAR = 1800
 MAX_AUTHORS = 3000  # large consortium papers list a few thousand
 LIMITS = {
@@ -32,6 +36,8 @@ LIMITS = {
     "issue": 50,
     "pages": 50,
     "edition": 50,
+    "genre": 100,
+    "report_number": 100,
     "family": 200,
     "given": 200,
 }
@@ -51,18 +57,17 @@ def _text_error(label: str, value: object, limit: int) -> str | None:
     return None
 
 
-def _authors_error(data: CitationData) -> str | None:
-    authors = data.authors if isinstance(data.authors, list) else []
-    org = data.org_author.strip() if isinstance(data.org_author, str) else ""
-    if len(authors) > MAX_AUTHORS:
-        return f"Too many authors ({len(authors)}; at most {MAX_AUTHORS})."
-    for number, author in enumerate(authors, start=1):
-        if not isinstance(author, Author):
-            return f"Author {number} is not a name."
-        if not isinstance(author.family, str) or not author.family.strip():
-            return f"Author {number} needs a family name."
-        for part, label in ((author.family, "family name"), (author.given, "given names")):
-            problem = _text_error(f"Author {number}'s {label}", part, LIMITS["family"])
+def _people_error(people: object, label: str = "Author") -> str | None:
+    people = people if isinstance(people, list) else []
+    if len(people) > MAX_AUTHORS:
+        return f"Too many {label.lower()}s ({len(people)}; at most {MAX_AUTHORS})."
+    for number, person in enumerate(people, start=1):
+        if not isinstance(person, Author):
+            return f"{label} {number} is not a name."
+        if not isinstance(person.family, str) or not person.family.strip():
+            return f"{label} {number} needs a family name."
+        for part, what in ((person.family, "family name"), (person.given, "given names"), (person.suffix, "suffix")):
+            problem = _text_error(f"{label} {number}'s {what}", part, LIMITS["family"])
             if problem:
                 return problem
     return None
@@ -85,7 +90,7 @@ def validate(data: CitationData) -> dict[str, str]:
     errors: dict[str, str] = {}
 
     if data.type not in CITATION_TYPES:
-        errors["type"] = "Choose journal article, book, web page or consensus statement."
+        errors["type"] = "Choose a type: " + ", ".join(label.lower() for label in TYPE_LABELS.values()) + "."
 
     title = data.title if isinstance(data.title, str) else ""
     if not title.strip():
@@ -94,7 +99,7 @@ def validate(data: CitationData) -> dict[str, str]:
     for name, label in (
         ("title", "Title"), ("container_title", "Journal or website name"), ("org_author", "Organisation author"),
         ("publisher", "Publisher"), ("volume", "Volume"), ("issue", "Issue"), ("pages", "Pages"),
-        ("edition", "Edition"),
+        ("edition", "Edition"), ("genre", "Kind of thesis"), ("report_number", "Report number"),
     ):
         if name in errors:
             continue
@@ -102,9 +107,10 @@ def validate(data: CitationData) -> dict[str, str]:
         if problem:
             errors[name] = problem
 
-    problem = _authors_error(data)
-    if problem:
-        errors["authors"] = problem
+    for name, label in (("authors", "Author"), ("editors", "Editor")):
+        problem = _people_error(getattr(data, name), label)
+        if problem:
+            errors[name] = problem
 
     if data.year is None:
         if data.type != WEBPAGE:
@@ -118,6 +124,10 @@ def validate(data: CitationData) -> dict[str, str]:
         errors["container_title"] = "Journal name is required."
     if data.type == BOOK and not (str(data.publisher).strip() or str(data.container_title).strip()):
         errors["publisher"] = "Publisher is required for a book."
+    if data.type == THESIS and "publisher" not in errors and not str(data.publisher).strip():
+        errors["publisher"] = "Name the institution that awarded the degree."
+    if data.type in (PAPER, PREPRINT) and "container_title" not in errors and not str(data.container_title).strip():
+        errors["container_title"] = (PREPRINT_SERVER_REQUIRED if data.type == PREPRINT else PROCEEDINGS_REQUIRED)
 
     if data.doi:
         try:
