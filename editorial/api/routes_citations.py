@@ -19,6 +19,7 @@ from editorial.services import citations as citation_service
 class AuthorIn(Body):
     family: str
     given: str = ""
+    suffix: str = Field("", description='"Jr", "III".')
 
 
 class CitationIn(Body):
@@ -37,6 +38,11 @@ class CitationIn(Body):
     publisher: str = ""
     edition: str = ""
     accessed: date | None = None
+    editors: list[AuthorIn] = Field([], description="Of the book or proceedings that contains a chapter or paper.")
+    published: date | None = Field(None, description="Full publication date: online first, a preprint's posting, a web page's.")
+    updated: date | None = None
+    genre: str = Field("", description='Theses: "Dissertation" (the default) or "Master\'s thesis".')
+    report_number: str = Field("", description='Reports and guidelines, as the issuer writes it ("NICE guideline NG28").')
 
     model_config = {**Body.model_config, "strict": False}  # dates arrive as ISO strings
 
@@ -64,7 +70,7 @@ def citation_json(citation: Citation) -> dict:
         "key": citation.key,
         "type": citation.type,
         "title": citation.title,
-        "authors": [{"family": a.family, "given": a.given} for a in data.authors],
+        "authors": [{"family": a.family, "given": a.given} | ({"suffix": a.suffix} if a.suffix else {}) for a in data.authors],
         "org_author": data.org_author or None,
         "container_title": citation.container_title,
         "year": citation.year,
@@ -74,6 +80,13 @@ def citation_json(citation: Citation) -> dict:
         "doi": citation.doi,
         "pmid": citation.pmid,
         "url": citation.url,
+        "editors": [a.to_dict() for a in data.editors],
+        "publisher": data.publisher or None,
+        "edition": data.edition or None,
+        "genre": data.genre or None,
+        "report_number": data.report_number or None,
+        "published": data.published.isoformat() if data.published else None,
+        "accessed": data.accessed.isoformat() if data.accessed else None,
         "formatted": citation.formatted,
         "retracted": citation.retracted,
         "retraction_note": citation.retraction_note,
@@ -89,6 +102,7 @@ def create_citation():
     body = parse_body(CitationIn)
     values = body.model_dump()
     values["authors"] = [Author(**a) for a in values["authors"]]
+    values["editors"] = [Author(**a) for a in values["editors"]]
     citation, created = citation_service.create_citation(caller(), CitationData(**values))
     db.session.commit()
     return {**citation_json(citation), "created": created}, 201 if created else 200

@@ -185,6 +185,13 @@ class AsOfOut(RevisionSummaryOut):
 class AuthorOut(Out):
     family: str
     given: str
+    suffix: str | None = None
+
+
+class EditorOut(Out):
+    family: str
+    given: str
+    suffix: str
 
 
 class CitationOut(Out):
@@ -202,6 +209,13 @@ class CitationOut(Out):
     doi: str | None
     pmid: str | None
     url: str | None
+    editors: list[EditorOut] = []
+    publisher: str | None = None
+    edition: str | None = None
+    genre: str | None = None
+    report_number: str | None = None
+    published: date | None = None
+    accessed: date | None = None
     formatted: str = Field(description="AMA style (11th edition).")
     retracted: bool
     retraction_note: str | None
