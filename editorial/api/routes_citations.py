@@ -90,6 +90,8 @@ def citation_json(citation: Citation) -> dict:
         "formatted": citation.formatted,
         "retracted": citation.retracted,
         "retraction_note": citation.retraction_note,
+        "incomplete": bool(citation.missing),
+        "missing": citation.missing_parts,
         "created_at": iso(citation.created_at),
     }
 
@@ -120,6 +122,7 @@ def import_citations():
         "created": [citation_json(c) for c in report.created],
         "reused": [citation_json(c) for c in report.reused],
         "rejected": [{"record": label, "errors": errors} for label, errors in report.rejected],
+        "warnings": [{"record": label, "warnings": messages} for label, messages in report.warnings],
     }, 201 if report.created else 200
 
 

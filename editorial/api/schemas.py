@@ -219,6 +219,8 @@ class CitationOut(Out):
     formatted: str = Field(description="AMA style (11th edition).")
     retracted: bool
     retraction_note: str | None
+    incomplete: bool = Field(False, description="Imported without parts AMA needs; `missing` lists them.")
+    missing: list[str] = []
     created_at: datetime | None
 
 
@@ -235,10 +237,16 @@ class RejectedRecord(Out):
     errors: dict[str, str]
 
 
+class ImportWarning(Out):
+    record: str
+    warnings: list[str]
+
+
 class ImportReportOut(Out):
-    created: list[CitationOut]
+    created: list[CitationOut] = Field(description="Incomplete records among them have `incomplete` true.")
     reused: list[CitationOut]
     rejected: list[RejectedRecord]
+    warnings: list[ImportWarning] = []
 
 
 # --- Audit -------------------------------------------------------------------------------

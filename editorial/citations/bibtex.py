@@ -7,9 +7,10 @@ lowercase (Web of Science writes "Title", "Author").
 Rules:
 - Values are LaTeX-decoded with pylatexenc ("J{\\"o}rg" -> "Jörg", "\\&" -> "&", braces
   removed), then cleaned to one line.
-- author: "and"-separated names split by bibtexparser (First von Last / von Last, First);
-  a name that is one brace-protected group ("{World Health Organization}") is an
-  organisation author.
+- author: "and"-separated names split by bibtexparser (First von Last / von Last, First,
+  and von Last, Jr, First); a name that is one brace-protected group ("{World Health
+  Organization}") is an organisation author. An unbraced one is parsed as BibTeX says (a
+  person "Organization, World Health") with a warning. "and others" -> "et al".
 - editor: the editors of a chapter's book or a paper's proceedings.
 - Types: article -> journal article (consensus statement by title); inproceedings and
   conference -> conference paper (booktitle the proceedings); phdthesis, mastersthesis,
@@ -29,11 +30,13 @@ Rules:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import bibtexparser
 from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
+from ._base import looks_like_organisation, organisation_warning
 from ._base import MAX_RECORDS, ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
 from .names import name_suffix
 from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
@@ -72,21 +75,34 @@ def _person(name: str) -> tuple[Author | None, str]:
     return Author(family=family, given=given, suffix=name_suffix(jr) or jr.rstrip(".")), ""
 
 
-def _authors(value: str) -> tuple[list[Author], str]:
-    people, orgs = [], []
+@dataclass
+class _Names:
+    people: list[Author] = field(default_factory=list)
+    org: str = ""
+    cut_short: bool = False  # BibTeX's "and others": the list was cut short
+    warnings: list[str] = field(default_factory=list)
+
+
+def _authors(value: str) -> _Names:
+    out, orgs = _Names(), []
     try:
         names = split_multiple_persons_names(value)
     except Exception:
         names = [value]
     for name in names:
-        if name.strip().lower() == "others":  # BibTeX's "and others": the list was cut short
+        if name.strip().lower() == "others":
+            out.cut_short = True
             continue
         person, org = _person(name)
         if person:
-            people.append(person)
+            out.people.append(person)
+            written = _text(name)
+            if looks_like_organisation(written):  # parsed as BibTeX says, but the user should look
+                out.warnings.append(organisation_warning(written))
         elif org:
             orgs.append(org)
-    return people, "; ".join(orgs)
+    out.org = "; ".join(orgs)
+    return out
 
 
 def preprint_server(fields: dict[str, str]) -> str:
@@ -142,7 +158,7 @@ def _pmid(fields: dict[str, str]) -> str:
     return pmid_in_text(fields.get("note", ""))
 
 
-def _map(entry: model.Entry) -> CitationData:
+def _map(entry: model.Entry) -> Mapped:
     raw: dict[str, str] = {}
     for f in entry.fields:  # the first of repeated fields wins
         if isinstance(f.value, str):
@@ -151,8 +167,8 @@ def _map(entry: model.Entry) -> CitationData:
     entry_type = entry.entry_type.lower()
     title = fields.get("title", "")
     kind = _type(entry_type, fields, title)
-    people, org = _authors(raw.get("author", ""))
-    editors, _ = _authors(raw.get("editor", "")) if kind in (BOOK, PAPER) else ([], "")
+    names = _authors(raw.get("author", ""))
+    editors = _authors(raw.get("editor", "")).people if kind in (BOOK, PAPER) else []
     if kind == BOOK:
         container = first(fields.get("booktitle"), fields.get("maintitle")) if entry_type in _CHAPTER_TYPES else ""
     elif kind == PREPRINT:
@@ -162,11 +178,12 @@ def _map(entry: model.Entry) -> CitationData:
     else:
         container = first(fields.get("journal"), fields.get("journaltitle"), fields.get("booktitle"),
                           fields.get("organization") if kind == WEBPAGE else "")
-    return CitationData(
+    return Mapped(CitationData(
         type=kind,
         title=title,
-        authors=people,
-        org_author=org,
+        authors=names.people,
+        authors_cut_short=names.cut_short,
+        org_author=names.org,
         editors=editors,
         container_title=container,
         genre=_genre(entry_type, fields) if kind == THESIS else "",
@@ -183,7 +200,7 @@ def _map(entry: model.Entry) -> CitationData:
         publisher=first(fields.get("publisher"), fields.get("school"), fields.get("institution"),
                         fields.get("organization") if kind == BOOK else ""),
         edition=fields.get("edition", ""),
-    )
+    ), warnings=names.warnings)
 
 
 def _failure(block: model.ParsingFailedBlock) -> str:
@@ -208,7 +225,7 @@ def read(text: str) -> list[Mapped]:
             block = block.ignore_error_block  # exporters repeat fields; keep the first value
         if isinstance(block, model.Entry):
             try:
-                out.append(Mapped(_map(block)))
+                out.append(_map(block))
             except Exception as exc:
                 out.append(Mapped(None, f"The entry {block.key!r} could not be read: {clean_text(exc)[:200]}"))
         elif isinstance(block, model.ParsingFailedBlock):

@@ -25,6 +25,15 @@ from .records import BOOK, CITATION_TYPES, PAPER, PREPRINT, THESIS, TYPE_LABELS,
 
 PREPRINT_SERVER_REQUIRED = "Name the preprint server (medRxiv, bioRxiv, arXiv...)."
 PROCEEDINGS_REQUIRED = "Name the proceedings (or the conference) the paper appeared in."
+YEAR_REQUIRED = "Year is required."
+JOURNAL_REQUIRED = "Journal name is required."
+PUBLISHER_REQUIRED = "Publisher is required for a book."
+INSTITUTION_REQUIRED = "Name the institution that awarded the degree."
+URL_REQUIRED = "A web page needs its URL."
+# What an import may lack and still be kept, marked incomplete (a PMID and a title from PubMed):
+# a missing part, as opposed to a malformed value or a missing title.
+MISSING_PART_MESSAGES = frozenset({YEAR_REQUIRED, JOURNAL_REQUIRED, PUBLISHER_REQUIRED, INSTITUTION_REQUIRED, URL_REQUIRED,
+                                   PREPRINT_SERVER_REQUIRED, PROCEEDINGS_REQUIRED})
 MIN_YEAR = 1800
 MAX_AUTHORS = 3000  # large consortium papers list a few thousand
 LIMITS = {
@@ -85,6 +94,11 @@ def _date_error(label: str, value: object) -> str | None:
     return None
 
 
+def only_missing_parts(errors: dict[str, str]) -> bool:
+    """True when every error is a missing part (see MISSING_PART_MESSAGES), none a bad value."""
+    return bool(errors) and all(message in MISSING_PART_MESSAGES for message in errors.values())
+
+
 def validate(data: CitationData) -> dict[str, str]:
     """Field name -> message for each problem; {} when the record is valid."""
     errors: dict[str, str] = {}
@@ -114,18 +128,18 @@ def validate(data: CitationData) -> dict[str, str]:
 
     if data.year is None:
         if data.type != WEBPAGE:
-            errors["year"] = "Year is required."
+            errors["year"] = YEAR_REQUIRED
     elif isinstance(data.year, bool) or not isinstance(data.year, int):
         errors["year"] = "Year must be a whole number."
     elif not MIN_YEAR <= data.year <= date.today().year + 1:
         errors["year"] = f"Year must be between {MIN_YEAR} and {date.today().year + 1}."
 
     if data.is_journal_article and "container_title" not in errors and not str(data.container_title).strip():
-        errors["container_title"] = "Journal name is required."
+        errors["container_title"] = JOURNAL_REQUIRED
     if data.type == BOOK and not (str(data.publisher).strip() or str(data.container_title).strip()):
-        errors["publisher"] = "Publisher is required for a book."
+        errors["publisher"] = PUBLISHER_REQUIRED
     if data.type == THESIS and "publisher" not in errors and not str(data.publisher).strip():
-        errors["publisher"] = "Name the institution that awarded the degree."
+        errors["publisher"] = INSTITUTION_REQUIRED
     if data.type in (PAPER, PREPRINT) and "container_title" not in errors and not str(data.container_title).strip():
         errors["container_title"] = (PREPRINT_SERVER_REQUIRED if data.type == PREPRINT else PROCEEDINGS_REQUIRED)
 
@@ -144,7 +158,7 @@ def validate(data: CitationData) -> dict[str, str]:
         if problem:
             errors["url"] = problem
     elif data.type == WEBPAGE:
-        errors["url"] = "A web page needs its URL."
+        errors["url"] = URL_REQUIRED
 
     for name, label in (("accessed", "Accessed date"), ("published", "Published date"), ("updated", "Updated date")):
         problem = _date_error(label, getattr(data, name))
