@@ -46,3 +46,22 @@ def test_import_page_lists_incomplete_records_and_warnings(client, login, newsro
     assert "Check these records" in page and "reads as a person" in page
     listing = client.get("/citations/").get_data(as_text=True)
     assert "incomplete" in listing
+
+
+def test_export_the_library_and_an_articles_references(newsroom, client, login):
+    n = newsroom
+    article = n.create()
+    n.attach(article["id"])
+    ris = n.call("GET", "/citations/export?format=ris", n.writer)
+    assert ris.status_code == 200 and ris.headers["Content-Type"].startswith("application/x-research-info-systems")
+    assert "TY  - " in ris.get_data(as_text=True)
+    refs = n.call("GET", f"/articles/{article['id']}/citations/export?format=bibtex", n.writer)
+    assert refs.status_code == 200 and f"@" in refs.get_data(as_text=True)
+    assert "attachment" in refs.headers["Content-Disposition"]
+    assert n.call("GET", "/citations/export?format=docx", n.writer).status_code == 422
+    login(n.writer)
+    page = client.get("/citations/")
+    assert 'href="/citations/export?format=ris"' in page.get_data(as_text=True)
+    download = client.get(f"/citations/export?format=csl-json&article_id={article['id']}")
+    assert download.status_code == 200 and download.json[0]["id"] == n.citation.key
+    assert client.get("/citations/export?format=docx").status_code == 400

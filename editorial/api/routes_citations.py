@@ -134,6 +134,36 @@ def list_citations():
     return list_body(queries.paginate(statement, page, per_page), citation_json)
 
 
+class ExportQuery(Body):
+    format: str = Field("csl-json", json_schema_extra={"enum": ["csl-json", "ris", "bibtex"]})
+
+
+def _download(fmt: str, citations: list, name: str):
+    from flask import Response
+
+    text, media_type, extension = citation_service.export_file(fmt, citations)
+    return Response(text, mimetype=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
+
+
+@api_bp.get("/citations/export")
+@documented("The library as CSL-JSON, RIS or BibTeX", query=ExportQuery, errors=(422,), tag="citations",
+            description="A file a reference manager can import; `format` is csl-json (the default), ris or bibtex.")
+def export_citations():
+    return _download(request.args.get("format", "csl-json"), citation_service.library_for_export(), "citations")
+
+
+@api_bp.get("/articles/<int:article_id>/citations/export")
+@documented("An article's references as CSL-JSON, RIS or BibTeX", query=ExportQuery, errors=(403, 422), tag="citations",
+            description="In the article's order (its current revision).")
+def export_article_citations(article_id: int):
+    from editorial.api.routes_articles import viewable
+
+    article = viewable(article_id)
+    return _download(request.args.get("format", "csl-json"), queries.article_bundle(article).citations,
+                     f"article-{article.id}-references")
+
+
 @api_bp.get("/citations/<int:citation_id>")
 @documented("A source", response=CitationOut, tag="citations")
 def get_citation(citation_id: int):

@@ -205,3 +205,17 @@ def search_statement(q: str | None = None):
             conditions.append(Citation.pmid == q)
         statement = statement.where(or_(*conditions))
     return statement
+
+
+def export_file(fmt: str, citations: list[Citation]) -> tuple[str, str, str]:
+    """(text, media type, file extension) of the citations in an export format; 422 for an unknown one."""
+    from editorial.citations.export import EXPORT_FORMATS, export
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError("Unknown export format.", fields={"format": f"Choose one of {', '.join(EXPORT_FORMATS)}."})
+    media_type, extension = EXPORT_FORMATS[fmt]
+    return export(fmt, [(c.key, data_of(c)) for c in citations]), media_type, extension
+
+
+def library_for_export() -> list[Citation]:
+    return list(db.session.scalars(select(Citation).order_by(Citation.id)))

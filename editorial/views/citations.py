@@ -1,5 +1,5 @@
 """The citation library pages: search, add, import, retract."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from editorial.bounds import whole_number
@@ -86,6 +86,26 @@ def import_file():
             _, report = apply_form(form, lambda: citation_service.import_citations(current_user, form.format.data, text))
     status = 422 if (form.errors or form.form_errors) and report is None else 200
     return render_template("citations/import.html", form=form, report=report), status
+
+
+@bp.get("/export")
+def export():
+    """The library, or one article's references (?article_id=), as a download."""
+    fmt = request.args.get("format", "csl-json")
+    article_id = request.args.get("article_id", type=whole_number)
+    name = "citations"
+    if article_id:
+        from editorial.views.articles import load_article  # the article pages' own access check
+
+        article, _ = load_article(article_id)
+        citations, name = queries.article_bundle(article).citations, f"article-{article.id}-references"
+    else:
+        citations = citation_service.library_for_export()
+    try:
+        text, media_type, extension = citation_service.export_file(fmt, citations)
+    except DomainError:
+        abort(400)
+    return Response(text, mimetype=media_type, headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
 
 
 @bp.get("/<int:citation_id>")
