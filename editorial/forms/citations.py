@@ -17,7 +17,7 @@ class CitationForm(FlaskForm):
     org_author = StringField("Organisation as author", validators=[Optional(), Length(max=300)])
     editors = TextAreaField("Editors (chapters, proceedings)", description='One per line, as "Family, Given".',
                             validators=[Optional(), Length(max=100_000)], render_kw={"rows": 2})
-    container_title = StringField("Journal, website, book, proceedings or preprint server",
+    container_title = StringField("Journal or website (or the book, proceedings, preprint server)",
                                   description="Journal abbreviation as PubMed gives it, e.g. “Brachytherapy”; for a chapter the "
                                               "book, for a conference paper the proceedings, for a preprint “medRxiv”.",
                                   validators=[Optional(), Length(max=500)])
