@@ -71,7 +71,7 @@ def test_same_doi_or_pmid_is_not_a_second_record(newsroom, app):
     ({"pmid": "123456789"}, "pmid"),
     ({"year": 1500}, "year"),
     ({"title": "  "}, "title"),
-    ({"authors": []}, "authors"),
+    ({"authors": [{"family": " ", "given": "Anne"}]}, "authors"),
     ({"type": "tweet"}, "type"),
 ])
 def test_malformed_fields_are_422_and_create_nothing(newsroom, app, change, field):

@@ -19,6 +19,7 @@ from editorial.services import citations as citation_service
 class AuthorIn(Body):
     family: str
     given: str = ""
+    suffix: str = Field("", description='"Jr", "III".')
 
 
 class CitationIn(Body):
@@ -37,6 +38,11 @@ class CitationIn(Body):
     publisher: str = ""
     edition: str = ""
     accessed: date | None = None
+    editors: list[AuthorIn] = Field([], description="Of the book or proceedings that contains a chapter or paper.")
+    published: date | None = Field(None, description="Full publication date: online first, a preprint's posting, a web page's.")
+    updated: date | None = None
+    genre: str = Field("", description='Theses: "Dissertation" (the default) or "Master\'s thesis".')
+    report_number: str = Field("", description='Reports and guidelines, as the issuer writes it ("NICE guideline NG28").')
 
     model_config = {**Body.model_config, "strict": False}  # dates arrive as ISO strings
 
@@ -64,7 +70,7 @@ def citation_json(citation: Citation) -> dict:
         "key": citation.key,
         "type": citation.type,
         "title": citation.title,
-        "authors": [{"family": a.family, "given": a.given} for a in data.authors],
+        "authors": [{"family": a.family, "given": a.given} | ({"suffix": a.suffix} if a.suffix else {}) for a in data.authors],
         "org_author": data.org_author or None,
         "container_title": citation.container_title,
         "year": citation.year,
@@ -74,9 +80,18 @@ def citation_json(citation: Citation) -> dict:
         "doi": citation.doi,
         "pmid": citation.pmid,
         "url": citation.url,
+        "editors": [a.to_dict() for a in data.editors],
+        "publisher": data.publisher or None,
+        "edition": data.edition or None,
+        "genre": data.genre or None,
+        "report_number": data.report_number or None,
+        "published": data.published.isoformat() if data.published else None,
+        "accessed": data.accessed.isoformat() if data.accessed else None,
         "formatted": citation.formatted,
         "retracted": citation.retracted,
         "retraction_note": citation.retraction_note,
+        "incomplete": bool(citation.missing),
+        "missing": citation.missing_parts,
         "created_at": iso(citation.created_at),
     }
 
@@ -89,6 +104,7 @@ def create_citation():
     body = parse_body(CitationIn)
     values = body.model_dump()
     values["authors"] = [Author(**a) for a in values["authors"]]
+    values["editors"] = [Author(**a) for a in values["editors"]]
     citation, created = citation_service.create_citation(caller(), CitationData(**values))
     db.session.commit()
     return {**citation_json(citation), "created": created}, 201 if created else 200
@@ -106,6 +122,7 @@ def import_citations():
         "created": [citation_json(c) for c in report.created],
         "reused": [citation_json(c) for c in report.reused],
         "rejected": [{"record": label, "errors": errors} for label, errors in report.rejected],
+        "warnings": [{"record": label, "warnings": messages} for label, messages in report.warnings],
     }, 201 if report.created else 200
 
 
@@ -115,6 +132,36 @@ def list_citations():
     page, per_page = page_args()
     statement = citation_service.search_statement((request.args.get("q") or "")[:200] or None)
     return list_body(queries.paginate(statement, page, per_page), citation_json)
+
+
+class ExportQuery(Body):
+    format: str = Field("csl-json", json_schema_extra={"enum": ["csl-json", "ris", "bibtex"]})
+
+
+def _download(fmt: str, citations: list, name: str):
+    from flask import Response
+
+    text, media_type, extension = citation_service.export_file(fmt, citations)
+    return Response(text, mimetype=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
+
+
+@api_bp.get("/citations/export")
+@documented("The library as CSL-JSON, RIS or BibTeX", query=ExportQuery, errors=(422,), tag="citations",
+            description="A file a reference manager can import; `format` is csl-json (the default), ris or bibtex.")
+def export_citations():
+    return _download(request.args.get("format", "csl-json"), citation_service.library_for_export(), "citations")
+
+
+@api_bp.get("/articles/<int:article_id>/citations/export")
+@documented("An article's references as CSL-JSON, RIS or BibTeX", query=ExportQuery, errors=(403, 422), tag="citations",
+            description="In the article's order (its current revision).")
+def export_article_citations(article_id: int):
+    from editorial.api.routes_articles import viewable
+
+    article = viewable(article_id)
+    return _download(request.args.get("format", "csl-json"), queries.article_bundle(article).citations,
+                     f"article-{article.id}-references")
 
 
 @api_bp.get("/citations/<int:citation_id>")

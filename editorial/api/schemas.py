@@ -206,6 +206,13 @@ class AsOfOut(RevisionSummaryOut):
 class AuthorOut(Out):
     family: str
     given: str
+    suffix: str | None = None
+
+
+class EditorOut(Out):
+    family: str
+    given: str
+    suffix: str
 
 
 class CitationOut(Out):
@@ -223,9 +230,18 @@ class CitationOut(Out):
     doi: str | None
     pmid: str | None
     url: str | None
+    editors: list[EditorOut] = []
+    publisher: str | None = None
+    edition: str | None = None
+    genre: str | None = None
+    report_number: str | None = None
+    published: date | None = None
+    accessed: date | None = None
     formatted: str = Field(description="AMA style (11th edition).")
     retracted: bool
     retraction_note: str | None
+    incomplete: bool = Field(False, description="Imported without parts AMA needs; `missing` lists them.")
+    missing: list[str] = []
     created_at: datetime | None
 
 
@@ -242,10 +258,16 @@ class RejectedRecord(Out):
     errors: dict[str, str]
 
 
+class ImportWarning(Out):
+    record: str
+    warnings: list[str]
+
+
 class ImportReportOut(Out):
-    created: list[CitationOut]
+    created: list[CitationOut] = Field(description="Incomplete records among them have `incomplete` true.")
     reused: list[CitationOut]
     rejected: list[RejectedRecord]
+    warnings: list[ImportWarning] = []
 
 
 # --- Audit -------------------------------------------------------------------------------

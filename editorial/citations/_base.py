@@ -7,7 +7,7 @@ only when the text as a whole is not that format.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .identifiers import normalise_doi, normalise_pmid
@@ -37,6 +37,7 @@ class ImportFormatError(ValueError):
 class Mapped:
     data: CitationData | None
     reason: str = ""  # why the record could not be read, when data is None
+    warnings: list[str] = field(default_factory=list)  # read, but worth a look
 
 
 def year_from(value: object) -> int | None:
@@ -89,6 +90,23 @@ def journal_type(title: str, publication_types: list[str] = ()) -> str:
     if any("consensus development conference" in pt.lower() for pt in publication_types):
         return CONSENSUS
     return CONSENSUS if _CONSENSUS_TITLE.search(title) else ARTICLE
+
+
+_ORGANISATION_WORDS = {
+    "organization", "organisation", "society", "association", "institute", "institut", "committee", "council",
+    "agency", "department", "ministry", "university", "foundation", "center", "centre", "consortium", "collaboration",
+    "group", "network", "college", "academy", "federation", "board", "office", "service", "commission", "alliance",
+}
+
+
+def looks_like_organisation(name: str) -> bool:
+    """True for "World Health Organization", "Writing Group": a word that names a body, not a person."""
+    return any(word.strip(".,;()").lower() in _ORGANISATION_WORDS for word in clean_text(name).split())
+
+
+def organisation_warning(name: str) -> str:
+    return (f'"{name}" reads as a person: put an organisation in braces ({{{name}}}) or enter it as the '
+            "organisation author.")
 
 
 def first(*values: object) -> str:

@@ -7,14 +7,21 @@ lowercase (Web of Science writes "Title", "Author").
 Rules:
 - Values are LaTeX-decoded with pylatexenc ("J{\\"o}rg" -> "Jörg", "\\&" -> "&", braces
   removed), then cleaned to one line.
-- author: "and"-separated names split by bibtexparser (First von Last / von Last, First);
-  a name that is one brace-protected group ("{World Health Organization}") is an
-  organisation author.
+- author: "and"-separated names split by bibtexparser (First von Last / von Last, First,
+  and von Last, Jr, First); a name that is one brace-protected group ("{World Health
+  Organization}") is an organisation author. An unbraced one is parsed as BibTeX says (a
+  person "Organization, World Health") with a warning. "and others" -> "et al".
+- editor: the editors of a chapter's book or a paper's proceedings.
 - Types: article -> journal article (consensus statement by title); inproceedings and
-  conference -> journal article with the proceedings as container; book, inbook,
-  incollection, booklet, manual, theses, reports and proceedings -> book (chapter title
-  with the book in ``container_title``; school/institution as publisher); online,
-  electronic, www, webpage, and misc with a URL -> web page.
+  conference -> conference paper (booktitle the proceedings); phdthesis, mastersthesis,
+  thesis -> thesis (school the institution; genre from the entry type or ``type``);
+  techreport, report -> report (``type`` + ``number`` the report number, institution the
+  publisher); an entry on a preprint server (archivePrefix/eprinttype/journal/publisher
+  naming arXiv, medRxiv, bioRxiv...) -> preprint (an arXiv eprint gives the URL); book,
+  inbook, incollection, booklet, manual and proceedings -> book (chapter title with the
+  book in ``container_title``); online, electronic, www, webpage, and misc with a URL ->
+  web page.
+- published: a full ``date`` (BibLaTeX).
 - A field repeated in one entry keeps its first value.
 - journal: journal, journaltitle (BibLaTeX), booktitle; year: year, else date; issue:
   number, else issue; PMID: pmid, eprint when eprinttype is pubmed, or "PMID: n" in note;
@@ -23,18 +30,26 @@ Rules:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import bibtexparser
 from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
+from ._base import looks_like_organisation, organisation_warning
 from ._base import MAX_RECORDS, ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
-from .records import ARTICLE, BOOK, WEBPAGE, Author, CitationData
+from .names import name_suffix
+from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
 from .text import clean_text, latex_to_text
 
 _ENTRY_START = re.compile(r"@\s*\w+\s*[{(]")
-_BOOK_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "phdthesis", "mastersthesis", "thesis",
-               "techreport", "report", "proceedings", "mvbook", "collection", "bookinbook"}
+_BOOK_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceedings", "mvbook", "collection", "bookinbook"}
+_TYPES = {"inproceedings": PAPER, "conference": PAPER, "phdthesis": THESIS, "mastersthesis": THESIS, "thesis": THESIS,
+          "techreport": REPORT, "report": REPORT}
+# Preprint servers as BibTeX names them in archivePrefix / eprinttype / journal / publisher.
+_SERVERS = {"arxiv": "arXiv", "medrxiv": "medRxiv", "biorxiv": "bioRxiv", "chemrxiv": "ChemRxiv", "psyarxiv": "PsyArXiv",
+            "ssrn": "SSRN", "research square": "Research Square"}
+_SERVER_WORD = re.compile(r"\b(" + "|".join(_SERVERS) + r")\b", re.IGNORECASE)
 _CHAPTER_TYPES = {"inbook", "incollection", "bookinbook"}
 _WEB_TYPES = {"online", "electronic", "www", "webpage"}
 
@@ -56,32 +71,83 @@ def _person(name: str) -> tuple[Author | None, str]:
     given = _text(" ".join(parts.first))
     if not family:
         return None, ""
-    return Author(family=family, given=given), ""
+    jr = _text(" ".join(parts.jr))
+    return Author(family=family, given=given, suffix=name_suffix(jr) or jr.rstrip(".")), ""
 
 
-def _authors(value: str) -> tuple[list[Author], str]:
-    people, orgs = [], []
+@dataclass
+class _Names:
+    people: list[Author] = field(default_factory=list)
+    org: str = ""
+    cut_short: bool = False  # BibTeX's "and others": the list was cut short
+    warnings: list[str] = field(default_factory=list)
+
+
+def _authors(value: str) -> _Names:
+    out, orgs = _Names(), []
     try:
         names = split_multiple_persons_names(value)
     except Exception:
         names = [value]
     for name in names:
-        if name.strip().lower() == "others":  # BibTeX's "and others": the list was cut short
+        if name.strip().lower() == "others":
+            out.cut_short = True
             continue
         person, org = _person(name)
         if person:
-            people.append(person)
+            out.people.append(person)
+            written = _text(name)
+            if looks_like_organisation(written):  # parsed as BibTeX says, but the user should look
+                out.warnings.append(organisation_warning(written))
         elif org:
             orgs.append(org)
-    return people, "; ".join(orgs)
+    out.org = "; ".join(orgs)
+    return out
+
+
+def preprint_server(fields: dict[str, str]) -> str:
+    """"arXiv", "medRxiv"... when the entry is a preprint on a server, else ""."""
+    for name in ("archiveprefix", "eprinttype", "journal", "journaltitle", "publisher", "howpublished"):
+        match = _SERVER_WORD.search(fields.get(name, ""))
+        if match:
+            return _SERVERS[match.group(1).lower()]
+    return ""
 
 
 def _type(entry_type: str, fields: dict[str, str], title: str) -> str:
+    if entry_type in _TYPES:
+        return _TYPES[entry_type]
     if entry_type in _BOOK_TYPES:
         return BOOK
+    if entry_type in {"misc", "online", "unpublished", "article", "preprint"} and preprint_server(fields):
+        return PREPRINT
     if entry_type in _WEB_TYPES or (entry_type == "misc" and fields.get("url") and not fields.get("journal")):
         return WEBPAGE
-    return journal_type(title) if entry_type != "inproceedings" else ARTICLE
+    return journal_type(title)
+
+
+def _genre(entry_type: str, fields: dict[str, str]) -> str:
+    kind = fields.get("type", "").lower().replace(" ", "")
+    if entry_type == "mastersthesis" or kind in {"mathesis", "mastersthesis", "master'sthesis", "masterthesis"}:
+        return "Master's thesis"
+    if entry_type == "phdthesis" or kind in {"phdthesis", "phd", ""}:
+        return "Dissertation"
+    return fields["type"]
+
+
+def _report_number(fields: dict[str, str]) -> str:
+    number = fields.get("number", "")
+    kind = fields.get("type", "")
+    return f"{kind} {number}" if number and kind and kind.lower() not in {"techreport", "report"} else number
+
+
+def _url(fields: dict[str, str], kind: str) -> str:
+    url = fields.get("url", "")
+    if url.lower().startswith(("http://", "https://")):
+        return url
+    if kind == PREPRINT and fields.get("eprint") and preprint_server(fields) == "arXiv":
+        return f"https://arxiv.org/abs/{fields['eprint']}"
+    return ""
 
 
 def _pmid(fields: dict[str, str]) -> str:
@@ -92,7 +158,7 @@ def _pmid(fields: dict[str, str]) -> str:
     return pmid_in_text(fields.get("note", ""))
 
 
-def _map(entry: model.Entry) -> CitationData:
+def _map(entry: model.Entry) -> Mapped:
     raw: dict[str, str] = {}
     for f in entry.fields:  # the first of repeated fields wins
         if isinstance(f.value, str):
@@ -101,31 +167,40 @@ def _map(entry: model.Entry) -> CitationData:
     entry_type = entry.entry_type.lower()
     title = fields.get("title", "")
     kind = _type(entry_type, fields, title)
-    people, org = _authors(raw.get("author", ""))
+    names = _authors(raw.get("author", ""))
+    editors = _authors(raw.get("editor", "")).people if kind in (BOOK, PAPER) else []
     if kind == BOOK:
         container = first(fields.get("booktitle"), fields.get("maintitle")) if entry_type in _CHAPTER_TYPES else ""
+    elif kind == PREPRINT:
+        container = preprint_server(fields)
+    elif kind in (THESIS, REPORT):
+        container = ""
     else:
         container = first(fields.get("journal"), fields.get("journaltitle"), fields.get("booktitle"),
                           fields.get("organization") if kind == WEBPAGE else "")
-    return CitationData(
+    return Mapped(CitationData(
         type=kind,
         title=title,
-        authors=people,
-        org_author=org,
+        authors=names.people,
+        authors_cut_short=names.cut_short,
+        org_author=names.org,
+        editors=editors,
         container_title=container,
+        genre=_genre(entry_type, fields) if kind == THESIS else "",
+        report_number=_report_number(fields) if kind == REPORT else "",
         year=year_from(first(fields.get("year"), fields.get("date"))),
         volume=fields.get("volume", ""),
-        issue=first(fields.get("number"), fields.get("issue")),
+        issue=first(fields.get("number"), fields.get("issue")) if kind != REPORT else "",
         pages=pages_from(fields.get("pages", "")),
         doi=doi_or_raw(fields.get("doi", "")),
         pmid=_pmid(fields),
-        url=fields.get("url", "") if fields.get("url", "").lower().startswith(("http://", "https://")) else "",
+        url=_url(fields, kind),
         accessed=date_from(fields.get("urldate", "")),
-        published=date_from(fields.get("date", "")) if kind == WEBPAGE else None,
+        published=date_from(fields.get("date", "")),
         publisher=first(fields.get("publisher"), fields.get("school"), fields.get("institution"),
                         fields.get("organization") if kind == BOOK else ""),
         edition=fields.get("edition", ""),
-    )
+    ), warnings=names.warnings)
 
 
 def _failure(block: model.ParsingFailedBlock) -> str:
@@ -150,7 +225,7 @@ def read(text: str) -> list[Mapped]:
             block = block.ignore_error_block  # exporters repeat fields; keep the first value
         if isinstance(block, model.Entry):
             try:
-                out.append(Mapped(_map(block)))
+                out.append(_map(block))
             except Exception as exc:
                 out.append(Mapped(None, f"The entry {block.key!r} could not be read: {clean_text(exc)[:200]}"))
         elif isinstance(block, model.ParsingFailedBlock):

@@ -2,8 +2,11 @@
 
 Field map:
 - type: article-journal and other article/paper types -> journal article (consensus
-  statement by title); book, chapter, report, thesis -> book; webpage, post, post-weblog ->
-  web page; "consensus-statement" (our own export) is kept.
+  statement by title); paper-conference, thesis, report (and standard) keep their type;
+  posted-content (Crossref), article (Zotero's preprints) and preprint -> preprint, the
+  server from container-title, group-title, archive or publisher; book, chapter -> book;
+  webpage, post, post-weblog -> web page; "consensus-statement" (our own export) is kept.
+- editor; genre (theses); number (a report's number); issued as a full date -> published.
 - author: {family, given}; {literal} (or a family with no given that reads as an
   organisation) -> organisation author.
 - title; container: container-title-short / journalAbbreviation first (AMA uses
@@ -19,11 +22,15 @@ import json
 from datetime import date
 
 from ._base import ImportFormatError, Mapped, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
-from .records import BOOK, CITATION_TYPES, WEBPAGE, Author, CitationData
+from .names import name_suffix
+from .records import BOOK, CITATION_TYPES, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
 from .text import clean_text, latex_to_text, looks_like_latex
 
-_BOOK_TYPES = {"book", "chapter", "report", "thesis", "manuscript", "pamphlet", "classic", "standard"}
+_BOOK_TYPES = {"book", "chapter", "manuscript", "pamphlet", "classic"}
 _WEB_TYPES = {"webpage", "post", "post-weblog"}
+# Crossref calls a preprint "posted-content"; Zotero exports its preprints as "article".
+_TYPES = {"paper-conference": PAPER, "thesis": THESIS, "report": REPORT, "standard": REPORT, "posted-content": PREPRINT,
+          "article": PREPRINT, "preprint": PREPRINT}
 
 
 def _text(value: object) -> str:
@@ -66,7 +73,8 @@ def _authors(value: object) -> tuple[list[Author], str]:
             continue
         family, given, literal = _text(item.get("family")), _text(item.get("given")), _text(item.get("literal"))
         if family:
-            people.append(Author(family=family, given=given))
+            suffix = _text(item.get("suffix"))
+            people.append(Author(family=family, given=given, suffix=name_suffix(suffix) or suffix.rstrip(".")))
         elif literal:
             orgs.append(literal)
     return people, "; ".join(orgs)
@@ -75,6 +83,8 @@ def _authors(value: object) -> tuple[list[Author], str]:
 def _type(csl_type: str, title: str) -> str:
     if csl_type in CITATION_TYPES and csl_type != "article-journal":
         return csl_type
+    if csl_type in _TYPES:
+        return _TYPES[csl_type]
     if csl_type in _BOOK_TYPES:
         return BOOK
     if csl_type in _WEB_TYPES:
@@ -87,8 +97,14 @@ def _map(item: dict) -> CitationData:
     title = _text(item.get("title"))
     kind = _type(csl_type, title)
     people, org = _authors(item.get("author"))
+    editors, _ = _authors(item.get("editor"))
     if kind == BOOK:
         container = _text(item.get("container-title")) if csl_type == "chapter" else ""
+    elif kind == PREPRINT:  # the server: Crossref puts it in group-title, Zotero in publisher
+        container = first(_text(item.get("container-title")), _text(item.get("group-title")), _text(item.get("archive")),
+                          _text(item.get("publisher")))
+    elif kind in (THESIS, REPORT):
+        container = ""
     else:
         container = first(_text(item.get("container-title-short")), _text(item.get("journalAbbreviation")),
                           _text(item.get("container-title")))
@@ -99,7 +115,10 @@ def _map(item: dict) -> CitationData:
         title=title,
         authors=people,
         org_author=org,
+        editors=editors if kind in (BOOK, PAPER) else [],
         container_title=container,
+        genre=_text(item.get("genre")) if kind == THESIS else "",
+        report_number=_text(item.get("number")) if kind == REPORT else "",
         year=issued[0] if issued else None,
         volume=_text(item.get("volume")),
         issue=_text(item.get("issue")),
@@ -108,7 +127,7 @@ def _map(item: dict) -> CitationData:
         pmid=pmid_or_raw(_text(item.get("PMID"))) or pmid_in_text(_text(item.get("note"))),
         url=url if url.lower().startswith(("http://", "https://")) else "",
         accessed=_full_date(item.get("accessed")),
-        published=_full_date(item.get("issued")) if kind == WEBPAGE else None,
+        published=_full_date(item.get("issued")),
         publisher=_text(item.get("publisher")),
         edition=_text(item.get("edition")),
     )

@@ -4,16 +4,30 @@
 with journal and book titles in <em> and the DOI (or a web page's URL) as a link.
 
 Rules:
-- Authors: "Family Initials" without full stops ("Tom MC"); all authors when there are 6 or
-  fewer, otherwise the first 3 and "et al." An organisation author is written out; after
-  named people it follows a semicolon ("Tom MC, Joshi N; American Brachytherapy Society.").
+- Authors: "Family Initials Suffix" without full stops ("Tom MC", "Coe RT Jr"); all authors
+  when there are 6 or fewer, otherwise the first 3 and "et al." (also when the export cut
+  the list short with "and others"). An organisation author is written out; after named
+  people it follows a semicolon ("Tom MC, Joshi N; American Brachytherapy Society.", and
+  "Tom MC, Joshi N, Vicini F, et al; American Brachytherapy Society."). No author at all:
+  the reference starts with its title.
 - Journal article and consensus statement:
   ``Authors. Title. Journal. Year;Volume(Issue):Pages. doi:10.xxxx/yyyy``
-  (journal abbreviation as stored; page ranges written in full, "349-69" -> "349-369").
+  (an ISO journal abbreviation loses its full stops, as NLM writes it: "Int. J. Surg. Case
+  Rep." -> "Int J Surg Case Rep"; page ranges written in full, "349-69" -> "349-369",
+  "S349-69" -> "S349-S369"; an e-locator "e0123456" as given).
   Without a DOI: "Accessed Month Day, Year. URL" when a URL is stored.
-- Book: ``Authors. Title of Book. 2nd ed. Publisher; Year.`` (first editions are not
-  stated). A book whose ``container_title`` differs from its publisher is a chapter:
-  ``Authors. Chapter title. In: Book Title. Publisher; Year:Pages.``
+- Journal article published online first (a ``published`` date, no volume or issue):
+  ``Authors. Title. Journal. Published online Month Day, Year. doi:...``
+- Book: ``Authors. Title of Book. 2nd ed. Vol 8842. Publisher; Year.`` (first editions are
+  not stated). An edited book without authors starts ``Editors, eds.``. A book whose
+  ``container_title`` differs from its publisher is a chapter:
+  ``Authors. Chapter title. In: Editors, eds. Book Title. Publisher; Year:Pages.``
+  (editors as authors are listed, "et al, eds" past six; "ed" for one).
+- Conference paper: ``Authors. Title. In: Editors, eds. Proceedings. Vol N. Publisher; Year:Pages.``
+- Thesis: ``Author. Title. Dissertation (or Master's thesis). Institution; Year.``
+- Preprint: ``Authors. Title. medRxiv. Preprint posted online Month Day, Year. doi:...``
+- Report or guideline: ``Group or authors. Title. Report number. Publisher; Year. Accessed
+  Month Day, Year. URL`` (titles of books, theses and reports in italics).
 - Web page: ``Author or Org. Title. Website name. Published Month Day, Year. Updated
   Month Day, Year. Accessed Month Day, Year. URL`` (date parts only when known; with only a
   year, "Published 2023.").
@@ -33,7 +47,7 @@ from datetime import date
 
 from .identifiers import doi_url, normalise_doi
 from .names import initials
-from .records import BOOK, WEBPAGE, CitationData
+from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, CitationData
 from .text import clean_text
 
 MAX_LISTED_AUTHORS = 6
@@ -42,6 +56,14 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
 _ORDINAL = {"1": "st", "2": "nd", "3": "rd"}
+_PREFIXED_PAGE = re.compile(r"^([A-Za-z]{0,3})(\d+)$")
+# "Surg." "Gastroenterol.": a capitalised word shortened with a full stop.
+_ABBREVIATED_WORD = re.compile(r"^[A-Z][a-z]*\.$")
+_DOTTED_INITIALS = re.compile(r"^(?:[A-Z]\.){2,}$")  # "U.S.A.", "N.Y."
+_LINKING_WORDS = {"of", "the", "and", "for", "in", "on", "de", "la", "des", "du", "und", "für", "et", "&"}
+# Words NLM always shortens ("J", "Univ", "Rev"...): written out, they mark a full name.
+_FULL_NAME_WORDS = {"journal", "university", "review", "reviews", "annals", "proceedings", "society", "association",
+                    "international", "research", "medicine", "bulletin", "quarterly", "transactions"}
 
 
 @dataclass(frozen=True)
@@ -67,12 +89,37 @@ def long_date(value: date) -> str:
 
 
 def full_pages(pages: str) -> str:
-    """Hyphenated, complete page range: "242–257" -> "242-257", "349-69" -> "349-369"."""
+    """Hyphenated, complete page range: "242–257" -> "242-257", "349-69" -> "349-369",
+    "S349-69" -> "S349-S369" (a letter prefix is repeated); an e-locator stays as given."""
     pages = _DASHES.sub("-", clean_text(pages))
     start, sep, end = pages.partition("-")
-    if sep and start.isdigit() and end.isdigit() and len(end) < len(start):
-        end = start[: len(start) - len(end)] + end
-    return f"{start}{sep}{end}"
+    first, last = _PREFIXED_PAGE.match(start), _PREFIXED_PAGE.match(end)
+    if not (sep and first and last) or (last.group(1) and last.group(1) != first.group(1)):
+        return pages
+    prefix, start_digits, end_digits = first.group(1), first.group(2), last.group(2)
+    if len(end_digits) < len(start_digits):
+        end_digits = start_digits[: len(start_digits) - len(end_digits)] + end_digits
+    return f"{prefix}{start_digits}-{prefix}{end_digits}"
+
+
+def journal_abbreviation(value: str) -> str:
+    """An ISO-style abbreviation in NLM form, without full stops: "Int. J. Surg. Case Rep." ->
+    "Int J Surg Case Rep", "U.S.A." -> "U S A". A full journal name is returned as given: one
+    with a linking word ("of", "and", "on"...), a word NLM would shorten ("Journal",
+    "University"), or no abbreviated word ("Word.") at all."""
+    title = clean_text(value)
+    words = title.split()
+    if not any(_ABBREVIATED_WORD.match(w) for w in words) or any(w.lower() in _LINKING_WORDS | _FULL_NAME_WORDS for w in words):
+        return title
+    if any(_ABBREVIATED_WORD.match(w) is None and w.endswith(".") and not _DOTTED_INITIALS.match(w) for w in words):
+        return title  # a full stop that is not an abbreviation's ("Phys.Rev." typed together): leave it
+    out = []
+    for word in words:
+        if _DOTTED_INITIALS.match(word):
+            out.append(" ".join(word.replace(".", " ").split()))
+        else:
+            out.append(word.rstrip("."))
+    return " ".join(out)
 
 
 def _edition(value: str) -> str:
@@ -90,14 +137,37 @@ def _edition(value: str) -> str:
     return f"{edition} ed."
 
 
+def _person(author) -> str:
+    return " ".join(p for p in (clean_text(author.family), initials(author.given), clean_text(author.suffix)) if p)
+
+
+def _names(people: list, cut_short: bool = False) -> str:
+    """"Tom MC, Joshi N" or, past six names (or for a list an export cut short), the first
+    three and "et al" (the caller adds the full stop, or a semicolon or ", eds")."""
+    names = [_person(a) for a in people if clean_text(a.family)]
+    if len(names) > MAX_LISTED_AUTHORS or (cut_short and names):
+        names = [*names[:ET_AL_AUTHORS], "et al"]
+    return ", ".join(names)
+
+
+def _editor_names(data: CitationData) -> str:
+    """"Adam MP, Ardinger HH, Pagon RA, et al, eds" / "Kim B, ed"; "" without editors."""
+    names = _names(data.editors)
+    if not names:
+        return ""
+    return f"{names}, {'eds' if len(data.editors) > 1 else 'ed'}"
+
+
 def _author_names(data: CitationData) -> str:
-    people = [f"{clean_text(a.family)} {initials(a.given)}".strip() for a in data.authors if clean_text(a.family)]
-    if len(people) > MAX_LISTED_AUTHORS:
-        people = [*people[:ET_AL_AUTHORS], "et al."]
-    names = ", ".join(people)
+    if not data.authors and not clean_text(data.org_author) and data.type in (BOOK, PAPER):
+        editors = _editor_names(data)  # an edited book: its editors stand where authors would
+        return f"{editors}." if editors and not data.container_title else ""
+    names = _names(data.authors, data.authors_cut_short)
     org = clean_text(data.org_author)
     if org:
         names = f"{names}; {org}" if names else org
+    elif names.endswith("et al"):
+        names += "."
     return names
 
 
@@ -126,6 +196,12 @@ def _identifier(data: CitationData) -> list[_Piece]:
 def _journal(data: CitationData) -> list[list[_Piece]]:
     issue_part = ""
     volume, issue, pages = clean_text(data.volume), clean_text(data.issue), full_pages(data.pages)
+    if data.published and not volume and not issue:  # online first: no volume yet
+        return [
+            [_Piece(_title(data.title))],
+            [_Piece(journal_abbreviation(data.container_title), "em")],
+            [_Piece(f"Published online {long_date(data.published)}")],
+        ]
     if volume:
         issue_part += f";{volume}"
     if issue:
@@ -135,25 +211,67 @@ def _journal(data: CitationData) -> list[list[_Piece]]:
     locator = f"{data.year or ''}{issue_part}".lstrip(";:")
     return [
         [_Piece(_title(data.title))],
-        [_Piece(clean_text(data.container_title), "em")],
+        [_Piece(journal_abbreviation(data.container_title), "em")],
         [_Piece(locator)],
     ]
 
 
+def _imprint(publisher: str, data: CitationData, with_pages: bool) -> str:
+    imprint = "; ".join(p for p in (publisher, str(data.year or "")) if p)
+    if with_pages and data.pages:
+        imprint += f":{full_pages(data.pages)}"
+    return imprint
+
+
+def _volume(data: CitationData) -> str:
+    volume = clean_text(data.volume)
+    return f"Vol {volume}" if volume else ""
+
+
 def _book(data: CitationData) -> list[list[_Piece]]:
+    """A book, a chapter in one (``container_title``), or a paper in a proceedings."""
     publisher = clean_text(data.publisher)
     book_title = clean_text(data.container_title)
-    chapter = bool(publisher and book_title and book_title.casefold() != publisher.casefold())
-    publisher = publisher or book_title
-    imprint = "; ".join(p for p in (publisher, str(data.year or "")) if p)
-    if chapter and data.pages:
-        imprint += f":{full_pages(data.pages)}"
+    if data.type == PAPER:
+        part_of = bool(book_title)
+    else:
+        part_of = bool(publisher and book_title and book_title.casefold() != publisher.casefold())
+        publisher = publisher or book_title
     parts: list[list[_Piece]] = []
-    if chapter:
-        parts += [[_Piece(_title(data.title))], [_Piece("In: "), _Piece(book_title, "em")]]
+    if part_of:
+        editors = _editor_names(data)
+        parts += [[_Piece(_title(data.title))],
+                  [_Piece(f"In: {editors}. " if editors else "In: "), _Piece(book_title, "em")]]
     else:
         parts.append([_Piece(_title(data.title), "em")])
-    return [*parts, [_Piece(_edition(data.edition))], [_Piece(imprint)]]
+    return [*parts, [_Piece(_edition(data.edition))], [_Piece(_volume(data))],
+            [_Piece(_imprint(publisher, data, with_pages=part_of))]]
+
+
+def _thesis(data: CitationData) -> list[list[_Piece]]:
+    return [
+        [_Piece(_title(data.title), "em")],
+        [_Piece(clean_text(data.genre).rstrip(".") or "Dissertation")],
+        [_Piece(_imprint(clean_text(data.publisher), data, with_pages=False))],
+    ]
+
+
+def _preprint(data: CitationData) -> list[list[_Piece]]:
+    posted = long_date(data.published) if data.published else str(data.year or "")
+    return [
+        [_Piece(_title(data.title))],
+        [_Piece(clean_text(data.container_title))],
+        [_Piece(f"Preprint posted online {posted}" if posted else "Preprint")],
+    ]
+
+
+def _report(data: CitationData) -> list[list[_Piece]]:
+    return [
+        [_Piece(_title(data.title), "em")],
+        [_Piece(clean_text(data.report_number))],
+        [_Piece(_edition(data.edition))],
+        [_Piece(_imprint(clean_text(data.publisher), data, with_pages=False))],
+    ]
 
 
 def _webpage(data: CitationData) -> list[list[_Piece]]:
@@ -173,8 +291,14 @@ def _webpage(data: CitationData) -> list[list[_Piece]]:
 
 
 def _pieces(data: CitationData) -> list[_Piece]:
-    if data.type == BOOK:
+    if data.type in (BOOK, PAPER):
         body = _book(data)
+    elif data.type == THESIS:
+        body = _thesis(data)
+    elif data.type == PREPRINT:
+        body = _preprint(data)
+    elif data.type == REPORT:
+        body = _report(data)
     elif data.type == WEBPAGE:
         body = _webpage(data)
     else:  # journal article and consensus statement

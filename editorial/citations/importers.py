@@ -10,7 +10,11 @@ Rules:
   ``ImportFormatError`` with a message for people.
 - Otherwise every record found gives a ParsedRecord: ``data`` is the mapped CitationData
   (None when the record could not be read), ``errors`` the validation errors or
-  {"record": reason}, and ``source_label`` "record N: <start of title>".
+  {"record": reason}, ``warnings`` what was read but deserves a look (a "person" that
+  looks like an organisation), and ``source_label`` "record N: <start of title>".
+- A record with a title whose only errors are missing parts (year, journal, publisher...,
+  see validation.MISSING_PART_MESSAGES) is ``incomplete``: it can be imported, with
+  ``missing`` saying what to add. A malformed value still makes the record bad.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from . import bibtex, csljson, medline, ris
 from ._base import MAX_RECORDS, ImportFormatError, Mapped
 from .records import CitationData
 from .text import shorten
-from .validation import validate
+from .validation import only_missing_parts, validate
 
 MAX_IMPORT_CHARS = 10_000_000
 READERS: dict[str, Callable[[str], list[Mapped]]] = {
@@ -40,10 +44,19 @@ class ParsedRecord:
     data: CitationData | None
     errors: dict[str, str]
     source_label: str
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.data is not None and not self.errors
+
+    @property
+    def incomplete(self) -> bool:
+        return self.data is not None and only_missing_parts(self.errors)
+
+    @property
+    def missing(self) -> dict[str, str]:
+        return dict(self.errors) if self.incomplete else {}
 
 
 @dataclass
@@ -55,8 +68,12 @@ class ImportResult:
         return [r for r in self.records if r.ok]
 
     @property
+    def incomplete(self) -> list[ParsedRecord]:
+        return [r for r in self.records if r.incomplete]
+
+    @property
     def bad(self) -> list[ParsedRecord]:
-        return [r for r in self.records if not r.ok]
+        return [r for r in self.records if not r.ok and not r.incomplete]
 
 
 def _decode(text: str | bytes) -> str:
@@ -101,5 +118,6 @@ def parse(format: str, text: str | bytes) -> ImportResult:
     result = ImportResult()
     for number, item in enumerate(mapped, start=1):
         errors = validate(item.data) if item.data else {"record": item.reason or "The record could not be read."}
-        result.records.append(ParsedRecord(data=item.data, errors=errors, source_label=_label(number, item)))
+        result.records.append(ParsedRecord(data=item.data, errors=errors, source_label=_label(number, item),
+                                           warnings=list(item.warnings)))
     return result

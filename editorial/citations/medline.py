@@ -10,25 +10,31 @@ with PMID). CRLF and a leading blank line are common.
 
 Field map:
 - authors: FAU "Family, Given" (full names); AU "Family Initials" when FAU is absent;
-  CN (collective name) -> organisation author. Editors (FED/ED) are not authors.
+  CN (collective name) -> organisation author. Editors: FED (full), else ED; they are not
+  authors ("In: Adam MP, ..., eds. GeneReviews").
 - title TI (book chapters: TI is the chapter, BTI the book); journal TA (abbreviation),
   else JT; year from DP ("2018 Apr"); volume VI, issue IP, pages PG ("5795-813").
 - DOI: LID or AID ending in " [doi]"; PMID: PMID; publisher PB.
-- type: PT "Book"/"Book Chapter" or a BTI -> book; PT "Consensus Development Conference"
-  (or a consensus title) -> consensus statement; else journal article.
+- published: DEP, the electronic publication date (YYYYMMDD): an online-first article, or a
+  preprint's posting date.
+- type: PT "Book"/"Book Chapter" or a BTI -> book; PT "Preprint" -> preprint (its server in
+  TA, "medRxiv"); PT "Consensus Development Conference" (or a consensus title) -> consensus
+  statement; else journal article.
 - retracted: PT "Retracted Publication".
 """
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from ._base import ImportFormatError, Mapped, doi_or_raw, first, journal_type, pages_from, pmid_or_raw, year_from
 from .names import parse_name
-from .records import BOOK, Author, CitationData
+from .records import BOOK, PREPRINT, Author, CitationData
 from .text import clean_text
 
 _LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
 _DOI_TAG = re.compile(r"^(.*?)\s*\[doi\]\s*$", re.IGNORECASE)
+_DEP = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
 def _records(text: str) -> list[tuple[dict[str, list[str]], list[str]]]:
@@ -57,9 +63,19 @@ def _records(text: str) -> list[tuple[dict[str, list[str]], list[str]]]:
     return out
 
 
-def _authors(fields: dict[str, list[str]]) -> list[Author]:
-    names = fields.get("FAU") or fields.get("AU") or []
+def _people(fields: dict[str, list[str]], full: str, short: str) -> list[Author]:
+    names = fields.get(full) or fields.get(short) or []
     return [a for a in (parse_name(n) for n in names) if a]
+
+
+def _epub_date(fields: dict[str, list[str]]) -> date | None:
+    match = _DEP.match(first(fields.get("DEP")))
+    if not match:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
 
 
 def _doi(fields: dict[str, list[str]]) -> str:
@@ -74,10 +90,13 @@ def _map(fields: dict[str, list[str]]) -> CitationData:
     types = [clean_text(pt) for pt in fields.get("PT", [])]
     title = first(fields.get("TI"), fields.get("BTI"))
     book = bool(fields.get("BTI")) or any(pt.lower() in {"book", "book chapter"} for pt in types)
+    preprint = any(pt.lower() == "preprint" for pt in types)
     return CitationData(
-        type=BOOK if book else journal_type(title, types),
+        type=BOOK if book else PREPRINT if preprint else journal_type(title, types),
         title=title,
-        authors=_authors(fields),
+        authors=_people(fields, "FAU", "AU"),
+        editors=_people(fields, "FED", "ED"),
+        published=_epub_date(fields),
         org_author="; ".join(clean_text(cn) for cn in fields.get("CN", []) if clean_text(cn)),
         container_title=first(fields.get("BTI")) if book else first(fields.get("TA"), fields.get("JT")),
         year=year_from(first(fields.get("DP"))),

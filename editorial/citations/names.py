@@ -20,6 +20,13 @@ from .records import Author
 from .text import clean_text
 
 _INITIALS_WORD = re.compile(r"^(?:[A-Z]\.?){1,4}$")
+# Generational suffixes as exports write them ("Jr.", "JR", "III"); AMA prints "Jr", "III".
+_SUFFIXES = {"jr": "Jr", "sr": "Sr", "ii": "II", "iii": "III", "iv": "IV", "v": "V"}
+
+
+def name_suffix(value: str) -> str:
+    """"Jr" for "Jr." / "jr", "III" for "III"; "" when the text is not a name suffix."""
+    return _SUFFIXES.get(clean_text(value).strip(" .,").lower(), "")
 
 
 def parse_name(value: str) -> Author | None:
@@ -28,15 +35,26 @@ def parse_name(value: str) -> Author | None:
     if not text:
         return None
     if "," in text:
-        family, _, given = text.partition(",")
-        given = given.split(",")[0]  # drop suffixes such as ", Jr"
-        family, given = family.strip(), given.strip()
-        return Author(family=family, given=given) if family else None
+        family, *rest = [part.strip() for part in text.split(",")]
+        suffix = ""
+        # "Coe, Robert T., Jr." (RIS) and "Coe, Jr., Robert T." (BibTeX order)
+        if len(rest) > 1 and name_suffix(rest[-1]):
+            suffix, rest = name_suffix(rest[-1]), rest[:-1]
+        elif len(rest) > 1 and name_suffix(rest[0]):
+            suffix, rest = name_suffix(rest[0]), rest[1:]
+        given = rest[0] if rest else ""
+        words = given.split()
+        if not suffix and len(words) > 1 and name_suffix(words[-1]):  # "Coe, Robert T Jr"
+            suffix, given = name_suffix(words[-1]), " ".join(words[:-1])
+        return Author(family=family, given=given, suffix=suffix) if family else None
     words = text.split()
+    suffix = ""
+    if len(words) > 2 and name_suffix(words[-1]) and _INITIALS_WORD.match(words[-2]):  # PubMed "Coe RT Jr"
+        suffix, words = name_suffix(words[-1]), words[:-1]
     if len(words) == 1:
         return Author(family=words[0])
     if _INITIALS_WORD.match(words[-1]):
-        return Author(family=" ".join(words[:-1]), given=words[-1])
+        return Author(family=" ".join(words[:-1]), given=words[-1], suffix=suffix)
     return None
 
 

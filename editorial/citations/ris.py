@@ -16,8 +16,13 @@ Field map (rispy names in brackets):
 - PMID: AN [accession_number] when the database is PubMed/NLM; C5 [custom5] in Embase.
 - url: first http(s) UR; accessed: Y2 [access_date]; publisher PB; edition ET (books only:
   EndNote puts the e-pub date in ET for articles).
-- type: JOUR-like -> journal article (consensus statement by title); BOOK/CHAP/EBOOK... ->
-  book; ELEC/WEB/BLOG -> web page; others -> journal article when a journal is named.
+- type: JOUR-like -> journal article (consensus statement by title), or a preprint when the
+  "journal" is a preprint server (medRxiv, bioRxiv, arXiv...); BOOK/CHAP/EBOOK... -> book;
+  CONF/CPAPER -> conference paper (T2 the proceedings); THES -> thesis (PB the institution,
+  M3 "Master's thesis"); RPRT/GOVDOC/STAND -> report (IS, else M1, the report number);
+  ELEC/WEB/BLOG -> web page; others -> journal article when a journal is named.
+- editors: A2 [secondary_authors] and ED (chapters, books and conference papers).
+- published: DA when a full date, else a full date in ET (EndNote's e-pub date).
 - retracted: "Retracted Publication" in M3 [type_of_work] or the keywords.
 """
 from __future__ import annotations
@@ -29,12 +34,16 @@ import rispy
 from ._base import ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_or_raw, year_from
 from .identifiers import find_doi
 from .names import parse_name
-from .records import BOOK, WEBPAGE, Author, CitationData
+from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
 from .text import clean_text
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {0,4}-(?: (.*)|\s*)$")
-_BOOK_TYPES = {"BOOK", "CHAP", "EBOOK", "ECHAP", "EDBOOK", "CTLG", "THES", "RPRT", "GOVDOC", "STAND", "MANSCPT"}
+_BOOK_TYPES = {"BOOK", "CHAP", "EBOOK", "ECHAP", "EDBOOK", "CTLG", "MANSCPT"}
+_CHAPTER_TYPES = {"CHAP", "ECHAP"}
 _WEB_TYPES = {"ELEC", "WEB", "BLOG", "ICOMM"}
+_TYPES = {"CONF": PAPER, "CPAPER": PAPER, "THES": THESIS, "RPRT": REPORT, "GOVDOC": REPORT, "STAND": REPORT,
+          "PREPRINT": PREPRINT}
+_PREPRINT_SERVER = re.compile(r"^(?:arxiv|medrxiv|biorxiv|chemrxiv|psyarxiv|ssrn|research square|preprints)\b", re.IGNORECASE)
 
 
 def _records(text: str) -> list[str]:
@@ -82,8 +91,18 @@ def _pages(entry: dict) -> str:
     return start or end
 
 
+def _editors(entry: dict) -> list[Author]:
+    unknown = entry.get("unknown_tag") or {}
+    names = [*(entry.get("secondary_authors") or []), *(unknown.get("ED") or [])]
+    return [a for a in (parse_name(n) for n in names) if a]
+
+
 def _type(entry: dict, title: str, journal: str) -> str:
     kind = first(entry.get("type_of_reference")).upper()
+    if kind in _TYPES:
+        return _TYPES[kind]
+    if _PREPRINT_SERVER.match(journal):
+        return PREPRINT
     if kind in _BOOK_TYPES or kind.startswith("BOOK"):
         return BOOK
     if kind in _WEB_TYPES or kind.startswith(("WEB", "ELECTRONIC")):
@@ -121,24 +140,35 @@ def _map(entry: dict) -> CitationData:
     kind = _type(entry, title, journal)
     urls = [clean_text(u) for u in entry.get("urls") or [] if clean_text(u).lower().startswith(("http://", "https://"))]
     keywords = [clean_text(k).lower() for k in entry.get("keywords") or []]
+    ris_type = first(entry.get("type_of_reference")).upper()
+    if kind == BOOK:  # for a chapter T2 names the book; for a whole book it is the series, not wanted
+        container = first(entry.get("secondary_title")) if ris_type in _CHAPTER_TYPES else ""
+    elif kind == PAPER:
+        container = first(entry.get("secondary_title"), journal)
+    elif kind in (THESIS, REPORT):
+        container = ""
+    else:
+        container = journal
+    date_text = first(entry.get("date"))
     return CitationData(
         type=kind,
         title=title,
         authors=authors,
         org_author=org,
-        # For a chapter T2 names the book; for a whole book it is the series, not wanted.
-        container_title=journal if kind != BOOK else (
-            first(entry.get("secondary_title")) if first(entry.get("type_of_reference")).upper() in {"CHAP", "ECHAP"} else ""
-        ),
+        editors=_editors(entry) if kind in (BOOK, PAPER) else [],
+        container_title=container,
+        genre=first(entry.get("type_of_work")) if kind == THESIS else "",
+        report_number=first(entry.get("number"), entry.get("note")) if kind == REPORT else "",
         year=year_from(first(entry.get("year"), entry.get("publication_year"), entry.get("date"))),
         volume=first(entry.get("volume"), unknown.get("VO")),
-        issue=first(entry.get("number")),
+        issue=first(entry.get("number")) if kind != REPORT else "",
         pages=pages_from(_pages(entry)),
         doi=_doi(entry),
         pmid=_pmid(entry),
         url=urls[0] if urls else "",
         accessed=date_from(first(entry.get("access_date"))),
-        published=date_from(first(entry.get("date"))) if kind == WEBPAGE else None,
+        # DA is the full date; EndNote writes an article's e-pub date in ET.
+        published=date_from(date_text) or (date_from(first(entry.get("edition"))) if kind != BOOK else None),
         publisher=first(entry.get("publisher")),
         edition=first(entry.get("edition")) if kind == BOOK else "",
         retracted="retracted publication" in first(entry.get("type_of_work")).lower()

@@ -32,6 +32,10 @@ _LATEX_HINT = re.compile(r"\\[a-zA-Z'`\"^~=.]|\{\\")
 # BibTeX exports write "50% of" unescaped; LaTeX would read the rest as a comment.
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 
+# Text boxes inside math lose their text in pylatexenc ("2\\({}^{\\mbox{k}}\\)" -> "2^"): unbox them first.
+_TEXT_BOX = re.compile(r"\\(?:mbox|text|textrm|mathrm|rm)\s*\{([^{}]*)\}")
+_ORDINAL_SUPERSCRIPT = re.compile(r"(\d)\^\{?(st|nd|rd|th)\}?\b")  # "5^th" -> "5th"
+
 _latex = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 _FOLD_EXTRA = str.maketrans({
@@ -84,13 +88,18 @@ def looks_like_latex(value: str) -> bool:
 
 
 def latex_to_text(value: str) -> str:
-    """Decode LaTeX markup to Unicode; never raises (returns the input on failure)."""
+    """Decode LaTeX markup to Unicode; never raises (returns the input on failure).
+
+    ``quotes'' become curly quotes; a superscript keeps its text ("Radix-2^k"), and an
+    ordinal's is joined to its number ("5th")."""
+    value = value.replace("``", "\u201c").replace("''", "\u201d")
     if "\\" not in value and "{" not in value and "$" not in value:
         return value
     try:
-        return _latex.latex_to_text(_BARE_PERCENT.sub(r"\\%", value))
+        text = _latex.latex_to_text(_BARE_PERCENT.sub(r"\\%", _TEXT_BOX.sub(r"{\1}", value)))
     except Exception:  # pylatexenc is lenient, but hostile input must not break an import
         return value
+    return _ORDINAL_SUPERSCRIPT.sub(r"\1\2", text)
 
 
 def ascii_fold(value: str) -> str:

@@ -1,13 +1,16 @@
 """Validation of a CitationData: ``validate(data) -> {field: message}`` (empty when valid).
 
 Rules:
-- type is one of the four citation types.
+- type is one of ``CITATION_TYPES``.
 - title is required; every text field has a length limit (``LIMITS``) and may not contain
   control characters (they break exports and can hide content).
-- at least one person author or an organisation author; each person needs a family name.
+- authors are optional (AMA starts a reference without one with its title); each person
+  needs a family name.
 - year is 1800..next year; required for journal articles, consensus statements and books
   (their AMA form has no place without it), optional for web pages.
-- journal articles need the journal name; web pages need their URL.
+- journal articles need the journal name; web pages need their URL; conference papers the
+  proceedings, preprints their server (both in container_title), theses the institution.
+- editors follow the rules of authors.
 - DOI must match Crossref's pattern (or the older Wiley form); PMID is 1-8 digits with no
   leading zero; a URL must be an absolute http(s) address.
 - accessed / published / updated dates cannot be in the future or before 1800.
@@ -18,8 +21,19 @@ import unicodedata
 from datetime import date, timedelta
 
 from .identifiers import check_url, normalise_doi, normalise_pmid
-from .records import BOOK, CITATION_TYPES, WEBPAGE, Author, CitationData
+from .records import BOOK, CITATION_TYPES, PAPER, PREPRINT, THESIS, TYPE_LABELS, WEBPAGE, Author, CitationData
 
+PREPRINT_SERVER_REQUIRED = "Name the preprint server (medRxiv, bioRxiv, arXiv...)."
+PROCEEDINGS_REQUIRED = "Name the proceedings (or the conference) the paper appeared in."
+YEAR_REQUIRED = "Year is required."
+JOURNAL_REQUIRED = "Journal name is required."
+PUBLISHER_REQUIRED = "Publisher is required for a book."
+INSTITUTION_REQUIRED = "Name the institution that awarded the degree."
+URL_REQUIRED = "A web page needs its URL."
+# What an import may lack and still be kept, marked incomplete (a PMID and a title from PubMed):
+# a missing part, as opposed to a malformed value or a missing title.
+MISSING_PART_MESSAGES = frozenset({YEAR_REQUIRED, JOURNAL_REQUIRED, PUBLISHER_REQUIRED, INSTITUTION_REQUIRED, URL_REQUIRED,
+                                   PREPRINT_SERVER_REQUIRED, PROCEEDINGS_REQUIRED})
 MIN_YEAR = 1800
 MAX_AUTHORS = 3000  # large consortium papers list a few thousand
 LIMITS = {
@@ -31,6 +45,8 @@ LIMITS = {
     "issue": 50,
     "pages": 50,
     "edition": 50,
+    "genre": 100,
+    "report_number": 100,
     "family": 200,
     "given": 200,
 }
@@ -50,20 +66,17 @@ def _text_error(label: str, value: object, limit: int) -> str | None:
     return None
 
 
-def _authors_error(data: CitationData) -> str | None:
-    authors = data.authors if isinstance(data.authors, list) else []
-    org = data.org_author.strip() if isinstance(data.org_author, str) else ""
-    if not authors and not org:
-        return "Add at least one author or an organisation author."
-    if len(authors) > MAX_AUTHORS:
-        return f"Too many authors ({len(authors)}; at most {MAX_AUTHORS})."
-    for number, author in enumerate(authors, start=1):
-        if not isinstance(author, Author):
-            return f"Author {number} is not a name."
-        if not isinstance(author.family, str) or not author.family.strip():
-            return f"Author {number} needs a family name."
-        for part, label in ((author.family, "family name"), (author.given, "given names")):
-            problem = _text_error(f"Author {number}'s {label}", part, LIMITS["family"])
+def _people_error(people: object, label: str = "Author") -> str | None:
+    people = people if isinstance(people, list) else []
+    if len(people) > MAX_AUTHORS:
+        return f"Too many {label.lower()}s ({len(people)}; at most {MAX_AUTHORS})."
+    for number, person in enumerate(people, start=1):
+        if not isinstance(person, Author):
+            return f"{label} {number} is not a name."
+        if not isinstance(person.family, str) or not person.family.strip():
+            return f"{label} {number} needs a family name."
+        for part, what in ((person.family, "family name"), (person.given, "given names"), (person.suffix, "suffix")):
+            problem = _text_error(f"{label} {number}'s {what}", part, LIMITS["family"])
             if problem:
                 return problem
     return None
@@ -81,12 +94,17 @@ def _date_error(label: str, value: object) -> str | None:
     return None
 
 
+def only_missing_parts(errors: dict[str, str]) -> bool:
+    """True when every error is a missing part (see MISSING_PART_MESSAGES), none a bad value."""
+    return bool(errors) and all(message in MISSING_PART_MESSAGES for message in errors.values())
+
+
 def validate(data: CitationData) -> dict[str, str]:
     """Field name -> message for each problem; {} when the record is valid."""
     errors: dict[str, str] = {}
 
     if data.type not in CITATION_TYPES:
-        errors["type"] = "Choose journal article, book, web page or consensus statement."
+        errors["type"] = "Choose a type: " + ", ".join(label.lower() for label in TYPE_LABELS.values()) + "."
 
     title = data.title if isinstance(data.title, str) else ""
     if not title.strip():
@@ -95,7 +113,7 @@ def validate(data: CitationData) -> dict[str, str]:
     for name, label in (
         ("title", "Title"), ("container_title", "Journal or website name"), ("org_author", "Organisation author"),
         ("publisher", "Publisher"), ("volume", "Volume"), ("issue", "Issue"), ("pages", "Pages"),
-        ("edition", "Edition"),
+        ("edition", "Edition"), ("genre", "Kind of thesis"), ("report_number", "Report number"),
     ):
         if name in errors:
             continue
@@ -103,22 +121,27 @@ def validate(data: CitationData) -> dict[str, str]:
         if problem:
             errors[name] = problem
 
-    problem = _authors_error(data)
-    if problem:
-        errors["authors"] = problem
+    for name, label in (("authors", "Author"), ("editors", "Editor")):
+        problem = _people_error(getattr(data, name), label)
+        if problem:
+            errors[name] = problem
 
     if data.year is None:
         if data.type != WEBPAGE:
-            errors["year"] = "Year is required."
+            errors["year"] = YEAR_REQUIRED
     elif isinstance(data.year, bool) or not isinstance(data.year, int):
         errors["year"] = "Year must be a whole number."
     elif not MIN_YEAR <= data.year <= date.today().year + 1:
         errors["year"] = f"Year must be between {MIN_YEAR} and {date.today().year + 1}."
 
     if data.is_journal_article and "container_title" not in errors and not str(data.container_title).strip():
-        errors["container_title"] = "Journal name is required."
+        errors["container_title"] = JOURNAL_REQUIRED
     if data.type == BOOK and not (str(data.publisher).strip() or str(data.container_title).strip()):
-        errors["publisher"] = "Publisher is required for a book."
+        errors["publisher"] = PUBLISHER_REQUIRED
+    if data.type == THESIS and "publisher" not in errors and not str(data.publisher).strip():
+        errors["publisher"] = INSTITUTION_REQUIRED
+    if data.type in (PAPER, PREPRINT) and "container_title" not in errors and not str(data.container_title).strip():
+        errors["container_title"] = (PREPRINT_SERVER_REQUIRED if data.type == PREPRINT else PROCEEDINGS_REQUIRED)
 
     if data.doi:
         try:
@@ -135,7 +158,7 @@ def validate(data: CitationData) -> dict[str, str]:
         if problem:
             errors["url"] = problem
     elif data.type == WEBPAGE:
-        errors["url"] = "A web page needs its URL."
+        errors["url"] = URL_REQUIRED
 
     for name, label in (("accessed", "Accessed date"), ("published", "Published date"), ("updated", "Updated date")):
         problem = _date_error(label, getattr(data, name))

@@ -15,9 +15,19 @@ class CitationForm(FlaskForm):
     authors = TextAreaField("Authors", description='One per line, as "Family, Given" (for example "Tom, Martin C").',
                             validators=[Optional(), Length(max=100_000)], render_kw={"rows": 4})
     org_author = StringField("Organisation as author", validators=[Optional(), Length(max=300)])
-    container_title = StringField("Journal or website", description="Journal abbreviation as PubMed gives it, e.g. “Brachytherapy”.",
+    editors = TextAreaField("Editors (chapters, proceedings)", description='One per line, as "Family, Given".',
+                            validators=[Optional(), Length(max=100_000)], render_kw={"rows": 2})
+    container_title = StringField("Journal or website (or the book, proceedings, preprint server)",
+                                  description="Journal abbreviation as PubMed gives it, e.g. “Brachytherapy”; for a chapter the "
+                                              "book, for a conference paper the proceedings, for a preprint “medRxiv”.",
                                   validators=[Optional(), Length(max=500)])
-    publisher = StringField("Publisher (books)", validators=[Optional(), Length(max=300)])
+    publisher = StringField("Publisher or institution", description="Books, reports and guidelines; a thesis's university.",
+                            validators=[Optional(), Length(max=300)])
+    edition = StringField("Edition (books)", validators=[Optional(), Length(max=50)])
+    genre = StringField("Kind of thesis", description="“Dissertation” when empty, or “Master's thesis”.",
+                        validators=[Optional(), Length(max=100)])
+    report_number = StringField("Report number", description="As the issuer writes it, e.g. “NICE guideline NG28”.",
+                                validators=[Optional(), Length(max=100)])
     year = IntegerField("Year", validators=[Optional(), NumberRange(min=1800, max=2200)])
     volume = StringField("Volume", validators=[Optional(), Length(max=50)])
     issue = StringField("Issue", validators=[Optional(), Length(max=50)])
@@ -26,6 +36,8 @@ class CitationForm(FlaskForm):
     pmid = StringField("PMID", validators=[Optional(), Length(max=20)])
     url = StringField("URL", validators=[Optional(), Length(max=2000)])
     accessed = DateField("Accessed (web pages)", validators=[Optional()])
+    published = DateField("Published online", description="The full date: an article online before its issue, a preprint's "
+                                                           "posting, a web page's publication.", validators=[Optional()])
 
 
 class ImportForm(FlaskForm):

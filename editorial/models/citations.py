@@ -1,4 +1,5 @@
 """The shared citation library."""
+import json
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
@@ -33,3 +34,9 @@ class Citation(Base):
     retracted: Mapped[bool] = mapped_column(Boolean, default=False)
     retracted_at: Mapped[date | None] = mapped_column(Date)
     retraction_note: Mapped[str | None] = mapped_column(Text)
+    # JSON list of what an imported record lacks ("Year is required."); NULL when complete
+    missing: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def missing_parts(self) -> list[str]:
+        return json.loads(self.missing) if self.missing else []

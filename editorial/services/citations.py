@@ -1,4 +1,8 @@
-"""The citation library: create, import, find duplicates, retract."""
+"""The citation library: create, import, find duplicates, retract.
+
+An import keeps a record that has a title but lacks parts (year, journal...) as incomplete,
+with `missing` listing them; adding the same source by hand (same DOI, PMID, or title and
+year) completes that record rather than answering it as a duplicate."""
 import json
 from dataclasses import dataclass, field
 
@@ -61,24 +65,41 @@ def _existing_keys(base: str) -> set[str]:
     return set(db.session.scalars(select(Citation.key).where(Citation.key.like(f"{base[:70]}%"))))
 
 
-def _insert(actor: User | None, data: CitationData, *, source: str) -> Citation:
+def _write_record(citation: Citation, data: CitationData, missing: dict[str, str]) -> None:
+    """The record's columns from its data: the copies for search and display, and what it lacks."""
+    citation.type, citation.title, citation.year = data.type, data.title, data.year
+    citation.container_title, citation.url = data.container_title or None, data.url or None
+    citation.doi, citation.pmid = data.doi or None, data.pmid or None
+    citation.fingerprint = title_fingerprint(data.title, data.year)[:600]
+    citation.data = json.dumps(data.to_dict(), ensure_ascii=False, sort_keys=True)
+    citation.formatted, citation.formatted_html = format_ama(data), format_ama_html(data)
+    citation.missing = json.dumps(list(missing.values()), ensure_ascii=False) if missing else None
+
+
+def _insert(actor: User | None, data: CitationData, *, source: str, missing: dict[str, str] | None = None) -> Citation:
     provisional = citation_key(data)
     key = citation_key(data, _existing_keys(provisional))
     citation = Citation(
-        key=key, type=data.type, title=data.title, container_title=data.container_title or None, year=data.year,
-        doi=data.doi or None, pmid=data.pmid or None, url=data.url or None,
-        fingerprint=title_fingerprint(data.title, data.year)[:600],
-        data=json.dumps(data.to_dict(), ensure_ascii=False, sort_keys=True),
-        formatted=format_ama(data), formatted_html=format_ama_html(data),
-        created_by_id=actor.id if actor else None, retracted=data.retracted,
+        key=key, created_by_id=actor.id if actor else None, retracted=data.retracted,
         retracted_at=utcnow().date() if data.retracted else None,
         retraction_note="Marked as a retracted publication by its source record." if data.retracted else None,
     )
+    _write_record(citation, data, missing or {})
     db.session.add(citation)
     db.session.flush()
     audit.record("citation.created", actor=actor, object_type="citation", object_id=citation.id,
                  detail={"key": key, "doi": citation.doi, "pmid": citation.pmid, "source": source,
-                         "retracted": citation.retracted})
+                         "retracted": citation.retracted, "missing": citation.missing_parts})
+    return citation
+
+
+def _complete(actor: User, citation: Citation, data: CitationData) -> Citation:
+    """An incomplete imported record takes the complete data of the same source added by hand."""
+    data.retracted = data.retracted or citation.retracted
+    before = citation.missing_parts
+    _write_record(citation, data, {})
+    audit.record("citation.completed", actor=actor, object_type="citation", object_id=citation.id,
+                 detail={"key": citation.key, "was_missing": before})
     return citation
 
 
@@ -91,8 +112,16 @@ def create_citation(actor: User, data: CitationData) -> tuple[Citation, bool]:
     data = _normalised(data)
     duplicate = find_duplicate(data)
     if duplicate is not None:
+        if duplicate.missing and not _conflicting_identifiers(duplicate, data):
+            return _complete(actor, duplicate, data), False
         return duplicate, False
     return _insert(actor, data, source="manual"), True
+
+
+def _conflicting_identifiers(citation: Citation, data: CitationData) -> bool:
+    """Another DOI or PMID than the stored one: not the same record to complete."""
+    return bool((citation.doi and data.doi and citation.doi != data.doi)
+                or (citation.pmid and data.pmid and citation.pmid != data.pmid))
 
 
 @dataclass
@@ -100,10 +129,15 @@ class ImportReport:
     created: list[Citation] = field(default_factory=list)
     reused: list[Citation] = field(default_factory=list)
     rejected: list[tuple[str, dict]] = field(default_factory=list)
+    warnings: list[tuple[str, list[str]]] = field(default_factory=list)  # (record label, messages)
 
     @property
     def citations(self) -> list[Citation]:
         return self.created + self.reused
+
+    @property
+    def incomplete(self) -> list[Citation]:
+        return [c for c in self.created if c.missing]
 
 
 def import_citations(actor: User, fmt, text) -> ImportReport:
@@ -120,9 +154,11 @@ def import_citations(actor: User, fmt, text) -> ImportReport:
     report = ImportReport()
     seen: dict[str, Citation] = {}
     for record in result.records:
-        if not record.ok:
+        if not record.ok and not record.incomplete:
             report.rejected.append((record.source_label, record.errors))
             continue
+        if record.warnings:
+            report.warnings.append((record.source_label, record.warnings))
         data = _normalised(record.data)
         duplicate = find_duplicate(data)
         if duplicate is not None:
@@ -130,12 +166,12 @@ def import_citations(actor: User, fmt, text) -> ImportReport:
                 report.reused.append(duplicate)
                 seen[duplicate.id] = duplicate
             continue
-        citation = _insert(actor, data, source=f"import:{fmt}")
+        citation = _insert(actor, data, source=f"import:{fmt}", missing=record.missing)
         seen[citation.id] = citation
         report.created.append(citation)
     audit.record("citation.imported", actor=actor, object_type="citation_import",
                  detail={"format": fmt, "created": len(report.created), "reused": len(report.reused),
-                         "rejected": len(report.rejected)})
+                         "rejected": len(report.rejected), "incomplete": len(report.incomplete)})
     return report
 
 
@@ -169,3 +205,17 @@ def search_statement(q: str | None = None):
             conditions.append(Citation.pmid == q)
         statement = statement.where(or_(*conditions))
     return statement
+
+
+def export_file(fmt: str, citations: list[Citation]) -> tuple[str, str, str]:
+    """(text, media type, file extension) of the citations in an export format; 422 for an unknown one."""
+    from editorial.citations.export import EXPORT_FORMATS, export
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError("Unknown export format.", fields={"format": f"Choose one of {', '.join(EXPORT_FORMATS)}."})
+    media_type, extension = EXPORT_FORMATS[fmt]
+    return export(fmt, [(c.key, data_of(c)) for c in citations]), media_type, extension
+
+
+def library_for_export() -> list[Citation]:
+    return list(db.session.scalars(select(Citation).order_by(Citation.id)))

@@ -1,10 +1,10 @@
 """The citation library pages: search, add, import, retract."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from editorial.bounds import whole_number
 from editorial import queries
-from editorial.citations import CitationData
+from editorial.citations import TYPE_LABELS, CitationData
 from editorial.citations.names import parse_name
 from editorial.errors import DomainError
 from editorial.forms import apply_form
@@ -29,16 +29,23 @@ def index():
     return render_template("citations/index.html", page=page, q=q)
 
 
-def _data_from_form(form: CitationForm) -> CitationData:
-    authors = []
-    for line in (form.authors.data or "").splitlines():
+def _names_from(field, what: str) -> list:
+    people = []
+    for line in (field.data or "").splitlines():
         if line.strip():
-            author = parse_name(line)
-            if author is None:
-                raise DomainError("Check the authors.", fields={"authors": f"Cannot read “{line.strip()[:80]}” as “Family, Given”."})
-            authors.append(author)
+            person = parse_name(line)
+            if person is None:
+                raise DomainError(f"Check the {what}.", fields={field.name: f"Cannot read “{line.strip()[:80]}” as “Family, Given”."})
+            people.append(person)
+    return people
+
+
+def _data_from_form(form: CitationForm) -> CitationData:
     return CitationData(
-        type=form.type.data, title=(form.title.data or "").strip(), authors=authors,
+        type=form.type.data, title=(form.title.data or "").strip(), authors=_names_from(form.authors, "authors"),
+        editors=_names_from(form.editors, "editors"), edition=(form.edition.data or "").strip(),
+        genre=(form.genre.data or "").strip(), report_number=(form.report_number.data or "").strip(),
+        published=form.published.data,
         org_author=(form.org_author.data or "").strip(), container_title=(form.container_title.data or "").strip(),
         publisher=(form.publisher.data or "").strip(), year=form.year.data, volume=(form.volume.data or "").strip(),
         issue=(form.issue.data or "").strip(), pages=(form.pages.data or "").strip(), doi=(form.doi.data or "").strip(),
@@ -81,10 +88,30 @@ def import_file():
     return render_template("citations/import.html", form=form, report=report), status
 
 
+@bp.get("/export")
+def export():
+    """The library, or one article's references (?article_id=), as a download."""
+    fmt = request.args.get("format", "csl-json")
+    article_id = request.args.get("article_id", type=whole_number)
+    name = "citations"
+    if article_id:
+        from editorial.views.articles import load_article  # the article pages' own access check
+
+        article, _ = load_article(article_id)
+        citations, name = queries.article_bundle(article).citations, f"article-{article.id}-references"
+    else:
+        citations = citation_service.library_for_export()
+    try:
+        text, media_type, extension = citation_service.export_file(fmt, citations)
+    except DomainError:
+        abort(400)
+    return Response(text, mimetype=media_type, headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
+
+
 @bp.get("/<int:citation_id>")
 def detail(citation_id: int):
     citation = citation_service.get_citation(citation_id)
-    return render_template("citations/detail.html", citation=citation, data=citation_service.data_of(citation),
+    return render_template("citations/detail.html", citation=citation, data=citation_service.data_of(citation), type_labels=TYPE_LABELS,
                            form=RetractForm())
 
 
@@ -102,4 +129,5 @@ def retract(citation_id: int):
             return redirect(url_for("citations.detail", citation_id=citation.id))
     if not form.errors and not form.form_errors:
         abort(400)
-    return render_template("citations/detail.html", citation=citation, data=citation_service.data_of(citation), form=form), 422
+    return render_template("citations/detail.html", citation=citation, data=citation_service.data_of(citation), form=form,
+                           type_labels=TYPE_LABELS), 422

@@ -121,7 +121,7 @@ def test_article_without_doi_uses_url_and_accessed():
 def test_no_doubled_full_stops_and_question_marks_kept():
     data = CitationData(title="What Can Article-Level Metrics Do for You?", authors=[Author("Fenner", "Martin")],
                         container_title="J. Chem. Phys.", year=2013, volume="11", issue="10", pages="e1001687")
-    assert format_ama(data) == "Fenner M. What Can Article-Level Metrics Do for You? J. Chem. Phys. 2013;11(10):e1001687."
+    assert format_ama(data) == "Fenner M. What Can Article-Level Metrics Do for You? J Chem Phys. 2013;11(10):e1001687."
 
 
 def test_html_escapes_everything():

@@ -61,8 +61,7 @@ def test_ris_bad_record_is_reported_and_good_ones_kept():
     assert len(result.records) == 2
     bad, good = result.records
     assert bad.source_label == "record 1: No authors here"
-    assert bad.errors == {"authors": "Add at least one author or an organisation author.",
-                          "doi": 'DOI must start with "10." (for example 10.1016/j.brachy.2018.12.005).'}
+    assert bad.errors == {"doi": 'DOI must start with "10." (for example 10.1016/j.brachy.2018.12.005).'}
     assert bad.data.title == "No authors here"
     assert good.ok and result.good == [good] and result.bad == [bad]
 
@@ -144,8 +143,7 @@ def test_csl_json_single_object_and_list():
     assert [r.errors for r in listed.records] == [
         {},
         {"record": "The item is not a JSON object."},
-        {"authors": "Add at least one author or an organisation author.", "year": "Year is required.",
-         "publisher": "Publisher is required for a book."},
+        {"year": "Year is required.", "publisher": "Publisher is required for a book."},
     ]
 
 

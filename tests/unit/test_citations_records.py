@@ -24,14 +24,13 @@ def test_all_four_types_are_selectable():
     assert validate(article(type="consensus-statement")) == {}
     assert validate(CitationData(type="book", title="Book", authors=[Author("Smith", "J")], publisher="Pub", year=2000)) == {}
     assert validate(CitationData(type="webpage", title="Page", org_author="CDC", url="https://cdc.gov")) == {}
-    assert validate(article(type="letter")) == {"type": "Choose journal article, book, web page or consensus statement."}
+    assert validate(article(type="letter"))["type"].startswith("Choose a type: journal article, book or chapter, web page")
 
 
 def test_required_fields_have_clear_messages():
     errors = validate(CitationData(type="article-journal"))
     assert errors == {
         "title": "Title is required.",
-        "authors": "Add at least one author or an organisation author.",
         "year": "Year is required.",
         "container_title": "Journal name is required.",
     }
@@ -91,7 +90,7 @@ def test_dates_cannot_be_in_the_future():
 def test_round_trip_through_dict():
     data = article(accessed=date(2024, 3, 5), retracted=True)
     raw = data.to_dict()
-    assert raw["authors"] == [{"family": "Martin", "given": "Anne"}]
+    assert raw["authors"] == [{"family": "Martin", "given": "Anne", "suffix": ""}]
     assert raw["accessed"] == "2024-03-05"
     assert CitationData.from_dict(raw) == data
 

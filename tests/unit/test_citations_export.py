@@ -1,0 +1,59 @@
+"""Export (#18): CSL-JSON, RIS and BibTeX that our importers (and reference managers) read back the same."""
+import json
+from datetime import date
+
+import pytest
+
+from editorial.citations import Author, CitationData, format_ama, parse
+from editorial.citations.export import export
+
+RECORDS = [
+    CitationData(type="consensus-statement", title="The American Brachytherapy Society consensus statement on intraoperative "
+                 "radiation therapy", authors=[Author("Tom", "Martin C"), Author("Joshi", "Nikhil")], container_title="Brachytherapy",
+                 year=2019, volume="18", issue="3", pages="242-257", doi="10.1016/j.brachy.2018.12.005", pmid="30660510"),
+    CitationData(title="A trial of A & B at 50%", authors=[Author("Coe", "Robert T", "Jr")], container_title="JAMA", year=2020,
+                 published=date(2020, 3, 4), doi="10.1001/jama.2020.1"),
+    CitationData(type="book", title="Feingold syndrome 1", authors=[Author("Marcelis", "Carlo LM")],
+                 editors=[Author("Adam", "Margaret P"), Author("Ardinger", "Holly H")], container_title="GeneReviews",
+                 publisher="University of Washington, Seattle", year=1993),
+    CitationData(type="book", title="Citing Medicine", authors=[Author("Patrias", "Karen")], publisher="National Library of Medicine",
+                 year=2007, edition="2", volume="3"),
+    CitationData(type="paper-conference", title="Fast radix-2 FFTs", authors=[Author("Garrido", "Mario")], editors=[Author("Smith", "Jan")],
+                 container_title="Proceedings of the IEEE Symposium on Circuits", volume="2", publisher="IEEE", year=2016, pages="186-190"),
+    CitationData(type="thesis", title="Fertility control in rural India", authors=[Author("Fisher", "William B")],
+                 publisher="Yale University", year=1984, genre="Master's thesis"),
+    CitationData(type="preprint", title="Covid-19 in critically ill patients", authors=[Author("Bhatraju", "Pavan K")],
+                 container_title="medRxiv", year=2020, published=date(2020, 3, 30), doi="10.1101/2020.03.24.20042937"),
+    CitationData(type="report", title="Type 2 diabetes in adults: management", org_author="National Institute for Health and Care Excellence",
+                 report_number="NICE guideline NG28", publisher="NICE", year=2015, url="https://www.nice.org.uk/guidance/ng28",
+                 accessed=date(2024, 3, 5)),
+    CitationData(type="webpage", title="Cancer statistics", org_author="Centers for Disease Control and Prevention", container_title="CDC",
+                 published=date(2023, 6, 1), accessed=date(2024, 3, 5), url="https://www.cdc.gov/cancer"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "ris", "bibtex"])
+def test_export_then_import_formats_the_same(fmt):
+    text = export(fmt, [(f"key{n}", data) for n, data in enumerate(RECORDS)])
+    result = parse(fmt, text)
+    assert [r.errors for r in result.records] == [{}] * len(RECORDS)
+    assert [format_ama(r.data) for r in result.records] == [format_ama(data) for data in RECORDS]
+
+
+def test_and_others_survives_bibtex():
+    cut = CitationData(title="T", authors=[Author("Smith", "Anna")], authors_cut_short=True, container_title="JAMA", year=2020)
+    again = parse("bibtex", export("bibtex", [("smith2020", cut)])).records[0].data
+    assert again.authors_cut_short and format_ama(again) == "Smith A, et al. T. JAMA. 2020."
+
+
+def test_csl_json_carries_the_keys_and_csl_types():
+    items = json.loads(export("csl-json", [(f"key{n}", data) for n, data in enumerate(RECORDS)]))
+    assert [i["id"] for i in items][:2] == ["key0", "key1"]
+    assert [i["type"] for i in items] == ["consensus-statement", "article-journal", "chapter", "book", "paper-conference",
+                                          "thesis", "article", "report", "webpage"]
+
+
+def test_unknown_format_and_empty_library():
+    with pytest.raises(ValueError):
+        export("docx", [])
+    assert export("csl-json", []) == "[]\n"

@@ -1,0 +1,48 @@
+"""Importer rules (#18): "and others", LaTeX superscripts and quotes, organisation-looking people, incomplete records."""
+from editorial.citations import format_ama, parse
+
+
+def bib(fields: str, kind: str = "article") -> str:
+    return f"@{kind}{{key2020,\n{fields}\n}}\n"
+
+
+def test_and_others_prints_et_al():
+    data = parse("bibtex", bib("author = {Smith, Anna and Jones, Carl and others},\ntitle = {T},\njournal = {JAMA},\nyear = {2020}")).records[0].data
+    assert data.authors_cut_short
+    assert format_ama(data) == "Smith A, Jones C, et al. T. JAMA. 2020."
+
+
+def test_latex_superscripts_keep_their_text_and_quotes_become_curly():
+    records = parse("bibtex", bib(r"title = {Pipelined Radix-2\({}^{\mbox{k}}\) Feedforward {FFT} Architectures},"
+                                  "\nauthor = {Garrido, Mario},\njournal = {IEEE TCAS},\nyear = {2013}")
+                    + bib(r"title = {Proceedings of the 5\({}^{\mbox{th}}\) Workshop},"
+                          "\nauthor = {Kopp, Oliver},\nbooktitle = {ZEUS},\nyear = {2013}", "inproceedings")
+                    .replace("key2020", "k2")
+                    + bib("title = {Comment on ``A quantum-classical bracket''},\nauthor = {Ag, B},\njournal = {J Chem Phys},"
+                          "\nyear = {2007}").replace("key2020", "k3")).records
+    assert records[0].data.title == "Pipelined Radix-2^k Feedforward FFT Architectures"
+    assert records[1].data.title == "Proceedings of the 5th Workshop"
+    assert records[2].data.title == "Comment on “A quantum-classical bracket”"
+
+
+def test_a_person_that_looks_like_an_organisation_is_a_warning():
+    record = parse("bibtex", bib("author = {World Health Organization and others},\ntitle = {Situation report 51},"
+                                 "\njournal = {WHO},\nyear = {2020}")).records[0]
+    assert record.ok  # parsed as BibTeX says: a person named "Organization, World Health"
+    assert record.data.authors[0].family == "Organization"
+    assert record.warnings == ['"World Health Organization" reads as a person: put an organisation in braces '
+                               '({World Health Organization}) or enter it as the organisation author.']
+    braced = parse("bibtex", bib("author = {{World Health Organization}},\ntitle = {S},\njournal = {WHO},\nyear = {2020}")).records[0]
+    assert braced.warnings == [] and braced.data.org_author == "World Health Organization"
+
+
+def test_pmid_and_title_only_is_incomplete_with_what_is_missing():
+    result = parse("nbib", "PMID- 31234567\nTI  - A title only.\n")
+    record = result.records[0]
+    assert not record.ok and record.incomplete
+    assert record.missing == {"year": "Year is required.", "container_title": "Journal name is required."}
+    assert result.incomplete == [record] and result.bad == []
+    bad_doi = parse("ris", "TY  - JOUR\nTI  - T\nDO  - 11.2/x\nER  - \n").records[0]
+    assert not bad_doi.incomplete  # a malformed value is an error, not something missing
+    no_title = parse("nbib", "PMID- 31234567\nDP  - 2020\n").records[0]
+    assert not no_title.incomplete  # without a title there is nothing to cite
