@@ -6,7 +6,7 @@ and is NULL for a complete record. The new source types (conference papers, thes
 reports) and fields (editors, report number...) live in the `data` JSON and need no column.
 
 Revision ID: 0017
-Revises: 0013 (re-point at the last migration when merging: 0014-0016 are being added in parallel)
+Revises: 0015 (re-point at the last migration when merging: 0014-0016 are being added in parallel)
 
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
