@@ -6,7 +6,7 @@ and is NULL for a complete record. The new source types (conference papers, thes
 reports) and fields (editors, report number...) live in the `data` JSON and need no column.
 
 Revision ID: 0017
-Revises: 0015 (re-point at the last migration when merging: 0014-0016 are being added in parallel)
+Revises: 0015
 
 """
 from alembic import op
