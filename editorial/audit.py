@@ -123,7 +123,7 @@ ACTIONS = (
     "article.unpublish", "article.withdraw",
     "auth.password_accepted", "auth.second_factor_failed", "auth.second_factor_passed", "auth.sign_in_failed",
     "auth.signed_in",
-    "citation.attached", "citation.created", "citation.detached", "citation.imported", "citation.retracted",
+    "citation.attached", "citation.completed", "citation.created", "citation.detached", "citation.imported", "citation.retracted",
     "comment.added", "comment.resolved",
     "notification.requeued",
     "pemat.scored",

@@ -57,6 +57,7 @@ class Facts:
     citations: int = 0
     unresolved_inline_keys: tuple[str, ...] = ()
     retracted_citations: tuple[str, ...] = ()
+    incomplete_citations: tuple[str, ...] = ()  # imported records that still lack parts (Citation.missing)
     all_reviewers_approved_current: bool = False
     # Signers of the current revision whose accounts were deactivated since: still evidence, but
     # an editor must remove them (choosing to go on without them) or assign a replacement.
@@ -86,6 +87,15 @@ def no_retracted_sources(facts: Facts) -> str | None:
     if not facts.retracted_citations:
         return None
     return f"These sources are retracted: {', '.join(facts.retracted_citations)}. Replace them first."
+
+
+def no_incomplete_sources(facts: Facts) -> str | None:
+    # A reference missing its year or journal is not one a reader can follow; completing the record
+    # later would change what readers see without a review, so it is completed before review.
+    if not facts.incomplete_citations:
+        return None
+    return (f"These sources are incomplete: {', '.join(facts.incomplete_citations)}. "
+            "Complete them in the citation library first.")
 
 
 def needs_comment(facts: Facts) -> str | None:
@@ -118,12 +128,12 @@ TRANSITIONS: dict[Action, Transition] = {
     for t in [
         Transition(
             Action.SUBMIT, frozenset({State.DRAFT, State.CHANGES_REQUESTED}), State.IN_REVIEW, "submit",
-            (needs_reviewer, needs_citation, inline_citations_resolve, no_retracted_sources),
+            (needs_reviewer, needs_citation, inline_citations_resolve, no_retracted_sources, no_incomplete_sources),
         ),
         Transition(Action.WITHDRAW, frozenset({State.IN_REVIEW}), State.DRAFT, "withdraw"),
         Transition(Action.APPROVE, frozenset({State.IN_REVIEW}), None, "approve"),
         Transition(Action.REQUEST_CHANGES, frozenset({State.IN_REVIEW}), State.CHANGES_REQUESTED, "request_changes", (needs_comment,)),
-        Transition(Action.PUBLISH, frozenset({State.APPROVED}), State.PUBLISHED, "publish", (all_approvals_present, no_retracted_sources)),
+        Transition(Action.PUBLISH, frozenset({State.APPROVED}), State.PUBLISHED, "publish", (all_approvals_present, no_retracted_sources, no_incomplete_sources)),
         Transition(Action.UNPUBLISH, frozenset({State.PUBLISHED}), State.ARCHIVED, "unpublish"),
         Transition(Action.START_REREVIEW, frozenset({State.PUBLISHED}), State.IN_REVIEW, "start_rereview",
                    (needs_reviewer, no_retracted_sources)),

@@ -65,3 +65,18 @@ def test_export_the_library_and_an_articles_references(newsroom, client, login):
     download = client.get(f"/citations/export?format=csl-json&article_id={article['id']}")
     assert download.status_code == 200 and download.json[0]["id"] == n.citation.key
     assert client.get("/citations/export?format=docx").status_code == 400
+
+
+def test_an_article_citing_an_incomplete_record_cannot_be_submitted_until_it_is_completed(newsroom):
+    n = newsroom
+    created = n.call("POST", "/citations/import", n.writer, {"format": "nbib", "text": TITLE_ONLY}).json["created"][0]
+    article = n.create(body=f"Partial irradiation [@{created['key']}].")
+    n.attach(article["id"], created["id"])
+    assert n.assign(article["id"], n.reviewer).status_code == 201
+    refused = n.act(article["id"], n.writer, "submit")
+    assert refused.status_code == 422
+    assert f"These sources are incomplete: {created['key']}" in refused.json["error"]["message"]
+    n.call("POST", "/citations", n.writer, {
+        "title": "Outcomes of partial breast irradiation", "authors": [{"family": "Smith", "given": "Anna"}],
+        "container_title": "Breast J", "year": 2020, "pmid": "31234567"})
+    assert n.act(article["id"], n.writer, "submit").status_code == 200

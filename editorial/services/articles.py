@@ -267,6 +267,7 @@ def _facts(article: Article, access: ArticleAccess, comment: str | None) -> Fact
         citations=len(ids),
         unresolved_inline_keys=unresolved,
         retracted_citations=tuple(c.key for c in citations if c.retracted),
+        incomplete_citations=tuple(c.key for c in citations if c.missing),
         all_reviewers_approved_current=tally.counted,
         deactivated_signers=tally.deactivated_signers,
         comment=comment,
