@@ -348,3 +348,39 @@ def test_password_aging_is_off_by_default(client, app, make_user):
     assert app.config["PASSWORD_MAX_AGE_DAYS"] is None
     with frozen_at(now() + timedelta(days=3650)):
         assert sign_in(client, user.email).headers["Location"] == "/dashboard/"
+
+
+def test_an_invitation_sent_from_two_browsers_at_once_sets_one_password(isolated_app):
+    import threading
+
+    app = isolated_app
+    with app.app_context():
+        admin = user_service.create_user(None, email="admin@example.org", name="Ada Admin", password=TEST_PASSWORD,
+                                         roles=["admin"])
+        db.session.flush()
+        invited = user_service.create_user(admin, email="new@example.org", name="Nina New", password=None,
+                                           roles=["reviewer"], invite=True)
+        raw = user_service.issue_invitation(admin, invited)
+        db.session.commit()
+    attempts = 4
+    barrier = threading.Barrier(attempts)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def accept(n: int):
+        client = app.test_client()
+        barrier.wait()
+        password = f"{NEW_PASSWORD}-{n}"
+        response = client.post(f"/invitation/{raw}", data={"new_password": password, "confirm_password": password})
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=accept, args=(n,)) for n in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [302] + [410] * (attempts - 1)
+    with app.app_context():
+        accepted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.invitation_accepted")).all()
+        assert len(accepted) == 1

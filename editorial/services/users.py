@@ -417,12 +417,5 @@ def note_token_used(token_id: int, moment) -> None:
             log.exception("Could not record when API token %s was last used", token_id)
 
 
-def user_for_token(raw: str) -> User | None:
-    try:
-        return authenticate_token(raw).user
-    except AuthenticationFailed:
-        return None
-
-
 def tokens_of(user: User) -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 
 from editorial import auth_loader
 from editorial.clock import now
-from editorial.errors import AuthenticationFailed, NotFound
+from editorial.errors import AuthenticationFailed, DomainError, NotFound
 from editorial.extensions import db
-from editorial.forms import apply_form
+from editorial.forms import apply_form, show_domain_errors
 from editorial.forms.auth import ChangePasswordForm, SetPasswordForm, SignInForm, TokenForm
 from editorial.models import ApiToken
 from editorial.passwords import password_change_reason
@@ -183,8 +183,15 @@ def invitation(token: str):
     invited = users.invitation_for(token).user  # 404 unknown, 410 used or expired: error.html says which
     form = SetPasswordForm()
     if form.validate_on_submit():
-        done, _ = apply_form(form, lambda: users.accept_invitation(token, form.new_password.data))
-        if done:
+        try:
+            users.accept_invitation(token, form.new_password.data)
+        except users.InvitationUnusable:
+            raise  # used meanwhile (by a second submission): the 410 page says so
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
             flash("Your password is set. Sign in with it.", "success")
             return redirect(url_for("auth.sign_in"))
     status = 422 if form.errors or form.form_errors else 200
