@@ -384,3 +384,17 @@ def test_an_invitation_sent_from_two_browsers_at_once_sets_one_password(isolated
     with app.app_context():
         accepted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.invitation_accepted")).all()
         assert len(accepted) == 1
+
+
+def test_a_required_two_factor_set_up_and_a_password_change_lead_one_to_the_other_without_a_loop(client, app, make_user, login):
+    admin = admin_browser(app, make_user, login)
+    admin.post("/admin/users/new", data=ADMIN_CREATES)
+    before = app.config["REQUIRE_TWO_FACTOR_FOR"]
+    app.config["REQUIRE_TWO_FACTOR_FOR"] = frozenset({"reviewer"})
+    try:
+        sign_in(client, ADMIN_CREATES["email"], ADMIN_CREATES["password"])
+        landing = client.get("/dashboard/", follow_redirects=True)  # the test client raises on a redirect loop
+        assert landing.status_code == 200
+        assert landing.request.path in ("/account/password", "/account/two-factor")
+    finally:
+        app.config["REQUIRE_TWO_FACTOR_FOR"] = before
