@@ -39,6 +39,10 @@ class Config:
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
     # Consecutive failed sign-ins or signatures that lock an account until an admin unlocks it.
     LOCKOUT_THRESHOLD = 5
+    # Passwords older than this many days must be changed at the next sign-in; unset: no aging.
+    PASSWORD_MAX_AGE_DAYS = int(os.environ["PASSWORD_MAX_AGE_DAYS"]) if os.environ.get("PASSWORD_MAX_AGE_DAYS") else None
+    # How long an invitation (set-password) link an administrator makes stays valid.
+    INVITATION_VALID_HOURS = int(os.environ.get("INVITATION_VALID_HOURS", "72"))
     # Sources older than this many years get a warning (not a block) before review.
     OLD_SOURCE_YEARS = int(os.environ.get("OLD_SOURCE_YEARS", "5"))
     # The Ed25519 key that signs audit checkpoints (PEM or base64 of the 32 raw bytes), kept outside

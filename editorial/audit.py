@@ -132,10 +132,12 @@ ACTIONS = (
     "review.declined", "review.removed",
     "revision.saved",
     "schedule.applied", "schedule.cancelled", "schedule.created", "schedule.voided",
+    "session.ended", "session.ended_all", "session.started",
     "signature.recorded", "signature.refused", "signature.voided",
     "token.issued", "token.revoked",
     "topic.interval_set",
-    "user.created", "user.deactivated", "user.locked", "user.password_changed", "user.reactivated",
+    "user.created", "user.deactivated", "user.invitation_accepted", "user.invited", "user.locked",
+    "user.password_changed", "user.password_reset", "user.reactivated",
     "user.roles_changed", "user.time_zone_changed", "user.two_factor_disable_refused", "user.two_factor_disabled",
     "user.two_factor_enabled", "user.unlocked", "user.updated",
 )

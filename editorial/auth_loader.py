@@ -1,8 +1,14 @@
-"""Flask-Login wiring: how a session cookie becomes a user."""
-from sqlalchemy.orm import joinedload
+"""Flask-Login wiring: how a session cookie becomes a user, and signing a user in and out.
 
+The cookie names a server-side session (services/sessions.py); a request is signed in only while
+that session is open, so signing out, or ending the session from another browser, ends it at once."""
+from flask import g, request, session
+from flask_login import login_user, logout_user
+
+from editorial.clock import now
 from editorial.extensions import db, login_manager
 from editorial.models import User
+from editorial.services import sessions
 
 
 def init_app(app):
@@ -12,12 +18,43 @@ def init_app(app):
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
+    def load_user(user_id: str):
+        record = sessions.open_session(session.get(sessions.SESSION_KEY))
+        if record is None or str(record.user_id) != user_id or not record.user.is_active:
             return None
-        # Roles in the same statement: every signed-in request needs them.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
-        if user is None or user.session_version != int(version) or not user.is_active:
-            return None
-        return user
+        g.user_session = record
+        return record.user
+
+    @app.before_request
+    def _note_session_seen():
+        # Before anything of the request is read (the user loader runs later, on first use), and
+        # at most once a minute per browser: the cookie says when this browser last wrote it.
+        key = session.get(sessions.SESSION_KEY)
+        if not key:
+            return
+        moment = int(now().timestamp())
+        seen = session.get(sessions.SEEN_KEY)
+        if isinstance(seen, int) and 0 <= moment - seen < sessions.SEEN_INTERVAL.total_seconds():
+            return
+        sessions.note_seen(key)
+        session[sessions.SEEN_KEY] = moment
+
+
+def sign_in(user: User) -> None:
+    """Start a server-side session for a user whose credentials were just accepted, and commit it.
+    The caller has cleared the Flask session (a fresh one at sign-in: no fixation)."""
+    record, key = sessions.start(user, user_agent=request.user_agent.string, remote_addr=request.remote_addr)
+    db.session.commit()
+    session[sessions.SESSION_KEY] = key
+    session[sessions.SEEN_KEY] = int(record.last_seen_at.timestamp())
+    login_user(user)
+
+
+def sign_out(user: User) -> None:
+    """End this browser's server-side session, so a copy of its cookie opens nothing either."""
+    record = sessions.current()
+    if record is not None:
+        sessions.end(user, record, "signed_out")
+        db.session.commit()
+    logout_user()
+    session.clear()

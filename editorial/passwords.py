@@ -1,11 +1,15 @@
 """Password hashing with argon2id (argon2-cffi); parameters come from the app config."""
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
+# The password hash of an account that has none yet (an invitation is pending): no password verifies.
+NO_PASSWORD = "!no-password"
 
 
 def _hasher() -> PasswordHasher:
@@ -53,3 +57,18 @@ def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | 
 def burn_time_like_a_verify() -> None:
     """Spend a hash's time so an unknown e-mail answers as slowly as a wrong password."""
     _hasher().hash("unknown-account-placeholder")
+
+
+def password_change_reason(user) -> str | None:
+    """Why the user must change their password before anything else (signing included), or None:
+    an administrator chose it, or it is older than PASSWORD_MAX_AGE_DAYS (off unless configured)."""
+    if getattr(user, "must_change_password", False):
+        return "An administrator set your password, so they know it. Choose your own before you go on."
+    max_age = current_app.config.get("PASSWORD_MAX_AGE_DAYS") if has_app_context() else None
+    changed = getattr(user, "password_changed_at", None)
+    if max_age and changed is not None:
+        from editorial.clock import now
+
+        if changed < now() - timedelta(days=max_age):
+            return f"Your password is more than {max_age} days old. Choose a new one before you go on."
+    return None

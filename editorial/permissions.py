@@ -6,6 +6,7 @@ services call `require(...)`, which raises PermissionDenied.
 from typing import Callable
 
 from editorial.errors import PermissionDenied
+from editorial.passwords import password_change_reason
 from editorial.roles import Role
 
 _RULES: dict[str, Callable] = {}
@@ -22,11 +23,19 @@ def rule(name: str):
 def can(user, permission: str, obj=None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
+    if password_change_reason(user):  # a password an administrator knows, or an aged one, allows nothing
+        return False
     return bool(_RULES[permission](user, obj))
+
+
+PASSWORD_CHANGE_FIRST = "Please change your password first: {reason}"
 
 
 def require(user, permission: str, obj=None, message: str | None = None) -> None:
     if not can(user, permission, obj):
+        reason = password_change_reason(user) if user is not None else None
+        if reason:
+            raise PermissionDenied(PASSWORD_CHANGE_FIRST.format(reason=reason))
         raise PermissionDenied(message or "You are not allowed to do that.")
 
 

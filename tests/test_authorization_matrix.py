@@ -26,6 +26,10 @@ POLICY = {
     "auth.issue_token": {"POST": SIGNED_IN},
     "auth.time_zone": {"POST": SIGNED_IN},
     "auth.revoke_token": {"POST": {EDITOR}},  # only one's own token: the token under test is the editor's
+    "auth.end_session": {"POST": {EDITOR}},  # only one's own session: the session under test is the editor's
+    "auth.end_other_sessions": {"POST": SIGNED_IN},
+    "auth.change_password": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "auth.invitation": {"GET": EVERYONE, "POST": EVERYONE},  # whoever holds the link
     "dashboard.home": {"GET": SIGNED_IN},
     "two_factor.setup": {"GET": SIGNED_IN},
     "two_factor.start": {"POST": SIGNED_IN},
@@ -39,6 +43,8 @@ POLICY = {
     "admin.user_set_active": {"POST": {ADMIN}},
     "admin.confirm_deactivate": {"GET": {ADMIN}},
     "admin.user_unlock": {"POST": {ADMIN}},
+    "admin.user_invitation": {"POST": {ADMIN}},
+    "admin.user_reset_password": {"POST": {ADMIN}},
     "notifications.mine": {"GET": SIGNED_IN},
     "notifications.outbox": {"GET": {ADMIN}},
     "notifications.requeue": {"POST": {ADMIN}},
@@ -180,12 +186,22 @@ def world(app, newsroom, login, token_for, make_user):
         schedule_id = schedule.id
         revision_number = db.session.execute(text("SELECT max(number) FROM revisions WHERE article_id = :a"), {"a": article["id"]}).scalar()
     admin = make_user("admin")
+    invited = make_user("writer")
+    with app.app_context():
+        from editorial.models import User
+        from editorial.services import sessions
+        from editorial.services import users as user_service
+
+        editor_session, _ = sessions.start(db.session.get(User, n.editor.id), user_agent="elsewhere", remote_addr=None)
+        invitation = user_service.issue_invitation(db.session.get(User, admin.id), db.session.get(User, invited.id))
+        db.session.commit()
+        session_id = editor_session.id
     users = {WRITER: n.writer, EDITOR: n.editor, REVIEWER: n.reviewer, AUDITOR: n.auditor, ADMIN: admin}
     headers = {role: (token_for(user) if role not in n.headers else n.headers[user.id]) for role, user in users.items()}
     values = {
         "article_id": article["id"], "user_id": n.reviewer.id, "citation_id": n.citation.id, "comment_id": comment_id,
         "number": 1, "token_id": token_id, "schedule_id": schedule_id, "notification_id": 1, "role": "writer",
-        "slug": published["slug"], "filename": "css/app.css",
+        "slug": published["slug"], "filename": "css/app.css", "session_id": session_id, "token": invitation,
         "{reviewer2}": n.reviewer2.id, "{citation2}": second.id,
     }
     assert revision_number == 3

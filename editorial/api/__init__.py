@@ -5,7 +5,9 @@ The OpenAPI document (GET /api/v1/openapi.json) is generated from the routes: se
 from flask import Blueprint, g, request
 from werkzeug.exceptions import MethodNotAllowed
 
-from editorial.errors import AuthenticationFailed, NotFound, ValidationError
+from editorial.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
+from editorial.passwords import password_change_reason
+from editorial.permissions import PASSWORD_CHANGE_FIRST
 from editorial.services import users
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -22,9 +24,10 @@ def _authenticate():
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise AuthenticationFailed("Send an API token as 'Authorization: Bearer TOKEN'.")
-        user = users.user_for_token(raw.strip())
-        if user is None:
-            raise AuthenticationFailed("The API token is unknown, revoked, or its account is deactivated.")
+        user = users.authenticate_token(raw.strip()).user
+        reason = password_change_reason(user)
+        if reason:  # an administrator's or an aged password: change it in the web pages first
+            raise PermissionDenied(PASSWORD_CHANGE_FIRST.format(reason=reason))
         g.api_user = user
     _check_arguments()
 

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -34,4 +34,15 @@ class UserEditForm(FlaskForm, ProfileFields):
 
 class UserCreateForm(UserEditForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Initial password", description="At least 10 characters.", validators=[DataRequired(), Length(max=256)])
+    invite = BooleanField("Send an invitation link instead: the person chooses their own password")
+    password = PasswordField(
+        "Or an initial password", validators=[Optional(), Length(max=256)],
+        description="At least 10 characters. The person must change it when they first sign in.",
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        "Temporary password", validators=[DataRequired(), Length(max=256)],
+        description="The person must change it at their next sign-in; they are signed out everywhere and their API tokens are revoked.",
+    )

@@ -27,8 +27,25 @@ class TimeZoneForm(FlaskForm):
         self.time_zone.choices = [(zone, zone.replace("_", " ")) for zone in TIME_ZONES]
 
 
+class SetPasswordForm(FlaskForm):
+    """An invitee chooses their first password."""
+    new_password = PasswordField("Your password", description="At least 10 characters.",
+                                 validators=[DataRequired(), Length(max=256)])
+    confirm_password = PasswordField(
+        "Your password again", validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")]
+    )
+
+
 class TokenForm(FlaskForm):
     label = StringField("What is this token for?", validators=[Length(max=80)])
+    # The values are services.users.TOKEN_LIFETIMES ("" for none).
+    expires_in_days = SelectField("Expires after", default="90", choices=[
+        ("30", "30 days"), ("90", "90 days"), ("365", "a year"), ("", "never (until revoked)"),
+    ])
+
+    @property
+    def lifetime_days(self) -> int | None:
+        return int(self.expires_in_days.data) if self.expires_in_days.data else None
 
 
 def _code_field(label: str = "6-digit code from your authenticator app") -> StringField:

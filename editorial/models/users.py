@@ -17,8 +17,13 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
-    # Bumped on password change or deactivation so that old sessions stop working.
+    # Bumped whenever the user's sessions are ended (services/sessions.py): a sign-in waiting for
+    # its second factor names the version it began under. Signed-in sessions are user_sessions rows.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when an administrator chose the password: it must be changed before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the password was last set, for PASSWORD_MAX_AGE_DAYS (None: an invited user, no password yet).
+    password_changed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Consecutive failed sign-ins and signatures; reaching the threshold locks the account
     # (21 CFR Part 11 §11.300(d)) until an administrator unlocks it.
@@ -66,7 +71,8 @@ class User(UserMixin, Base):
         return self.is_active_account and self.locked_at is None
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # Which of the user's sessions the cookie stands for is kept beside it (services/sessions.py).
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -90,7 +96,47 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written at most once a minute (services/users.py, note_token_used).
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(Base):
+    """A signed-in browser. The cookie holds a random key whose SHA-256 is kept here; every request
+    checks that its session is still open, so signing out, or ending a session from another
+    browser, takes effect at once (21 CFR Part 11 §11.300)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written at most once a minute (services/sessions.py, note_seen).
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship()
+
+
+class Invitation(Base):
+    """A single-use link with which a person sets their own password (an account an administrator
+    made without one). Only the link's SHA-256 is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -21,7 +21,7 @@ from editorial.extensions import db
 from editorial.models import User
 from editorial.passwords import verify_password
 from editorial.roles import Role
-from editorial.services import users
+from editorial.services import sessions, users
 
 ISSUER = "Vetted"
 STEP_SECONDS = 30
@@ -141,7 +141,7 @@ def confirm(user: User, code) -> None:
     user.totp_pending_secret = None
     user.totp_enabled_at = now()
     user.totp_last_step = step  # the confirming code cannot sign in too
-    user.session_version += 1
+    sessions.end_all(user, actor=user, reason="two_factor_enabled", keep=sessions.current())
     db.session.flush()
     audit.record("user.two_factor_enabled", actor=user, object_type="user", object_id=user.id,
                  detail={"method": "totp"})

@@ -1,17 +1,21 @@
-"""Creating and managing accounts, signing in, and API tokens."""
+"""Creating and managing accounts, signing in, passwords, invitations and API tokens."""
 import hashlib
+import logging
 import secrets
 import zoneinfo
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from editorial import audit
-from editorial.errors import AuthenticationFailed, InvalidTransition, NotFound, ValidationError
-from editorial.extensions import db
-from editorial.models import ApiToken, Article, Revision, Signature, User, UserRole
+from editorial.errors import AuthenticationFailed, DomainError, InvalidTransition, NotFound, ValidationError
+from editorial.extensions import db, writing_out_of_band
+from editorial.models import ApiToken, Article, Invitation, Revision, Signature, User, UserRole
 from editorial.models.base import utcnow
-from editorial.passwords import burn_time_like_a_verify, hash_password, password_problem, verify_password
+from editorial.passwords import (NO_PASSWORD, burn_time_like_a_verify, hash_password, password_problem,
+                                 verify_password)
 from editorial.permissions import require
 from editorial.roles import Role
 from editorial.services.consequences import Consequence
@@ -22,6 +26,12 @@ from editorial.workflow import State
 PROFILE_FIELDS = ("credentials", "specialty", "affiliation", "disclosure", "credential_valid_until")
 SIGN_IN_FAILED = "The e-mail or password is not correct."
 ACCOUNT_DEACTIVATED = "This account is deactivated. Ask an administrator to reactivate it."
+# Days a new API token may live (None: until revoked).
+TOKEN_LIFETIMES = (30, 90, 365, None)
+# Last used is written at most this often per token.
+TOKEN_USE_INTERVAL = timedelta(minutes=1)
+
+log = logging.getLogger(__name__)
 
 
 def _clean_roles(errors: FieldErrors, roles) -> set[Role]:
@@ -68,27 +78,36 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(actor: User | None, *, email, name, password, roles, **profile) -> User:
-    """Create an account. actor None means the operator at the command line."""
+def create_user(actor: User | None, *, email, name, password, roles, invite: bool = False, **profile) -> User:
+    """Create an account. actor None means the operator at the command line. A password an
+    administrator typed must be changed at the first sign-in; with invite=True the account has no
+    password until its holder chooses one through the link issue_invitation makes."""
     if actor is not None:
         require(actor, "manage_users")
     errors = FieldErrors()
     email = clean_email(errors, "email", email)
     name = clean_text(errors, "name", name, max_length=120, required=True)
-    _check_password(errors, "password", password, email, name)
+    if invite:
+        if password:
+            errors.add("password", "Leave the password empty to send an invitation instead.")
+    else:
+        _check_password(errors, "password", password, email, name)
     role_set = _clean_roles(errors, roles)
     cleaned_profile = _clean_profile(errors, profile)
     if email and find_by_email(email):
         errors.add("email", "A user with this e-mail already exists.")
     errors.raise_if_any()
 
-    user = User(email=email, name=name, password_hash=hash_password(password), **cleaned_profile)
+    user = User(email=email, name=name, password_hash=NO_PASSWORD if invite else hash_password(password),
+                password_changed_at=None if invite else utcnow(),
+                must_change_password=actor is not None and not invite, **cleaned_profile)
     user.role_rows = [UserRole(role=role.value) for role in sorted(role_set)]
     db.session.add(user)
     db.session.flush()
     audit.record(
         "user.created", actor=actor, object_type="user", object_id=user.id,
-        detail={"email": email, "roles": sorted(role_set)},
+        detail={"email": email, "roles": sorted(role_set), "password": "invitation" if invite else
+                "set by an administrator" if actor is not None else "set by the operator"},
     )
     return user
 
@@ -130,12 +149,13 @@ def set_active(actor: User, user: User, active: bool) -> User:
     if user.is_active_account == active:
         return user
     user.is_active_account = active
-    user.session_version += 1
     db.session.flush()
     audit.record(
         "user.reactivated" if active else "user.deactivated",
         actor=actor, object_type="user", object_id=user.id,
     )
+    if not active:  # for good: reactivating brings back neither the sessions nor the tokens
+        end_sessions_and_tokens(user, actor=actor, reason="deactivated")
     return user
 
 
@@ -193,16 +213,115 @@ def set_time_zone(user: User, time_zone) -> None:
                  detail={"from": previous, "to": time_zone})
 
 
-def change_password(user: User, *, current_password, new_password) -> None:
+def end_sessions_and_tokens(user: User, *, actor: User | None, reason: str, keep=None) -> None:
+    """Sign the user out everywhere (but the session `keep`) and revoke every API token: after a
+    password change or reset, a lock or a deactivation, nothing issued before it still works."""
+    from editorial.services import sessions
+
+    sessions.end_all(user, actor=actor, reason=reason, keep=keep)
+    revoke_all_tokens(actor, user, reason)
+
+
+def _set_password(user: User, password: str, *, must_change: bool) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = must_change
+
+
+def change_password(user: User, *, current_password, new_password, keep_session=None) -> None:
+    """The user's own change: every other session ends and every token is revoked; it also
+    satisfies a change an administrator's password or the maximum age asked for."""
     errors = FieldErrors()
-    if not isinstance(current_password, str) or not verify_password(user.password_hash, current_password):
+    current_ok = isinstance(current_password, str) and verify_password(user.password_hash, current_password)
+    if not current_ok:
         errors.add("current_password", "That is not your current password.")
     _check_password(errors, "new_password", new_password, user.email, user.name)
+    if current_ok and new_password == current_password:
+        errors.add("new_password", "Choose a password different from your current one.")
     errors.raise_if_any("Your password was not changed.")
-    user.password_hash = hash_password(new_password)
-    user.session_version += 1  # sign out every other session
+    _set_password(user, new_password, must_change=False)
     db.session.flush()
     audit.record("user.password_changed", actor=user, object_type="user", object_id=user.id)
+    end_sessions_and_tokens(user, actor=user, reason="password_changed", keep=keep_session)
+
+
+def reset_password(actor: User, user: User, password) -> None:
+    """An administrator sets a temporary password: the person must change it at their next
+    sign-in, and is signed out everywhere meanwhile, their tokens revoked."""
+    require(actor, "manage_users")
+    errors = FieldErrors()
+    _check_password(errors, "password", password, user.email, user.name)
+    errors.raise_if_any("The password was not reset.")
+    _set_password(user, password, must_change=True)
+    db.session.flush()
+    audit.record("user.password_reset", actor=actor, object_type="user", object_id=user.id)
+    end_sessions_and_tokens(user, actor=actor, reason="password_reset")
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+class InvitationUnusable(DomainError):
+    """A link that was used already or has expired: the person asks for a new one."""
+
+    status = 410
+    code = "gone"
+
+
+INVITATION_USED = "This link has already been used. Sign in with the password you chose, or ask an administrator for a new link."
+INVITATION_EXPIRED = "This link has expired. Ask an administrator for a new one."
+
+
+def issue_invitation(actor: User, user: User) -> str:
+    """A single-use link (its token; only its hash is kept) with which the user sets their own
+    password, valid INVITATION_VALID_HOURS; earlier unused links of the user stop working."""
+    require(actor, "manage_users")
+    moment = utcnow()
+    db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None),
+                                                Invitation.expires_at > moment)
+                       .values(expires_at=moment).execution_options(synchronize_session="fetch"))
+    raw = secrets.token_urlsafe(32)
+    hours = current_app.config.get("INVITATION_VALID_HOURS", 72)
+    invitation = Invitation(user_id=user.id, token_hash=_token_digest(raw), created_by_id=actor.id,
+                            created_at=moment, expires_at=moment + timedelta(hours=hours))
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("user.invited", actor=actor, object_type="user", object_id=user.id,
+                 detail={"invitation_id": invitation.id, "valid_hours": hours})
+    return raw
+
+
+def invitation_for(raw) -> Invitation:
+    """The invitation a link stands for, while it can still be used."""
+    invitation = None
+    if isinstance(raw, str) and raw and len(raw) <= 100:
+        invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_digest(raw)))
+    if invitation is None:
+        raise NotFound("No such invitation. Check that the whole link was copied.")
+    if invitation.used_at is not None:
+        raise InvitationUnusable(INVITATION_USED)
+    if invitation.expires_at <= utcnow() or not invitation.user.is_active:
+        raise InvitationUnusable(INVITATION_EXPIRED)
+    return invitation
+
+
+def accept_invitation(raw, new_password) -> User:
+    """The invitee chooses their password; the link is used up."""
+    invitation = invitation_for(raw)
+    user = invitation.user
+    errors = FieldErrors()
+    _check_password(errors, "new_password", new_password, user.email, user.name)
+    errors.raise_if_any("Your password was not set.")
+    # Used up in a conditional UPDATE, so two submissions at once set one password.
+    used = db.session.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+                              .values(used_at=utcnow()).execution_options(synchronize_session="fetch")).rowcount
+    if not used:
+        raise InvitationUnusable(INVITATION_USED)
+    _set_password(user, new_password, must_change=False)
+    db.session.flush()
+    audit.record("user.invitation_accepted", actor=user, object_type="user", object_id=user.id,
+                 detail={"invitation_id": invitation.id})
+    end_sessions_and_tokens(user, actor=user, reason="password_changed")
+    return user
 
 
 def authenticate(email, password, *, remote_addr: str | None = None) -> User:
@@ -245,10 +364,10 @@ def record_failed_attempt(user: User, kind: str) -> None:
     threshold = current_app.config.get("LOCKOUT_THRESHOLD", 5)
     if user.failed_attempts >= threshold and user.locked_at is None:
         user.locked_at = utcnow()
-        user.session_version += 1  # end its sessions
         db.session.flush()
         audit.record("user.locked", actor=None, object_type="user", object_id=user.id,
                      detail={"failed_attempts": user.failed_attempts, "last_failure": kind})
+        end_sessions_and_tokens(user, actor=None, reason="locked")  # unlocking brings none back
         _alert_admins(user, kind)
     db.session.flush()
 
@@ -274,18 +393,24 @@ def _token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue_token(actor: User | None, user: User, label: str = "") -> tuple[ApiToken, str]:
-    """Create an API token; the raw value is returned once and only its hash is stored."""
+def issue_token(actor: User | None, user: User, label: str = "", expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Create an API token, valid for one of TOKEN_LIFETIMES days (None: until revoked); the raw
+    value is returned once and only its hash is stored."""
     if actor is not None and actor.id != user.id:
         require(actor, "manage_users")
     errors = FieldErrors()
     label = clean_text(errors, "label", label, max_length=80) or ""
+    if expires_in_days not in TOKEN_LIFETIMES:
+        errors.add("expires_in_days", "Choose one of the offered lifetimes.")
     errors.raise_if_any()
     raw = "vt_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, token_hash=_token_digest(raw), label=label)
+    moment = utcnow()
+    token = ApiToken(user_id=user.id, token_hash=_token_digest(raw), label=label, created_at=moment,
+                     expires_at=moment + timedelta(days=expires_in_days) if expires_in_days else None)
     db.session.add(token)
     db.session.flush()
-    audit.record("token.issued", actor=actor, object_type="api_token", object_id=token.id, detail={"user_id": user.id, "label": label})
+    audit.record("token.issued", actor=actor, object_type="api_token", object_id=token.id,
+                 detail={"user_id": user.id, "label": label, "expires_in_days": expires_in_days})
     return token, raw
 
 
@@ -299,14 +424,59 @@ def revoke_token(actor: User, token: ApiToken) -> None:
     audit.record("token.revoked", actor=actor, object_type="api_token", object_id=token.id, detail={"user_id": token.user_id})
 
 
-def user_for_token(raw: str) -> User | None:
-    token = db.session.scalars(
+def revoke_all_tokens(actor: User | None, user: User, reason: str) -> None:
+    """Revoke every live token of the user, each audited."""
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    moment = utcnow()
+    for token in tokens:
+        token.revoked_at = moment
+        db.session.flush()
+        audit.record("token.revoked", actor=actor, object_type="api_token", object_id=token.id,
+                     detail={"user_id": user.id, "reason": reason})
+
+
+TOKEN_REFUSED = "The API token is unknown, revoked, or its account is deactivated."
+TOKEN_EXPIRED = "The API token has expired. Issue a new one on your account page."
+
+
+def _token_by_digest(digest: str) -> ApiToken | None:
+    return db.session.scalars(
         select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.role_rows))  # one statement per request
-        .where(ApiToken.token_hash == _token_digest(raw))
+        .where(ApiToken.token_hash == digest)
     ).unique().first()
+
+
+def authenticate_token(raw: str) -> ApiToken:
+    """The live token for a raw value, with its user and roles; AuthenticationFailed otherwise.
+    Its last-used time is brought up to date (at most once a minute, see note_token_used)."""
+    digest = _token_digest(raw)
+    token = _token_by_digest(digest)
     if token is None or token.revoked_at is not None or not token.user.is_active:
-        return None
-    return token.user
+        raise AuthenticationFailed(TOKEN_REFUSED)
+    moment = utcnow()
+    if token.expires_at is not None and token.expires_at <= moment:
+        raise AuthenticationFailed(TOKEN_EXPIRED)
+    if token.last_used_at is None or token.last_used_at <= moment - TOKEN_USE_INTERVAL:
+        note_token_used(token.id, moment)
+        token = _token_by_digest(digest) or token  # the write ended the read; read the token again
+    return token
+
+
+def note_token_used(token_id: int, moment) -> None:
+    """Write a token's last-used time in a transaction of its own (an API GET otherwise only
+    reads: extensions.writing_out_of_band). Conditional, so many requests at once write it once;
+    a failure costs only the last-used time."""
+    db.session.rollback()  # the token's read is all this request has done
+    with writing_out_of_band():
+        try:
+            db.session.execute(update(ApiToken).where(
+                ApiToken.id == token_id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= moment - TOKEN_USE_INTERVAL),
+            ).values(last_used_at=moment).execution_options(synchronize_session=False))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("Could not record when API token %s was last used", token_id)
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -1,13 +1,16 @@
 """Administrators manage accounts: create, edit roles and profile, deactivate."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from editorial.bounds import whole_number
 from editorial import queries
+from editorial.clock import now
 from editorial.errors import DomainError
 from editorial.extensions import db
 from editorial.forms import apply_form
-from editorial.forms.admin import UserCreateForm, UserEditForm
+from editorial.forms.admin import PasswordResetForm, UserCreateForm, UserEditForm
 from editorial.permissions import can
 from editorial.roles import Role
 from editorial.services import users
@@ -46,12 +49,19 @@ def user_list():
 def user_create():
     form = UserCreateForm()
     if form.validate_on_submit():
-        done, user = apply_form(form, lambda: users.create_user(
-            current_user, email=form.email.data, name=form.name.data, password=form.password.data,
-            roles=form.roles.data, **_profile(form),
-        ))
+        def create():
+            user = users.create_user(
+                current_user, email=form.email.data, name=form.name.data, password=form.password.data,
+                roles=form.roles.data, invite=form.invite.data, **_profile(form),
+            )
+            return user, users.issue_invitation(current_user, user) if form.invite.data else None
+
+        done, created = apply_form(form, create)
         if done:
-            flash(f"{user.name} can now sign in as {user.email}.", "success")
+            user, link = created
+            if link:
+                return _invitation_page(user, link)
+            flash(f"{user.name} can now sign in as {user.email}, and must change that password at the first sign-in.", "success")
             return redirect(url_for("admin.user_list"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("admin/user_form.html", form=form, user=None), status
@@ -69,7 +79,7 @@ def user_edit(user_id: int):
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("admin/user_form.html", form=form, user=user), status
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=PasswordResetForm(formdata=None)), status
 
 
 @bp.get("/users/<int:user_id>/deactivate")
@@ -104,6 +114,37 @@ def user_set_active(user_id: int):
         db.session.commit()
         flash(f"{user.name} is {'active again' if active else 'deactivated and can no longer sign in'}.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+def _invitation_page(user, link: str):
+    """The link is shown once, here (only its hash is kept); the administrator passes it on."""
+    hours = current_app.config.get("INVITATION_VALID_HOURS", 72)
+    return render_template("admin/invitation.html", user=user,
+                           link=url_for("auth.invitation", token=link, _external=True),
+                           valid_until=now() + timedelta(hours=hours))
+
+
+@bp.post("/users/<int:user_id>/invitation")
+def user_invitation(user_id: int):
+    """A new set-password link for the person (earlier unused ones stop working)."""
+    user = users.get_user(user_id)
+    link = users.issue_invitation(current_user, user)
+    db.session.commit()
+    return _invitation_page(user, link)
+
+
+@bp.post("/users/<int:user_id>/password")
+def user_reset_password(user_id: int):
+    user = users.get_user(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        done, _ = apply_form(form, lambda: users.reset_password(current_user, user, form.password.data))
+        if done:
+            flash(f"{user.name}'s password is reset: they are signed out everywhere, their API tokens are revoked, "
+                  "and they must change the password at their next sign-in.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    edit_form = UserEditForm(obj=user, formdata=None, data={"roles": [r.value for r in user.roles]})
+    return render_template("admin/user_form.html", form=edit_form, user=user, reset_form=form), 422
 
 
 @bp.post("/users/<int:user_id>/unlock")

@@ -1,16 +1,19 @@
-"""Signing in and out, changing one's password, and one's own API tokens."""
+"""Signing in and out, changing one's password, one's sessions and API tokens, and invitations."""
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from editorial.errors import AuthenticationFailed, NotFound
+from editorial import auth_loader
+from editorial.clock import now
+from editorial.errors import AuthenticationFailed, DomainError, NotFound
 from editorial.extensions import db
-from editorial.forms import apply_form
-from editorial.forms.auth import ChangePasswordForm, SignInForm, TimeZoneForm, TokenForm
+from editorial.forms import apply_form, show_domain_errors
+from editorial.forms.auth import ChangePasswordForm, SetPasswordForm, SignInForm, TimeZoneForm, TokenForm
 from editorial.models import ApiToken
+from editorial.passwords import password_change_reason
 from editorial.security import SIGN_IN_LIMITS
-from editorial.services import two_factor, users
+from editorial.services import sessions, two_factor, users
 from editorial.views.two_factor import PENDING_KEY
 
 bp = Blueprint("auth", __name__)
@@ -47,7 +50,9 @@ def sign_in():
             # Not signed in yet: the code page finishes the sign-in (views/two_factor.py).
             session[PENDING_KEY] = two_factor.begin_sign_in(user, _safe_next(request.args.get("next")))
             return redirect(url_for("two_factor.code"))
-        login_user(user)
+        auth_loader.sign_in(user)
+        if password_change_reason(user):
+            return redirect(url_for("auth.change_password"))
         flash(f"Welcome, {user.name}.", "success")
         return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))
     return render_template("auth/sign_in.html", form=form)
@@ -56,8 +61,7 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    logout_user()
-    session.clear()
+    auth_loader.sign_out(current_user)
     flash("You are signed out.", "info")
     return redirect(url_for("auth.sign_in"))
 
@@ -69,20 +73,22 @@ def account():
     if form.validate_on_submit():
         done, _ = apply_form(form, lambda: users.change_password(
             current_user, current_password=form.current_password.data, new_password=form.new_password.data,
+            keep_session=sessions.current(),
         ))
         if done:
-            login_user(current_user)  # the session version moved; keep this session
-            flash("Your password is changed. Other sessions are signed out.", "success")
+            flash("Your password is changed. Other sessions are signed out and your API tokens revoked.", "success")
             return redirect(url_for("auth.account"))
     return _account_page(form=form)
 
 
-def _account_page(**forms):
-    """The account page with its forms (fresh ones unless given) and the user's tokens."""
-    pieces = {"form": ChangePasswordForm(formdata=None), "token_form": TokenForm(formdata=None),
-              "zone_form": TimeZoneForm(formdata=None, data={"time_zone": current_user.time_zone}), "new_token": None}
-    pieces.update(forms)
-    return render_template("auth/account.html", tokens=users.tokens_of(current_user), **pieces)
+def _account_page(form=None, token_form=None, new_token=None, zone_form=None, status=200):
+    """The account page with its forms (fresh ones unless given), the user's tokens and sessions."""
+    return render_template(
+        "auth/account.html", form=form or ChangePasswordForm(formdata=None), token_form=token_form or TokenForm(formdata=None),
+        zone_form=zone_form or TimeZoneForm(formdata=None, data={"time_zone": current_user.time_zone}),
+        tokens=users.tokens_of(current_user), new_token=new_token,
+        user_sessions=sessions.sessions_of(current_user), this_session=sessions.current(), now_utc=now(),
+    ), status
 
 
 @bp.post("/account/time-zone")
@@ -94,7 +100,7 @@ def time_zone():
         if done:
             flash(f"Times are now shown in UTC and in {current_user.time_zone}.", "success")
             return redirect(url_for("auth.account"))
-    return _account_page(zone_form=zone_form), 422
+    return _account_page(zone_form=zone_form, status=422)
 
 
 @bp.post("/account/tokens")
@@ -103,11 +109,11 @@ def issue_token():
     token_form = TokenForm()
     new_token = None
     if token_form.validate_on_submit():
-        done, issued = apply_form(token_form, lambda: users.issue_token(current_user, current_user, token_form.label.data or ""))
+        done, issued = apply_form(token_form, lambda: users.issue_token(
+            current_user, current_user, token_form.label.data or "", expires_in_days=token_form.lifetime_days))
         if done:
             _, new_token = issued
-    status = 200 if new_token else 422
-    return _account_page(token_form=token_form, new_token=new_token), status
+    return _account_page(token_form=token_form, new_token=new_token, status=200 if new_token else 422)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
@@ -120,3 +126,87 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash("The token is revoked.", "success")
     return redirect(url_for("auth.account"))
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    record = sessions.get_own(current_user, session_id)
+    sessions.end(current_user, record, "ended_by_user")
+    db.session.commit()
+    if record is sessions.current():
+        auth_loader.sign_out(current_user)
+        flash("This session is ended: you are signed out.", "info")
+        return redirect(url_for("auth.sign_in"))
+    flash("That session is ended: it is signed out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    ended = sessions.end_all(current_user, actor=current_user, reason="ended_by_user", keep=sessions.current())
+    db.session.commit()
+    flash(f"Signed out {ended} other session{'s' if ended != 1 else ''}.", "success")
+    return redirect(url_for("auth.account"))
+
+
+# --- A password that must be changed first ----------------------------------------------------
+
+# Pages a user who must change their password may still open (two-factor set-up too, which
+# REQUIRE_TWO_FACTOR_FOR may ask for first: views/two_factor.py sends such users there).
+_OPEN_WHILE_CHANGE_DUE = {"auth.change_password", "auth.sign_out", "auth.invitation", "static",
+                          "two_factor.setup", "two_factor.start", "two_factor.confirm", "two_factor.code"}
+
+
+@bp.before_app_request
+def _require_password_change():
+    """An administrator's password, or one past PASSWORD_MAX_AGE_DAYS, is changed before anything
+    else (the domain refuses every action meanwhile: permissions.can; the API answers 403)."""
+    endpoint = request.endpoint
+    if not endpoint or endpoint in _OPEN_WHILE_CHANGE_DUE or endpoint.startswith(("public.", "api.")):
+        return None
+    if current_user.is_authenticated and password_change_reason(current_user):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        done, _ = apply_form(form, lambda: users.change_password(
+            current_user, current_password=form.current_password.data, new_password=form.new_password.data,
+            keep_session=sessions.current(),
+        ))
+        if done:
+            flash("Your password is changed. Other sessions are signed out and your API tokens revoked.", "success")
+            return redirect(url_for("dashboard.home"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("auth/change_password.html", form=form, reason=password_change_reason(current_user)), status
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """The link an administrator gave: its holder chooses their password (once, before it expires)."""
+    invited = users.invitation_for(token).user  # 404 unknown, 410 used or expired: error.html says which
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.accept_invitation(token, form.new_password.data)
+        except users.InvitationUnusable:
+            raise  # used meanwhile (by a second submission): the 410 page says so
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Your password is set. Sign in with it.", "success")
+            return redirect(url_for("auth.sign_in"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("auth/invitation.html", form=form, invited=invited), status

@@ -3,6 +3,7 @@ sign-in, and sending holders of roles that require it to set it up first."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 
+from editorial import auth_loader
 from editorial.errors import DomainError
 from editorial.extensions import db
 from editorial.forms import apply_form, show_domain_errors
@@ -141,7 +142,7 @@ def code():
         next_url = marker.get("next")
         session.clear()  # a fresh session at sign-in (no fixation)
         session.permanent = True  # expires after the idle timeout
-        login_user(user)
+        auth_loader.sign_in(user)
         flash(f"Welcome, {user.name}.", "success")
         return redirect(next_url or url_for("dashboard.home"))
     return render_template("auth/two_factor_code.html", form=form)
