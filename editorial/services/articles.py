@@ -466,11 +466,11 @@ def _approve(actor, article, access, request: ActionRequest):
     password = request.password
     if not isinstance(password, str) or not password or not verify_password(actor.password_hash, password):
         # The refusal itself is evidence (21 CFR Part 11 §11.300(d)): it is kept even though nothing else changes.
-        audit.record("signature.refused", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
-                     revision_number=article.version, detail={"reason": "password did not match"})
         from editorial.services.users import record_failed_attempt
 
-        record_failed_attempt(actor, "signature")
+        record_failed_attempt(actor, "signature")  # before audit.record (it locks the user's row)
+        audit.record("signature.refused", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
+                     revision_number=article.version, detail={"reason": "password did not match"})
         raise ReauthenticationFailed("Your password did not match; the approval was not signed.")
 
     now = utcnow()

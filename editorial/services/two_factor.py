@@ -13,6 +13,8 @@ import hmac
 
 import pyotp
 from flask import current_app
+from sqlalchemy import or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial import audit
 from editorial.clock import now
@@ -96,6 +98,20 @@ def _matching_step(secret: str, code, after_step: int | None) -> tuple[int | Non
     return None, reused
 
 
+def _claim_step(user: User, step: int) -> bool:
+    """Spend a code's step: one conditional UPDATE, so of two requests sending the same code at once
+    exactly one changes the row (the other waits for its row lock on PostgreSQL, for the write lock
+    on SQLite, then finds the step spent). Reading the last step and writing it back would let both in."""
+    db.session.flush()
+    claimed = db.session.execute(
+        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if claimed:
+        set_committed_value(user, "totp_last_step", step)
+    return claimed
+
+
 def provisioning_uri(user: User) -> str | None:
     if not user.totp_pending_secret:
         return None
@@ -154,18 +170,19 @@ def disable(user: User, *, password, code, remote_addr: str | None = None) -> No
         raise ValidationError("Two-factor sign-in is not on.")
     password_ok = isinstance(password, str) and bool(password) and verify_password(user.password_hash, password)
     step, reused = _matching_step(user.totp_secret, code, user.totp_last_step) if password_ok else (None, False)
+    if step is not None and not _claim_step(user, step):
+        step, reused = None, True  # another request spent it meanwhile
     if not password_ok or step is None:
         reason = "bad_password" if not password_ok else "reused_code" if reused else "wrong_code"
+        users.record_failed_attempt(user, "two-factor change")  # before audit.record (row lock first)
         audit.record("user.two_factor_disable_refused", actor=user, object_type="user", object_id=user.id,
                      detail={"reason": reason, "remote_addr": remote_addr})
-        users.record_failed_attempt(user, "two-factor change")
         fields = ({"password": "That is not your current password."} if not password_ok
                   else {"code": REUSED_CODE if reused else WRONG_CODE})
         raise ReauthenticationFailed("Two-factor sign-in is still on.", fields)
     user.totp_secret = None
     user.totp_pending_secret = None
-    user.totp_enabled_at = None
-    user.totp_last_step = step  # keep the used step: re-enrolling starts from a new secret anyway
+    user.totp_enabled_at = None  # (totp_last_step keeps the spent step; a new secret starts afresh anyway)
     user.failed_attempts = 0
     db.session.flush()
     audit.record("user.two_factor_disabled", actor=user, object_type="user", object_id=user.id,
@@ -207,14 +224,20 @@ def complete_sign_in(marker, code, *, remote_addr: str | None = None) -> User:
     """Check the code for a pending sign-in; a wrong or reused code is audited and counted."""
     user = pending_user(marker)
     step, reused = _matching_step(user.totp_secret, code, user.totp_last_step)
+    if step is not None and not _claim_step(user, step):
+        step, reused = None, True  # another browser sent the same code a moment earlier
     if step is None:
+        users.record_failed_attempt(user, "second factor")  # before audit.record (row lock first)
         audit.record("auth.second_factor_failed", actor=user, object_type="user", object_id=user.id,
                      detail={"remote_addr": remote_addr, "reason": "reused_code" if reused else "wrong_code"})
-        users.record_failed_attempt(user, "second factor")
         raise SecondFactorFailed(REUSED_CODE if reused else WRONG_CODE)
-    user.totp_last_step = step
     user.failed_attempts = 0
     db.session.flush()
     audit.record("auth.second_factor_passed", actor=user, object_type="user", object_id=user.id,
                  detail={"remote_addr": remote_addr})
     return user
+
+
+def pending_secret_of(user: User) -> str | None:
+    """The secret being set up, for the set-up page (and tests)."""
+    return user.totp_pending_secret
