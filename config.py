@@ -54,6 +54,10 @@ class Config:
     REQUIRE_TWO_FACTOR_FOR = frozenset(
         role.strip() for role in os.environ.get("REQUIRE_TWO_FACTOR_FOR", "").split(",") if role.strip()
     )
+    # The key that encrypts TOTP secrets at rest (a Fernet key), or a file holding it; neither set:
+    # generated once into instance/totp_encryption_key (every server must share it: set one).
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY")
+    TOTP_ENCRYPTION_KEY_FILE = os.environ.get("TOTP_ENCRYPTION_KEY_FILE")
 
 
 class TestConfig(Config):
@@ -64,6 +68,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     # Whatever the environment says; the two-factor tests set it where they need it.
     REQUIRE_TWO_FACTOR_FOR = frozenset()
+    TOTP_ENCRYPTION_KEY = "dGVzdC10b3RwLWtleS0zMi1ieXRlcy1ub3QtcmVhbCE="  # Fernet key, tests only
     SECRET_KEY = "test-secret-key-not-for-production"
     # Cheap hashes keep the suite fast; the algorithm stays argon2id.
     PASSWORD_HASH_TIME_COST = 1

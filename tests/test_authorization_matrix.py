@@ -30,6 +30,7 @@ POLICY = {
     "two_factor.start": {"POST": SIGNED_IN},
     "two_factor.confirm": {"POST": SIGNED_IN},
     "two_factor.disable": {"POST": SIGNED_IN},
+    "two_factor.regenerate_recovery_codes": {"POST": SIGNED_IN},
     "two_factor.code": {"GET": EVERYONE, "POST": EVERYONE},  # signed-in users are sent on to their desk
     "dashboard.for_role": {"GET": {WRITER}},  # /dashboard/writer
     "admin.user_list": {"GET": {ADMIN}},
@@ -37,6 +38,7 @@ POLICY = {
     "admin.user_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
     "admin.user_set_active": {"POST": {ADMIN}},
     "admin.user_unlock": {"POST": {ADMIN}},
+    "admin.user_two_factor_reset": {"POST": {ADMIN}},
     "notifications.mine": {"GET": SIGNED_IN},
     "notifications.outbox": {"GET": {ADMIN}},
     "notifications.requeue": {"POST": {ADMIN}},
