@@ -35,6 +35,14 @@ class Config:
 
     PER_PAGE = 25
 
+    # Database timeouts (editorial/db_faults.py), in seconds: opening a connection (PostgreSQL), one
+    # statement (PostgreSQL; 0: none; keep it under gunicorn's timeout), waiting for another
+    # writer's lock (SQLite). A fault answers 503 with Retry-After: DB_UNAVAILABLE_RETRY_AFTER_SECONDS.
+    DB_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DB_CONNECT_TIMEOUT_SECONDS", "5"))
+    DB_STATEMENT_TIMEOUT_SECONDS = float(os.environ.get("DB_STATEMENT_TIMEOUT_SECONDS", "20"))
+    DB_BUSY_TIMEOUT_SECONDS = float(os.environ.get("DB_BUSY_TIMEOUT_SECONDS", "10"))
+    DB_UNAVAILABLE_RETRY_AFTER_SECONDS = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER_SECONDS", "30"))
+
     # Signed-in browsers are signed out after this long without a request.
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
     # Consecutive failed sign-ins or signatures that lock an account until an admin unlocks it.

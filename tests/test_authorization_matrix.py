@@ -20,6 +20,8 @@ ARTICLE_WORKERS = {WRITER, EDITOR}
 POLICY = {
     "index": {"GET": EVERYONE},
     "static": {"GET": EVERYONE},
+    "health.healthz": {"GET": EVERYONE},  # for load balancers: no sign-in, no database
+    "health.readyz": {"GET": EVERYONE},
     "auth.sign_in": {"GET": EVERYONE, "POST": EVERYONE},
     "auth.sign_out": {"POST": SIGNED_IN},
     "auth.account": {"GET": SIGNED_IN, "POST": SIGNED_IN},

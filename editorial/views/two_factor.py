@@ -18,7 +18,7 @@ PENDING_KEY = "two_factor_pending"
 
 # Pages a signed-in user who must still set up two-factor sign-in may open.
 _OPEN_ENDPOINTS = {"two_factor.setup", "two_factor.start", "two_factor.confirm", "two_factor.code", "auth.sign_out", "static"}
-_OPEN_PREFIXES = ("public.", "api.")
+_OPEN_PREFIXES = ("public.", "api.", "health.")
 
 
 @bp.record_once
