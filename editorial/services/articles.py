@@ -22,7 +22,7 @@ from editorial.models import Article, Assignment, AuditEvent, Citation, Comment,
 from editorial.models.base import utcnow
 from editorial.passwords import verify_password
 from editorial.permissions import require
-from editorial.rendering import inline_citation_keys
+from editorial.rendering import MAX_RENDER_COST, inline_citation_keys, render_cost
 from editorial.services import notifications
 from editorial.services.validation import FieldErrors, clean_text
 from editorial.workflow import (
@@ -99,6 +99,11 @@ def _clean_content(errors: FieldErrors, *, title, summary, body, required: bool)
             errors.add(name, f"{name.capitalize()} cannot contain a null character.")
         elif len(value) > limit:
             errors.add(name, f"{name.capitalize()} must be at most {limit:,} characters.")
+        elif name == "body" and render_cost(value) > MAX_RENDER_COST:
+            # Rendering time follows the parts a body makes, not its length (editorial/rendering.py).
+            errors.add(name, f"The body has too many parts to show quickly (about {render_cost(value):,}; at most "
+                             f"{MAX_RENDER_COST:,}): table cells, list items, headings, links. Split a long table "
+                             "or list, or move part of it into another article.")
         else:
             cleaned[name] = value  # kept exactly as typed
     return cleaned
