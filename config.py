@@ -35,6 +35,14 @@ class Config:
 
     PER_PAGE = 25
 
+    # Database timeouts (editorial/db_faults.py), in seconds: opening a connection (PostgreSQL), one
+    # statement (PostgreSQL; 0: none; keep it under gunicorn's timeout), waiting for another
+    # writer's lock (SQLite). A fault answers 503 with Retry-After: DB_UNAVAILABLE_RETRY_AFTER_SECONDS.
+    DB_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DB_CONNECT_TIMEOUT_SECONDS", "5"))
+    DB_STATEMENT_TIMEOUT_SECONDS = float(os.environ.get("DB_STATEMENT_TIMEOUT_SECONDS", "20"))
+    DB_BUSY_TIMEOUT_SECONDS = float(os.environ.get("DB_BUSY_TIMEOUT_SECONDS", "10"))
+    DB_UNAVAILABLE_RETRY_AFTER_SECONDS = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER_SECONDS", "30"))
+
     # Signed-in browsers are signed out after this long without a request.
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
     # Consecutive failed sign-ins or signatures that lock an account until an admin unlocks it.
@@ -58,6 +66,10 @@ class Config:
     REQUIRE_TWO_FACTOR_FOR = frozenset(
         role.strip() for role in os.environ.get("REQUIRE_TWO_FACTOR_FOR", "").split(",") if role.strip()
     )
+    # The key that encrypts TOTP secrets at rest (a Fernet key), or a file holding it; neither set:
+    # generated once into instance/totp_encryption_key (every server must share it: set one).
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY")
+    TOTP_ENCRYPTION_KEY_FILE = os.environ.get("TOTP_ENCRYPTION_KEY_FILE")
 
 
 class TestConfig(Config):
@@ -68,6 +80,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     # Whatever the environment says; the two-factor tests set it where they need it.
     REQUIRE_TWO_FACTOR_FOR = frozenset()
+    TOTP_ENCRYPTION_KEY = "dGVzdC10b3RwLWtleS0zMi1ieXRlcy1ub3QtcmVhbCE="  # Fernet key, tests only
     SECRET_KEY = "test-secret-key-not-for-production"
     # Cheap hashes keep the suite fast; the algorithm stays argon2id.
     PASSWORD_HASH_TIME_COST = 1

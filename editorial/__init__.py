@@ -47,7 +47,10 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    from editorial import db_faults
     from editorial.extensions import cache, csrf, db, login_manager, migrate
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = db_faults.engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config)
 
     if app.config.get("REDIS_URL"):
         app.config.setdefault("CACHE_TYPE", "RedisCache")
@@ -68,6 +71,7 @@ def create_app(config=None) -> Flask:
     auth_loader.init_app(app)
     templating.init_app(app)
     errorhandlers.init_app(app)
+    db_faults.init_app(app)
     register_views(app)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)

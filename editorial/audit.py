@@ -137,9 +137,10 @@ ACTIONS = (
     "token.issued", "token.revoked",
     "topic.interval_set",
     "user.created", "user.deactivated", "user.invitation_accepted", "user.invited", "user.locked",
-    "user.password_changed", "user.password_reset", "user.reactivated",
+    "user.password_changed", "user.password_reset", "user.reactivated", "user.recovery_codes_generated",
+    "user.recovery_codes_refused",
     "user.roles_changed", "user.time_zone_changed", "user.two_factor_disable_refused", "user.two_factor_disabled",
-    "user.two_factor_enabled", "user.unlocked", "user.updated",
+    "user.two_factor_enabled", "user.two_factor_reset", "user.unlocked", "user.updated",
 )
 
 

@@ -27,12 +27,12 @@ cache = Cache()
 def _configure_sqlite(dbapi_connection, _record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
-    # Let SQLAlchemy, not the driver, decide when transactions begin (see _begin).
+    # Let SQLAlchemy, not the driver, decide when transactions begin (see _begin). The busy timeout
+    # is the driver's `timeout`, DB_BUSY_TIMEOUT_SECONDS (editorial/db_faults.py).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
-from editorial.rendering import plain_text
+from editorial.rendering import cached_for_text, plain_text
 
 WORDS_PER_MINUTE = 200
 SMOG_MIN_SENTENCES = 30
@@ -88,7 +88,13 @@ class Readability:
 
 
 def assess(markdown_text: str, target_grade: float = 8.0) -> Readability:
-    """Readability of a Markdown body against a target US school grade."""
+    """Readability of a Markdown body against a target US school grade (cached: a revision's text
+    never changes, and scoring 200,000 characters costs more than the rest of the page)."""
+    return cached_for_text("readability", markdown_text, lambda: _assess(markdown_text, target_grade),
+                           variant=repr(target_grade))
+
+
+def _assess(markdown_text: str, target_grade: float) -> Readability:
     text = prose_for_scoring(plain_text(markdown_text))
     words = _stats().lexicon_count(text) if text else 0
     if not words:

@@ -21,14 +21,23 @@ Rules:
   K counts the occurrences of number N (so ids are unique and `#cite-N-1` is the first).
   Several keys share one <sup>, separated by commas. A key with no number renders as
   `[?]` and gives its <sup> the extra class `cite-missing`.
+
+Cost (bench/render.py): markdown-it's time follows the number of tokens it makes, so a body's
+rendering cost is bounded where it is saved (`render_cost`, refused above MAX_RENDER_COST), and a
+revision never changes, so what is made of its text is cached (Flask-Caching, Redis when set) under
+the SHA-256 of the text, the citation numbering and RENDER_VERSION: a page renders a body at most
+once, and a request that needs the HTML, the plain text and the cited keys parses it once.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import nh3
+from flask import g, has_app_context, has_request_context
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
@@ -65,24 +74,45 @@ def clean_input(markdown_text: str) -> str:
     return _LONE_SURROGATES.sub("\ufffd", _CONTROL_CHARS.sub("", markdown_text or ""))
 
 
+# Bump when a change here changes the output, so that cached renderings of old rules are not served.
+RENDER_VERSION = 1
+_CACHE_SECONDS = 7 * 24 * 3600
+# The most tokens (as render_cost estimates them) a body may make: at most about half a second of
+# rendering on the machine of bench/README.md, whatever the body's shape. Prose at the size limit
+# (200,000 characters) makes about 35,000; a table of about 10,000 cells reaches the limit.
+MAX_RENDER_COST = 40_000
+_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_INLINE_MARKUP = re.compile(r"[\[\]*_`<!&\\]")
+_LINK_TARGET = re.compile(r"\]\(")
+_LIST_ITEM = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)")
+
+
 def render_body(markdown_text: str, citation_numbers: dict[str, int] | None = None) -> RenderedBody:
     """Sanitised HTML for an article body, and the keys it cites in order of first use.
 
     With `citation_numbers`, citations show those numbers (unknown keys show `[?]`);
     without, they are numbered 1, 2, ... by first appearance.
     """
+    numbering = "auto" if citation_numbers is None else json.dumps(citation_numbers, sort_keys=True)
+    return _cached("html", markdown_text, numbering, lambda: _render(markdown_text, citation_numbers))
+
+
+def _render(markdown_text: str, citation_numbers: dict[str, int] | None) -> RenderedBody:
     tracker = _Citations(citation_numbers)
-    raw = _md.render(clean_input(markdown_text), {_ENV_KEY: tracker})
+    raw = _md.renderer.render(_parsed(markdown_text), _md.options, {_ENV_KEY: tracker})
     return RenderedBody(html=sanitize(raw), cited_keys_in_order=tracker.keys_in_order)
 
 
 def inline_citation_keys(markdown_text: str) -> list[str]:
     """Cited keys in order of first appearance, ignoring code spans and code blocks."""
-    seen: dict[str, None] = {}
-    for token in _inline_children(clean_input(markdown_text)):
-        if token.type == "citation":
-            seen.update(dict.fromkeys(token.meta["keys"]))
-    return list(seen)
+    def keys() -> list[str]:
+        seen: dict[str, None] = {}
+        for token in _inline_children(markdown_text):
+            if token.type == "citation":
+                seen.update(dict.fromkeys(token.meta["keys"]))
+        return list(seen)
+
+    return list(_cached("keys", markdown_text, "", keys))
 
 
 def plain_text(markdown_text: str) -> str:
@@ -90,13 +120,81 @@ def plain_text(markdown_text: str) -> str:
     paragraph of output, separated by blank lines. Markup, URLs, citations and code
     blocks are dropped (they are not prose); code spans and image alt text are kept.
     """
-    blocks = []
-    for token in _md.parse(clean_input(markdown_text), {}):
-        if token.type == "inline":
-            text = _inline_plain(token.children or []).strip()
-            if text:
-                blocks.append(text)
-    return "\n\n".join(blocks)
+    def text() -> str:
+        blocks = []
+        for token in _parsed(markdown_text):
+            if token.type == "inline":
+                block = _inline_plain(token.children or []).strip()
+                if block:
+                    blocks.append(block)
+        return "\n\n".join(blocks)
+
+    return _cached("text", markdown_text, "", text)
+
+
+def render_cost(markdown_text: str) -> int:
+    """An estimate of the tokens markdown-it makes of a body, in one linear pass without parsing it:
+    three a non-blank line (its block's open, inline and close tokens), three more a list item, three
+    a table cell (a table's columns, from its delimiter row, times its rows up to the next blank
+    line), one an inline markup character (brackets, emphasis, code, entities: each may start a
+    token) and four more a link target. Calibrated on bench/render.py's shapes: 4 to 10 us each."""
+    text = clean_input(markdown_text)
+    lines = text.split("\n")
+    cost = len(_INLINE_MARKUP.findall(text)) + 4 * len(_LINK_TARGET.findall(text))
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.strip():
+            cost += 6 if _LIST_ITEM.match(line) else 3
+            if "|" in line and index + 1 < len(lines) and "-" in lines[index + 1] \
+                    and _TABLE_DELIMITER.match(lines[index + 1]):
+                columns = max(1, lines[index + 1].strip().strip("|").count("|") + 1)
+                rows = index + 1
+                while rows < len(lines) and lines[rows].strip():
+                    rows += 1
+                cost += 3 * columns * (rows - index - 1) + 3 * (rows - index)
+                index = rows
+                continue
+        index += 1
+    return cost
+
+
+def _digest(markdown_text: str) -> str:
+    return hashlib.sha256(clean_input(markdown_text).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def cached_for_text(kind: str, markdown_text: str, make, variant: str = ""):
+    """What `make` makes of a body's text alone (a pure function of it, such as its readability),
+    cached like its rendering."""
+    return _cached(kind, markdown_text, variant, make)
+
+
+def _cached(kind: str, markdown_text: str, variant: str, make):
+    """What `make` makes of a text, from the cache when this text (and variant) was seen before."""
+    if not has_app_context():
+        return make()
+    from editorial.extensions import cache
+
+    variant_digest = hashlib.sha256(variant.encode("utf-8")).hexdigest()[:32] if variant else "-"
+    key = f"render:{RENDER_VERSION}:{kind}:{_digest(markdown_text)}:{variant_digest}"
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, timeout=_CACHE_SECONDS)
+    return value
+
+
+def _parsed(markdown_text: str):
+    """markdown-it's tokens for a text, parsed once a request (the HTML, the plain text and the cited
+    keys all read them; rendering only sets attributes it sets the same way every time)."""
+    text = clean_input(markdown_text)
+    if not has_request_context():
+        return _md.parse(text, {})
+    parses = g.setdefault("markdown_parses", {})
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if digest not in parses:
+        parses[digest] = _md.parse(text, {})
+    return parses[digest]
 
 
 def sanitize(html: str) -> str:
@@ -214,7 +312,7 @@ def _render_table_cell(self, tokens, idx, options, env) -> str:
 
 
 def _inline_children(text: str):
-    for token in _md.parse(text, {}):
+    for token in _parsed(text):
         if token.type == "inline":
             yield from token.children or []
 

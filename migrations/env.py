@@ -112,6 +112,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # A migration may rewrite a large table: the statement timeout is for requests
+                # (editorial/db_faults.py). LOCAL: the pooled connection keeps it afterwards.
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 

@@ -20,6 +20,8 @@ ARTICLE_WORKERS = {WRITER, EDITOR}
 POLICY = {
     "index": {"GET": EVERYONE},
     "static": {"GET": EVERYONE},
+    "health.healthz": {"GET": EVERYONE},  # for load balancers: no sign-in, no database
+    "health.readyz": {"GET": EVERYONE},
     "auth.sign_in": {"GET": EVERYONE, "POST": EVERYONE},
     "auth.sign_out": {"POST": SIGNED_IN},
     "auth.account": {"GET": SIGNED_IN, "POST": SIGNED_IN},
@@ -35,6 +37,7 @@ POLICY = {
     "two_factor.start": {"POST": SIGNED_IN},
     "two_factor.confirm": {"POST": SIGNED_IN},
     "two_factor.disable": {"POST": SIGNED_IN},
+    "two_factor.regenerate_recovery_codes": {"POST": SIGNED_IN},
     "two_factor.code": {"GET": EVERYONE, "POST": EVERYONE},  # signed-in users are sent on to their desk
     "dashboard.for_role": {"GET": {WRITER}},  # /dashboard/writer
     "admin.user_list": {"GET": {ADMIN}},
@@ -45,6 +48,7 @@ POLICY = {
     "admin.user_unlock": {"POST": {ADMIN}},
     "admin.user_invitation": {"POST": {ADMIN}},
     "admin.user_reset_password": {"POST": {ADMIN}},
+    "admin.user_two_factor_reset": {"POST": {ADMIN}},
     "notifications.mine": {"GET": SIGNED_IN},
     "notifications.outbox": {"GET": {ADMIN}},
     "notifications.requeue": {"POST": {ADMIN}},

@@ -55,10 +55,26 @@ def _code_field(label: str = "6-digit code from your authenticator app") -> Stri
     )
 
 
+def _second_factor_field() -> StringField:
+    """A TOTP code or a recovery code (letters and dashes, so not numeric-only)."""
+    return StringField(
+        "Code from your authenticator app, or a recovery code", validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "size": 22},
+    )
+
+
 class TwoFactorCodeForm(FlaskForm):
     code = _code_field()
 
 
+class TwoFactorSignInForm(FlaskForm):
+    code = _second_factor_field()
+
+
 class TwoFactorDisableForm(FlaskForm):
     password = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
-    code = _code_field()
+    code = _second_factor_field()
+
+
+class RecoveryCodesForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])

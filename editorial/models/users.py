@@ -30,9 +30,10 @@ class User(UserMixin, Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None]
     # Two-factor sign-in (TOTP, services/two_factor.py). The shared secret (base32) is needed to
-    # check codes; a new one stays pending until the user confirms a code from it.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    # check codes; a new one stays pending until the user confirms a code from it. Both are stored
+    # encrypted (Fernet, editorial/secret_box.py) with a key kept outside the database.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
     # The last accepted 30-second time step: codes for it or an earlier one are refused (no replay).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)

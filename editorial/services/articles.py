@@ -22,7 +22,7 @@ from editorial.models import Article, Assignment, AuditEvent, Citation, Comment,
 from editorial.models.base import utcnow
 from editorial.passwords import verify_password
 from editorial.permissions import require
-from editorial.rendering import inline_citation_keys
+from editorial.rendering import MAX_RENDER_COST, inline_citation_keys, render_cost
 from editorial.services import notifications
 from editorial.services.consequences import Consequence
 from editorial.wording import and_list, count_of
@@ -101,6 +101,11 @@ def _clean_content(errors: FieldErrors, *, title, summary, body, required: bool)
             errors.add(name, f"{name.capitalize()} cannot contain a null character.")
         elif len(value) > limit:
             errors.add(name, f"{name.capitalize()} must be at most {limit:,} characters.")
+        elif name == "body" and render_cost(value) > MAX_RENDER_COST:
+            # Rendering time follows the parts a body makes, not its length (editorial/rendering.py).
+            errors.add(name, f"The body has too many parts to show quickly (about {render_cost(value):,}; at most "
+                             f"{MAX_RENDER_COST:,}): table cells, list items, headings, links. Split a long table "
+                             "or list, or move part of it into another article.")
         else:
             cleaned[name] = value  # kept exactly as typed
     return cleaned
@@ -477,11 +482,11 @@ def _approve(actor, article, access, request: ActionRequest):
     password = request.password
     if not isinstance(password, str) or not password or not verify_password(actor.password_hash, password):
         # The refusal itself is evidence (21 CFR Part 11 §11.300(d)): it is kept even though nothing else changes.
-        audit.record("signature.refused", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
-                     revision_number=article.version, detail={"reason": "password did not match"})
         from editorial.services.users import record_failed_attempt
 
-        record_failed_attempt(actor, "signature")
+        record_failed_attempt(actor, "signature")  # before audit.record (it locks the user's row)
+        audit.record("signature.refused", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
+                     revision_number=article.version, detail={"reason": "password did not match"})
         raise ReauthenticationFailed("Your password did not match; the approval was not signed.")
 
     now = utcnow()

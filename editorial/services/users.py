@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial import audit
 from editorial.errors import AuthenticationFailed, DomainError, InvalidTransition, NotFound, ValidationError
@@ -338,12 +339,12 @@ def authenticate(email, password, *, remote_addr: str | None = None) -> User:
         password_ok = isinstance(password, str) and verify_password(user.password_hash, password)
     if not password_ok or not user.is_active:
         reason = ("bad_credentials" if not password_ok else "locked" if user.locked_at else "inactive")
+        if user is not None and not password_ok:
+            record_failed_attempt(user, "sign-in")  # before audit.record: see its docstring
         audit.record(
             "auth.sign_in_failed", actor=user, object_type="user", object_id=user.id if user else None,
             detail={"remote_addr": remote_addr, "reason": reason},
         )
-        if user is not None and not password_ok:
-            record_failed_attempt(user, "sign-in")
         raise AuthenticationFailed(ACCOUNT_DEACTIVATED if reason == "inactive" else SIGN_IN_FAILED)
     if user.two_factor_enabled:
         # Not signed in yet: the code step completes it (and only a right code clears the
@@ -357,18 +358,33 @@ def authenticate(email, password, *, remote_addr: str | None = None) -> User:
 
 
 def record_failed_attempt(user: User, kind: str) -> None:
-    """Count a failed sign-in or signature; at the threshold the account locks and admins are told."""
+    """Count a failed sign-in or signature; at the threshold the account locks and admins are told.
+
+    The count is one UPDATE ... SET failed_attempts = failed_attempts + 1 RETURNING, so failures sent
+    at once are never lost, and the row lock it takes orders them: the one that reaches the threshold
+    locks the account, exactly once. Call it before audit.record, which takes the audit chain's lock:
+    a request holding that lock and waiting for this row would deadlock with one holding the row."""
     from flask import current_app
 
-    user.failed_attempts = (user.failed_attempts or 0) + 1
-    threshold = current_app.config.get("LOCKOUT_THRESHOLD", 5)
-    if user.failed_attempts >= threshold and user.locked_at is None:
-        user.locked_at = utcnow()
-        db.session.flush()
-        audit.record("user.locked", actor=None, object_type="user", object_id=user.id,
-                     detail={"failed_attempts": user.failed_attempts, "last_failure": kind})
-        end_sessions_and_tokens(user, actor=None, reason="locked")  # unlocking brings none back
-        _alert_admins(user, kind)
+    db.session.flush()
+    count = db.session.execute(
+        update(User).where(User.id == user.id).values(failed_attempts=User.failed_attempts + 1)
+        .returning(User.failed_attempts).execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(user, "failed_attempts", count)
+    if count < current_app.config.get("LOCKOUT_THRESHOLD", 5):
+        return
+    locked = db.session.execute(
+        update(User).where(User.id == user.id, User.locked_at.is_(None))
+        .values(locked_at=utcnow()).returning(User.locked_at).execution_options(synchronize_session=False)
+    ).first()
+    if locked is None:
+        return  # locked already, by an earlier failure
+    set_committed_value(user, "locked_at", locked.locked_at)
+    audit.record("user.locked", actor=None, object_type="user", object_id=user.id,
+                 detail={"failed_attempts": count, "last_failure": kind})
+    end_sessions_and_tokens(user, actor=None, reason="locked")  # unlocking brings none back
+    _alert_admins(user, kind)
     db.session.flush()
 
 

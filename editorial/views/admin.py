@@ -147,6 +147,18 @@ def user_reset_password(user_id: int):
     return render_template("admin/user_form.html", form=edit_form, user=user, reset_form=form), 422
 
 
+@bp.post("/users/<int:user_id>/two-factor/reset")
+def user_two_factor_reset(user_id: int):
+    from editorial.services import two_factor
+
+    user = users.get_user(user_id)
+    two_factor.reset(current_user, user, remote_addr=request.remote_addr)
+    db.session.commit()
+    flash(f"{user.name}'s two-factor sign-in is reset: they sign in with their password and must set it up again.",
+          "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
 @bp.post("/users/<int:user_id>/unlock")
 def user_unlock(user_id: int):
     user = users.get_user(user_id)

@@ -7,8 +7,9 @@ from editorial import auth_loader
 from editorial.errors import DomainError
 from editorial.extensions import db
 from editorial.forms import apply_form, show_domain_errors
-from editorial.forms.auth import TwoFactorCodeForm, TwoFactorDisableForm
+from editorial.forms.auth import RecoveryCodesForm, TwoFactorCodeForm, TwoFactorDisableForm, TwoFactorSignInForm
 from editorial.security import SIGN_IN_LIMITS
+from editorial import secret_box
 from editorial.services import two_factor
 
 bp = Blueprint("two_factor", __name__)
@@ -18,12 +19,13 @@ PENDING_KEY = "two_factor_pending"
 
 # Pages a signed-in user who must still set up two-factor sign-in may open.
 _OPEN_ENDPOINTS = {"two_factor.setup", "two_factor.start", "two_factor.confirm", "two_factor.code", "auth.sign_out", "static"}
-_OPEN_PREFIXES = ("public.", "api.")
+_OPEN_PREFIXES = ("public.", "api.", "health.")
 
 
 @bp.record_once
 def _check_config(state):
     two_factor.check_required_roles(state.app.config)
+    secret_box.init_app(state.app)  # a malformed TOTP_ENCRYPTION_KEY refuses to start
 
 
 @bp.before_app_request
@@ -41,19 +43,31 @@ def _require_enrolment():
     return None
 
 
-def _setup_page(code_form=None, disable_form=None, status=200):
+def _setup_page(code_form=None, disable_form=None, codes_form=None, status=200):
     user = current_user
     uri = two_factor.provisioning_uri(user) if not user.two_factor_enabled else None
+    secret = two_factor.pending_secret_of(user) if uri else None
     return render_template(
         "auth/two_factor.html",
         required=two_factor.is_required_for(user),
         required_roles=[r for r in user.sorted_roles if r.value in two_factor.required_roles()],
         otpauth_uri=uri,
         qr=two_factor.qr_data_uri(uri) if uri else None,
-        manual_key=two_factor.grouped_key(user.totp_pending_secret) if uri else None,
+        manual_key=two_factor.grouped_key(secret) if secret else None,
         code_form=code_form or TwoFactorCodeForm(formdata=None),
         disable_form=disable_form or TwoFactorDisableForm(formdata=None),
+        codes_form=codes_form or RecoveryCodesForm(formdata=None),
+        recovery_codes_left=two_factor.remaining_recovery_codes(user) if user.two_factor_enabled else 0,
+        recovery_code_count=two_factor.RECOVERY_CODE_COUNT,
     ), status
+
+
+def _recovery_codes_page(codes, first_time: bool):
+    """The recovery codes, shown this once (they are stored hashed). Never cached."""
+    response = current_app.make_response(render_template("auth/two_factor_recovery_codes.html",
+                                                         codes=codes, first_time=first_time))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/account/two-factor")
@@ -80,13 +94,38 @@ def start():
 def confirm():
     form = TwoFactorCodeForm()
     if form.validate_on_submit():
-        done, _ = apply_form(form, lambda: two_factor.confirm(current_user, form.code.data))
+        done, codes = apply_form(form, lambda: two_factor.confirm(current_user, form.code.data))
         if done:
-            login_user(current_user)  # the session version moved; keep this session
+            # The session version moved; keep this session (the user itself: the page below reads
+            # current_user again, and a proxy logged in would stand for itself).
+            login_user(current_user._get_current_object())
             flash("Two-factor sign-in is on. From now on you will be asked for a code after your password; "
                   "your other sessions are signed out.", "success")
-            return redirect(url_for("auth.account"))
+            return _recovery_codes_page(codes, first_time=True)
     return _setup_page(code_form=form, status=422)
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@login_required
+def regenerate_recovery_codes():
+    form = RecoveryCodesForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.regenerate_recovery_codes(current_user, password=form.current_password.data,
+                                                         remote_addr=request.remote_addr)
+        except DomainError as exc:
+            if exc.keeps_audit_record:
+                db.session.commit()  # keep the audit record and the failure count
+            else:
+                db.session.rollback()
+            if not current_user.is_active:
+                flash("Too many failed attempts: your account is locked until an administrator unlocks it.", "error")
+                return redirect(url_for("auth.sign_in"))
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            return _recovery_codes_page(codes, first_time=False)
+    return _setup_page(codes_form=form, status=422)
 
 
 @bp.post("/account/two-factor/disable")
@@ -126,10 +165,10 @@ def code():
         session.pop(PENDING_KEY, None)
         flash(exc.message, "info")
         return redirect(url_for("auth.sign_in"))
-    form = TwoFactorCodeForm()
+    form = TwoFactorSignInForm()
     if form.validate_on_submit():
         try:
-            user = two_factor.complete_sign_in(marker, form.code.data, remote_addr=request.remote_addr)
+            user, method = two_factor.complete_sign_in(marker, form.code.data, remote_addr=request.remote_addr)
         except two_factor.PendingSignInInvalid as exc:
             session.pop(PENDING_KEY, None)
             flash(exc.message, "info")
@@ -144,5 +183,9 @@ def code():
         session.permanent = True  # expires after the idle timeout
         auth_loader.sign_in(user)
         flash(f"Welcome, {user.name}.", "success")
+        if method == "recovery_code":
+            left = two_factor.remaining_recovery_codes(user)
+            flash(f"You signed in with a recovery code: {left} recovery codes left. If your phone is lost, turn "
+                  "two-factor sign-in off and on again on your two-factor page to set up a new one.", "warning")
         return redirect(next_url or url_for("dashboard.home"))
     return render_template("auth/two_factor_code.html", form=form)
