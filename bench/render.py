@@ -146,8 +146,9 @@ def main(argv=None) -> int:
         upgrade(directory=app.extensions["migrate"].directory)
     tokens, ids, citation_id = _newsroom(app)
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = ids["editor"], True
+    from editorial.auth_loader import sign_in_client
+
+    sign_in_client(client, ids["editor"], user_agent="bench")
     reader = app.test_client()
     from editorial import readability
 

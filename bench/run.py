@@ -488,17 +488,9 @@ def count_queries(m: Manifest, url: str, pools: WritePools, *, writes: bool = Tr
         c = app.test_client()
         email = {"editor": m.editor, "reviewer": m.reviewer, "auditor": m.auditor}.get(identity)
         if email:
-            from editorial.services import sessions
+            from editorial.auth_loader import sign_in_client
 
-            with app.app_context():  # a server-side session, as signing in starts (auth_loader.sign_in)
-                record, key = sessions.start(db.session.get(User, int(ids[email])), user_agent="bench", remote_addr=None)
-                db.session.commit()
-                seen = int(record.last_seen_at.timestamp())
-            with c.session_transaction() as s:
-                s["_user_id"] = ids[email]
-                s["_fresh"] = True
-                s[sessions.SESSION_KEY] = key
-                s[sessions.SEEN_KEY] = seen
+            sign_in_client(c, ids[email], user_agent="bench")
         return c
 
     def bearer(email: str) -> dict:

@@ -177,19 +177,11 @@ def make_user(app):
 def login(client, app):
     """Sign a test client in as a user without going through the form (a server-side session, as
     auth_loader.sign_in starts)."""
-    from editorial.services import sessions
+    from editorial.auth_loader import sign_in_client
 
     def do(user: User, the_client=None):
         the_client = the_client or client
-        with app.app_context():
-            record, key = sessions.start(db.session.get(User, user.id), user_agent="test client", remote_addr=None)
-            db.session.commit()
-            seen = int(record.last_seen_at.timestamp())
-        with the_client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-            session[sessions.SESSION_KEY] = key
-            session[sessions.SEEN_KEY] = seen
+        sign_in_client(the_client, user.id, user_agent="test client")
         return the_client
 
     return do
