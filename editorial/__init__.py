@@ -5,22 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 
+from editorial.instance_keys import instance_key
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _instance_secret_key(instance_path: str) -> str:
-    """A key generated on first start and kept under instance/, readable by its owner only."""
-    path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
 
 
 def create_app(config=None) -> Flask:
@@ -45,7 +32,7 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "editorial.sqlite")
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = instance_key(app.instance_path, "secret_key", lambda: secrets.token_hex(32))
 
     from editorial import db_faults
     from editorial.extensions import cache, csrf, db, login_manager, migrate

@@ -9,11 +9,12 @@ must share one key (set it), or each would read only the secrets it wrote. A mal
 to start. A secret the key cannot read (the key changed, or the row was altered) is never guessed
 at: the code step refuses it and points to the recovery codes or an administrator's reset.
 """
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
+
+from editorial.instance_keys import instance_key
 
 _EXTENSION = "totp_fernet"
 # Every Fernet token begins with its version byte 0x80, "gAAAAA" in base64; a base32 secret (A-Z, 2-7)
@@ -26,17 +27,7 @@ class SecretUnreadable(Exception):
 
 
 def _generated_key(instance_path: str) -> bytes:
-    path = Path(instance_path) / "totp_encryption_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(Fernet.generate_key().decode())
-    return path.read_text().strip().encode()
+    return instance_key(instance_path, "totp_encryption_key", lambda: Fernet.generate_key().decode()).encode()
 
 
 def fernet_for(app) -> Fernet:

@@ -70,15 +70,23 @@ def sign_out():
 @login_required
 def account():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        done, _ = apply_form(form, lambda: users.change_password(
-            current_user, current_password=form.current_password.data, new_password=form.new_password.data,
-            keep_session=sessions.current(),
-        ))
-        if done:
-            flash("Your password is changed. Other sessions are signed out and your API tokens revoked.", "success")
-            return redirect(url_for("auth.account"))
+    if _changed_password(form):
+        return redirect(url_for("auth.account"))
     return _account_page(form=form)
+
+
+def _changed_password(form) -> bool:
+    """The user's own password change from the form, said so when done (the account page and the
+    change a new or reset password asks for share it)."""
+    if not form.validate_on_submit():
+        return False
+    done, _ = apply_form(form, lambda: users.change_password(
+        current_user, current_password=form.current_password.data, new_password=form.new_password.data,
+        keep_session=sessions.current(),
+    ))
+    if done:
+        flash("Your password is changed. Other sessions are signed out and your API tokens revoked.", "success")
+    return done
 
 
 def _account_page(form=None, token_form=None, new_token=None, zone_form=None, status=200):
@@ -177,14 +185,8 @@ def _require_password_change():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        done, _ = apply_form(form, lambda: users.change_password(
-            current_user, current_password=form.current_password.data, new_password=form.new_password.data,
-            keep_session=sessions.current(),
-        ))
-        if done:
-            flash("Your password is changed. Other sessions are signed out and your API tokens revoked.", "success")
-            return redirect(url_for("dashboard.home"))
+    if _changed_password(form):
+        return redirect(url_for("dashboard.home"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("auth/change_password.html", form=form, reason=password_change_reason(current_user)), status
 
