@@ -33,7 +33,6 @@ class Config:
     PASSWORD_HASH_MEMORY_KIB = 64 * 1024
     PASSWORD_HASH_PARALLELISM = 2
 
-    PER_PAGE = 25
 
     # Database timeouts (editorial/db_faults.py), in seconds: opening a connection (PostgreSQL), one
     # statement (PostgreSQL; 0: none; keep it under gunicorn's timeout), waiting for another
