@@ -570,6 +570,7 @@ def _start_rereview(actor, article, access, request: ActionRequest):
                      changed=[])
     article.ever_submitted = True
     _move(actor, article, State.IN_REVIEW, Action.START_REREVIEW, {"note": comment or ""})
+    notifications.review_requested(actor, article, access.assignments, comment)
 
 
 def review_interval_months(article: Article) -> int:

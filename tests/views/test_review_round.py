@@ -222,3 +222,14 @@ def test_the_reviewers_own_diff_names_references_by_their_text(client, login, ne
     mine = html.split('id="my-review"', 1)[1].split("</section>", 1)[0]
     assert "[@correa2017]" in mine and consensus.formatted in mine and "now reference 2" in mine
     assert "citation ids" not in mine
+
+
+def test_a_scheduled_re_review_asks_every_reviewer_again(newsroom, outbox):
+    n = newsroom
+    live = n.published()
+    before = {r.id: len(outbox(r, "review_requested")) for r in (n.reviewer, n.reviewer2)}
+    assert n.act(live["id"], n.editor, "start_rereview", comment="Yearly check of the doses.").status_code == 200
+    for reviewer in (n.reviewer, n.reviewer2):
+        asked = outbox(reviewer, "review_requested")
+        assert len(asked) == before[reviewer.id] + 1
+        assert "Yearly check of the doses." in asked[-1].body and asked[-1].link == f"/articles/{live['id']}/since-my-review"
