@@ -17,6 +17,7 @@ except ImportError:  # the _chromium_available fixture skips these tests (or fai
     expect = None
 
 from tests.browser.conftest import WIDTHS, page_of, shot
+from tests.browser.test_accessibility import BLOCKING, _axe
 from tests.browser.test_comment_passage import _select_with_the_mouse
 
 TITLE = "Radiation during breast surgery"
@@ -105,6 +106,13 @@ def draft(isolated_app, people):
         return article.id
 
 
+def _accessible(page, where: str):
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    found = [f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']]}"
+             for v in _axe(page) if v["impact"] in BLOCKING]
+    assert not found, f"{where}: {found}"
+
+
 def _flash(page, text: str):
     expect(page.locator(".flashes")).to_contain_text(text)
 
@@ -170,12 +178,14 @@ def test_the_review_round(new_context, people, live_server, isolated_app, sink, 
     expect(rita.locator("ins").first).to_be_visible()
     expect(rita.locator("main")).to_contain_text("small (under 3 cm)")
     expect(rita.locator("main")).to_contain_text("Accelerated partial breast irradiation: an updated consensus statement")
+    _accessible(rita, "the reviewer's own diff")
 
     # She declares no conflict and signs; screenshots before and after at both widths.
     rita.goto(f"/articles/{aid}")
     for name, width in WIDTHS.items():
         rita.set_viewport_size({"width": width, "height": 900})
         shot(rita, f"review-round-reviewer-before-signing-{name}")
+        _accessible(rita, f"the reviewer's page before signing at {width} px")
     rita.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
     review = rita.locator("#my-review")
     review.get_by_label("I have no conflict of interest with this article.").check()
@@ -190,6 +200,7 @@ def test_the_review_round(new_context, people, live_server, isolated_app, sink, 
     for name, width in WIDTHS.items():
         rita.set_viewport_size({"width": width, "height": 900})
         shot(rita, f"review-round-reviewer-after-signing-{name}")
+        _accessible(rita, f"the reviewer's page after signing at {width} px")
 
     # The second reviewer signs from the e-mail's link (a first read: the article itself).
     link = re.search(r"Open in Vetted: (\S+)", deliver(isolated_app, sink, sam_email)).group(1)
@@ -207,6 +218,7 @@ def test_the_review_round(new_context, people, live_server, isolated_app, sink, 
     editor.get_by_role("button", name="Publish").click()
     confirm = editor.get_by_role("region", name="What this does")
     expect(confirm).to_contain_text("goes out signed by Dr. Rita Review, MD and Dr. Sam Second, MD, PhD")
+    _accessible(editor, "the publish confirmation")
     editor.get_by_role("button", name="Publish").click()
     _flash(editor, "Published: readers now see revision")
 
