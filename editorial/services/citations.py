@@ -33,7 +33,7 @@ def data_of(citation: Citation) -> CitationData:
     return CitationData.from_dict(json.loads(citation.data))
 
 
-def _normalised(data: CitationData) -> CitationData:
+def normalised(data: CitationData) -> CitationData:
     """Identifiers in their one stored form (validate() has already accepted them)."""
     if data.doi:
         data.doi = normalise_doi(data.doi)
@@ -103,19 +103,21 @@ def _complete(actor: User, citation: Citation, data: CitationData) -> Citation:
     return citation
 
 
-def create_citation(actor: User, data: CitationData) -> tuple[Citation, bool]:
-    """Add one source to the library; an existing record of the same source is returned instead."""
+def create_citation(actor: User, data: CitationData, *, source: str = "manual") -> tuple[Citation, bool]:
+    """Add one source to the library; an existing record of the same source is returned instead.
+
+    `source` is how it came, for the audit: "manual", or "lookup:doi" / "lookup:pmid"."""
     require(actor, "manage_citations", message="Only writers and editors add citations.")
     errors = validate(data)
     if errors:
         raise ValidationError("The citation has errors.", fields=errors)
-    data = _normalised(data)
+    data = normalised(data)
     duplicate = find_duplicate(data)
     if duplicate is not None:
         if duplicate.missing and not _conflicting_identifiers(duplicate, data):
             return _complete(actor, duplicate, data), False
         return duplicate, False
-    return _insert(actor, data, source="manual"), True
+    return _insert(actor, data, source=source), True
 
 
 def _conflicting_identifiers(citation: Citation, data: CitationData) -> bool:
@@ -159,7 +161,7 @@ def import_citations(actor: User, fmt, text) -> ImportReport:
             continue
         if record.warnings:
             report.warnings.append((record.source_label, record.warnings))
-        data = _normalised(record.data)
+        data = normalised(record.data)
         duplicate = find_duplicate(data)
         if duplicate is not None:
             if duplicate.id not in seen:
