@@ -48,7 +48,8 @@ class LookupForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    format = SelectField("Format", choices=[(f, FORMAT_LABELS.get(f, f)) for f in FORMATS])
+    format = SelectField("Format", choices=[("", "Detect from the file"), *((f, FORMAT_LABELS.get(f, f)) for f in FORMATS)],
+                         default="")
     file = FileField("Export file")
     text = TextAreaField("…or paste the export here", validators=[Optional(), Length(max=2_000_000)], render_kw={"rows": 8})
 

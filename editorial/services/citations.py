@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 
 from editorial import audit
 from editorial.citations import (
-    CitationData, ImportFormatError, citation_key, format_ama, format_ama_html, normalise_doi, normalise_pmid, parse,
+    CitationData, ImportFormatError, citation_key, detect_format, format_ama, format_ama_html, normalise_doi, normalise_pmid, parse,
     title_fingerprint, validate,
 )
 from editorial.dates import today_utc
@@ -142,15 +142,18 @@ class ImportReport:
         return [c for c in self.created if c.missing]
 
 
-def import_citations(actor: User, fmt, text) -> ImportReport:
+def import_citations(actor: User, fmt, text, *, filename: str | None = None, field: str = "text") -> ImportReport:
     """Import every good record of an export; report each bad one with its reasons.
 
-    The caller commits once, so an import is all its good records or nothing."""
+    No `fmt` (None or "") means: tell it from the content, else from `filename`. An unreadable
+    file is an error of `field`, the form field it came from. The caller commits once, so an
+    import is all its good records or nothing."""
     require(actor, "manage_citations", message="Only writers and editors import citations.")
     try:
+        fmt = fmt or detect_format(text, filename)
         result = parse(fmt, text)
     except ImportFormatError as exc:
-        raise ValidationError(exc.message, fields={"text": exc.message}) from None
+        raise ValidationError(exc.message, fields={field: exc.message}) from None
     except ValueError as exc:  # unknown format name
         raise ValidationError(str(exc), fields={"format": str(exc)}) from None
     report = ImportReport()

@@ -107,17 +107,18 @@ def import_file():
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        text = form.text.data or ""
+        text, filename, source_field = form.text.data or "", None, "text"
         upload = form.file.data
         if upload and upload.filename:
             raw = upload.read(MAX_UPLOAD_BYTES + 1)
             if len(raw) > MAX_UPLOAD_BYTES:
                 form.file.errors = ["The file is larger than 2 MB."]
-            text = raw
+            text, filename, source_field = raw, upload.filename, "file"
         if not form.file.errors and not text:
             form.text.errors = ["Choose a file or paste an export."]
         if not form.file.errors and not form.text.errors:
-            _, report = apply_form(form, lambda: citation_service.import_citations(current_user, form.format.data, text))
+            _, report = apply_form(form, lambda: citation_service.import_citations(
+                current_user, form.format.data or None, text, filename=filename, field=source_field))
     status = 422 if (form.errors or form.form_errors) and report is None else 200
     return render_template("citations/import.html", form=form, report=report), status
 
