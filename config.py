@@ -27,6 +27,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A Word file imported as a draft (images make them large; they are not imported): its pages
+    # accept requests up to this plus 1 MB, so a larger file gets a field error, not a bare 413.
+    WORD_IMPORT_MAX_BYTES = int(os.environ.get("WORD_IMPORT_MAX_BYTES", str(8 * 1024 * 1024)))
 
     # argon2id parameters (RFC 9106's second recommended option, lighter on memory).
     PASSWORD_HASH_TIME_COST = 3

@@ -56,6 +56,7 @@ POLICY = {
     "articles.create": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
     "articles.detail": {"GET": ARTICLE_READERS},
     "articles.edit": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
+    "articles.import_word": {"POST": ARTICLE_WORKERS},
     "articles.history": {"GET": ARTICLE_READERS},
     "articles.diff": {"GET": ARTICLE_READERS},
     "articles.since_my_review": {"GET": ARTICLE_READERS},  # a redirect to their own diff, or to the article
@@ -141,6 +142,7 @@ FORM = {
     "articles.comment": {"body": "A note."},
     "articles.edit": {"title": "T", "body": "B", "base_version": "3", "note": "n"},
     "articles.restore": {"base_version": "3"},
+    "articles.import_word": {"base_version": "3"},  # no file: refused after the permission check
     "articles.attach_citation": {"citation_id": "{citation2}"},
     "articles.create": {"title": "New one", "body": "Text"},
     "citations.create": {"type": "article-journal", "title": "T", "authors": "Doe, Jane", "container_title": "J", "year": "2020"},
