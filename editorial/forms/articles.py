@@ -21,9 +21,10 @@ class NewArticleForm(FlaskForm):
 
 class WordRevisionForm(FlaskForm):
     word_file = FileField("Word file (.docx)", render_kw={"accept": ".docx"})
-    base_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    # Own ids: this form shares the edit page with the edit form's base_version and note.
+    base_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()], id="word_base_version")
     note = TextAreaField("Change note", description="Empty: “Text replaced from the Word file …”.",
-                         validators=[Optional(), Length(max=MAX_NOTE)])
+                         validators=[Optional(), Length(max=MAX_NOTE)], id="word_note")
 
 
 class EditArticleForm(NewArticleForm):
