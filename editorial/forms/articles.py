@@ -23,7 +23,7 @@ class WordRevisionForm(FlaskForm):
     word_file = FileField("Word file (.docx)", render_kw={"accept": ".docx"})
     # Own ids: this form shares the edit page with the edit form's base_version and note.
     base_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()], id="word_base_version")
-    note = TextAreaField("Change note", description="Empty: “Text replaced from the Word file …”.",
+    note = TextAreaField("Why the text is replaced", description="The change note. Empty: “Text replaced from the Word file …”.",
                          validators=[Optional(), Length(max=MAX_NOTE)], id="word_note")
 
 

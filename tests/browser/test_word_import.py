@@ -38,6 +38,6 @@ def test_a_writer_starts_an_article_from_a_word_file(new_context, people, live_s
     revised = tmp_path / "revised.docx"
     revised.write_bytes(patient_leaflet(images=0, comments=0))
     page.get_by_label("Word file (.docx)").set_input_files(str(revised))
-    page.locator("#word_note").fill("Text from the reviewed Word file.")
+    page.get_by_label("Why the text is replaced").fill("Text from the reviewed Word file.")
     page.get_by_role("button", name="Replace the text").click()
     expect(page.locator(".flashes")).to_contain_text("Saved as version 2: the text now comes from revised.docx.")
