@@ -27,6 +27,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A Word file imported as a draft (images make them large; they are not imported): its pages
+    # accept requests up to this plus 1 MB, so a larger file gets a field error, not a bare 413.
+    WORD_IMPORT_MAX_BYTES = int(os.environ.get("WORD_IMPORT_MAX_BYTES", str(8 * 1024 * 1024)))
 
     # argon2id parameters (RFC 9106's second recommended option, lighter on memory).
     PASSWORD_HASH_TIME_COST = 3
@@ -59,7 +62,12 @@ class Config:
     AUDIT_TRUSTED_KEYS = os.environ.get("AUDIT_TRUSTED_KEYS")
     # Where checkpoints are appended outside the database; unset: instance/audit-checkpoints.
     AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR")
+    # Who we are to Crossref (its "polite" pool) and to NCBI: retraction checks and source lookups.
     CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO")
+    # Optional NCBI key for PubMed look-ups by PMID (10 requests a second instead of 3).
+    NCBI_API_KEY = os.environ.get("NCBI_API_KEY")
+    # How long a look-up by DOI or PMID waits for Crossref or PubMed before offering the hand form.
+    CITATION_LOOKUP_TIMEOUT_SECONDS = float(os.environ.get("CITATION_LOOKUP_TIMEOUT_SECONDS", "8"))
     # Roles whose holders must use two-factor sign-in (TOTP), e.g. "reviewer,editor": their
     # approvals and publications are signatures. Empty: two-factor sign-in is optional for all.
     REQUIRE_TWO_FACTOR_FOR = frozenset(
@@ -71,8 +79,14 @@ class Config:
     TOTP_ENCRYPTION_KEY_FILE = os.environ.get("TOTP_ENCRYPTION_KEY_FILE")
 
 
+def _no_network(url, headers, timeout):
+    raise OSError("The test suite never uses the network; tests inject recorded answers.")
+
+
 class TestConfig(Config):
     TESTING = True
+    # Replaces HTTP for look-ups by DOI or PMID (editorial/citations/lookup.py's Fetch).
+    CITATION_LOOKUP_FETCH = _no_network
     # The suite signs in far more often than a person; the throttling test lowers these.
     SIGN_IN_LIMIT_PER_ADDRESS = "10000 per minute"
     SIGN_IN_LIMIT_PER_ACCOUNT = "10000 per minute"

@@ -47,6 +47,9 @@ def create_app(config=None) -> Flask:
     cache.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    from editorial.word_import import allow_word_uploads
+
+    app.before_request(allow_word_uploads)  # before CSRFProtect's hook, which reads the request body
     csrf.init_app(app)
     login_manager.init_app(app)
 

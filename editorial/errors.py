@@ -59,6 +59,12 @@ class AuthenticationFailed(DomainError):
     code = "unauthorized"
 
 
+class SourceUnavailable(DomainError):
+    """Crossref or PubMed could not be asked (offline, a timeout) or answered nothing readable."""
+    status = 502
+    code = "source_unavailable"
+
+
 class Unavailable(DomainError):
     """A live page that cannot be shown as what its experts approved (public_page.Withheld)."""
     status = 503

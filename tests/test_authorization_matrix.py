@@ -56,6 +56,7 @@ POLICY = {
     "articles.create": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
     "articles.detail": {"GET": ARTICLE_READERS},
     "articles.edit": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
+    "articles.import_word": {"POST": ARTICLE_WORKERS},
     "articles.history": {"GET": ARTICLE_READERS},
     "articles.diff": {"GET": ARTICLE_READERS},
     "articles.since_my_review": {"GET": ARTICLE_READERS},  # a redirect to their own diff, or to the article
@@ -84,6 +85,7 @@ POLICY = {
     "citations.detail": {"GET": SIGNED_IN},
     "citations.create": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
     "citations.import_file": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
+    "citations.lookup": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
     "citations.retract": {"POST": {EDITOR}},
     "citations.export": {"GET": SIGNED_IN},
     "audit.log": {"GET": {AUDITOR, ADMIN}},
@@ -121,6 +123,7 @@ POLICY = {
     "api.detach_citation": {"DELETE": ARTICLE_WORKERS},
     "api.create_citation": {"POST": ARTICLE_WORKERS},
     "api.import_citations": {"POST": ARTICLE_WORKERS},
+    "api.lookup_citation": {"POST": ARTICLE_WORKERS},
     "api.list_citations": {"GET": SIGNED_IN},
     "api.get_citation": {"GET": SIGNED_IN},
     "api.export_citations": {"GET": SIGNED_IN},
@@ -139,11 +142,13 @@ FORM = {
     "articles.comment": {"body": "A note."},
     "articles.edit": {"title": "T", "body": "B", "base_version": "3", "note": "n"},
     "articles.restore": {"base_version": "3"},
+    "articles.import_word": {"base_version": "3"},  # no file: refused after the permission check
     "articles.attach_citation": {"citation_id": "{citation2}"},
     "articles.create": {"title": "New one", "body": "Text"},
     "citations.create": {"type": "article-journal", "title": "T", "authors": "Doe, Jane", "container_title": "J", "year": "2020"},
     "citations.import_file": {"format": "ris", "text": "TY  - JOUR\nTI  - X\nER  -\n"},
     "citations.retract": {"note": "Retracted."},
+    "citations.lookup": {"identifier": "not a DOI"},  # refused before any look-up: the matrix never fetches
     "currency.topics": {"name": "Topic", "review_interval_months": "6"},
     "currency.article_interval": {"review_interval_months": "6"},
     "currency.create_schedule": {"action": "publish", "run_at": "2099-01-01T10:00"},
@@ -163,6 +168,7 @@ JSON = {
     "api.create_citation": {"title": "T", "authors": [{"family": "Doe", "given": "J"}], "container_title": "J", "year": 2020},
     "api.import_citations": {"format": "ris", "text": "TY  - JOUR\nER  -\n"},
     "api.retract_citation": {"note": "Retracted."},
+    "api.lookup_citation": {"identifier": "not a DOI"},
 }
 
 

@@ -39,6 +39,8 @@ _DESCRIPTIONS = {
          "current one (`stale_version`), or an action the current state does not allow (`invalid_transition`).",
     413: "The request body is larger than the limit (`too_large`).",
     422: "A field is invalid (`invalid`; `fields` names each).",
+    502: "Crossref or PubMed could not be reached, did not answer in time, or answered nothing readable "
+         "(`source_unavailable`): add the source by hand.",
     503: "The live page failed its integrity checks and is withheld from readers (`unavailable`).",
 }
 

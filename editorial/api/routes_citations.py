@@ -13,7 +13,7 @@ from editorial.api.validation import Body, PageQuery, parse_body
 from editorial.citations import Author, CitationData
 from editorial.extensions import db
 from editorial.models import Citation
-from editorial.services import citations as citation_service
+from editorial.services import citation_lookup, citations as citation_service
 
 
 class AuthorIn(Body):
@@ -50,6 +50,10 @@ class CitationIn(Body):
 class ImportIn(Body):
     format: str = Field(json_schema_extra={"enum": ["ris", "bibtex", "nbib", "csl-json"]})
     text: str
+
+
+class LookupIn(Body):
+    identifier: str = Field(description="A DOI, a doi.org link, a PMID or a PubMed link.")
 
 
 class RetractIn(Body):
@@ -124,6 +128,20 @@ def import_citations():
         "rejected": [{"record": label, "errors": errors} for label, errors in report.rejected],
         "warnings": [{"record": label, "warnings": messages} for label, messages in report.warnings],
     }, 201 if report.created else 200
+
+
+@api_bp.post("/citations/lookup")
+@documented("Add a source by DOI or PMID", body=LookupIn, response=CitationCreatedOut, status=201, also={200: CitationCreatedOut},
+            errors=(403, 502), tag="citations",
+            description="The record is fetched from Crossref (a DOI) or PubMed (a PMID) and saved: 201 with the new "
+                        "record; 200 with the library's existing record of the same DOI or PMID (nothing is fetched). "
+                        "422 when the identifier is malformed or the source has no such record; 502 when the source "
+                        "could not be asked.")
+def lookup_citation():
+    body = parse_body(LookupIn)
+    citation, created = citation_lookup.add_by_identifier(caller(), body.identifier)
+    db.session.commit()
+    return {**citation_json(citation), "created": created}, 201 if created else 200
 
 
 @api_bp.get("/citations")

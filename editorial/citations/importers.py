@@ -18,6 +18,7 @@ Rules:
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,7 +37,7 @@ READERS: dict[str, Callable[[str], list[Mapped]]] = {
 }
 FORMATS: tuple[str, ...] = tuple(READERS)
 
-__all__ = ["FORMATS", "ImportFormatError", "ImportResult", "ParsedRecord", "parse"]
+__all__ = ["FORMATS", "ImportFormatError", "ImportResult", "ParsedRecord", "detect_format", "parse"]
 
 
 @dataclass
@@ -121,3 +122,35 @@ def parse(format: str, text: str | bytes) -> ImportResult:
         result.records.append(ParsedRecord(data=item.data, errors=errors, source_label=_label(number, item),
                                            warnings=list(item.warnings)))
     return result
+
+
+# --- Telling the format from the content ---------------------------------------------------
+
+_EXTENSIONS = {".ris": "ris", ".enw": "ris", ".bib": "bibtex", ".bibtex": "bibtex", ".nbib": "nbib", ".medline": "nbib",
+               ".json": "csl-json", ".csljson": "csl-json"}
+_RIS_LINE = re.compile(r"^(?:TY|ER)  -", re.MULTILINE)
+_MEDLINE_LINE = re.compile(r"^PMID- ?\d", re.MULTILINE)
+_BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
+
+
+def detect_format(text: str | bytes, filename: str | None = None) -> str:
+    """The format of a citation file, from its content first (each format has a telling start),
+    else from the file name's extension; ImportFormatError when neither tells."""
+    content = _decode(text)
+    if not content.strip():
+        raise ImportFormatError("The file is empty.")
+    head = content[:200_000]
+    start = head.lstrip()[:1]
+    if start in ("[", "{"):
+        return "csl-json"
+    if _RIS_LINE.search(head):
+        return "ris"
+    if _MEDLINE_LINE.search(head):
+        return "nbib"
+    if _BIBTEX_ENTRY.search(head):
+        return "bibtex"
+    extension = ("." + filename.rsplit(".", 1)[-1].lower()) if filename and "." in filename else ""
+    if extension in _EXTENSIONS:
+        return _EXTENSIONS[extension]
+    raise ImportFormatError("This is not a citation export we can read (RIS, PubMed MEDLINE, BibTeX or CSL-JSON): "
+                            "export the references again from your reference manager or PubMed.")

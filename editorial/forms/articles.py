@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
@@ -13,9 +14,21 @@ class NewArticleForm(FlaskForm):
     topic = StringField("Topic", description='For example "Breast cancer".', validators=[Optional(), Length(max=MAX_TOPIC)])
     body = TextAreaField("Body (Markdown)", description="Cite sources inline as [@key], for example [@tom2019].",
                          validators=[Optional(), Length(max=MAX_BODY)], render_kw={"class": "body-editor"})
+    word_file = FileField("Start from a Word file", description="Optional. A .docx whose text becomes the body (headings, "
+                          "lists, bold, italic, links and tables); its first heading is the title when none is typed. "
+                          "Images and comments are not imported.", render_kw={"accept": ".docx"})
+
+
+class WordRevisionForm(FlaskForm):
+    word_file = FileField("Word file (.docx)", render_kw={"accept": ".docx"})
+    # Own ids: this form shares the edit page with the edit form's base_version and note.
+    base_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()], id="word_base_version")
+    note = TextAreaField("Why the text is replaced", description="The change note. Empty: “Text replaced from the Word file …”.",
+                         validators=[Optional(), Length(max=MAX_NOTE)], id="word_note")
 
 
 class EditArticleForm(NewArticleForm):
+    word_file = None  # the edit page has its own form for that (WordRevisionForm)
     base_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     note = TextAreaField("Change note", description="Why you changed it. Required once the article has been submitted.",
                          validators=[Optional(), Length(max=MAX_NOTE)])

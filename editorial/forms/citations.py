@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from editorial.citations import FORMATS, TYPE_LABELS
@@ -38,10 +38,18 @@ class CitationForm(FlaskForm):
     accessed = DateField("Accessed (web pages)", validators=[Optional()])
     published = DateField("Published online", description="The full date: an article online before its issue, a preprint's "
                                                            "posting, a web page's publication.", validators=[Optional()])
+    # "doi" or "pmid" when the fields came from a look-up (the audit says so); empty when typed.
+    origin = HiddenField(validators=[Optional(), Length(max=10)])
+
+
+class LookupForm(FlaskForm):
+    identifier = StringField("DOI or PMID", description="A DOI (10.1056/NEJMoa2034577), a doi.org link, a PMID (33301246) "
+                                                        "or a PubMed link.", validators=[Length(max=2000)])
 
 
 class ImportForm(FlaskForm):
-    format = SelectField("Format", choices=[(f, FORMAT_LABELS.get(f, f)) for f in FORMATS])
+    format = SelectField("Format", choices=[("", "Detect from the file"), *((f, FORMAT_LABELS.get(f, f)) for f in FORMATS)],
+                         default="")
     file = FileField("Export file")
     text = TextAreaField("…or paste the export here", validators=[Optional(), Length(max=2_000_000)], render_kw={"rows": 8})
 

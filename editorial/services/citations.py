@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 
 from editorial import audit
 from editorial.citations import (
-    CitationData, ImportFormatError, citation_key, format_ama, format_ama_html, normalise_doi, normalise_pmid, parse,
+    CitationData, ImportFormatError, citation_key, detect_format, format_ama, format_ama_html, normalise_doi, normalise_pmid, parse,
     title_fingerprint, validate,
 )
 from editorial.dates import today_utc
@@ -33,7 +33,7 @@ def data_of(citation: Citation) -> CitationData:
     return CitationData.from_dict(json.loads(citation.data))
 
 
-def _normalised(data: CitationData) -> CitationData:
+def normalised(data: CitationData) -> CitationData:
     """Identifiers in their one stored form (validate() has already accepted them)."""
     if data.doi:
         data.doi = normalise_doi(data.doi)
@@ -103,19 +103,21 @@ def _complete(actor: User, citation: Citation, data: CitationData) -> Citation:
     return citation
 
 
-def create_citation(actor: User, data: CitationData) -> tuple[Citation, bool]:
-    """Add one source to the library; an existing record of the same source is returned instead."""
+def create_citation(actor: User, data: CitationData, *, source: str = "manual") -> tuple[Citation, bool]:
+    """Add one source to the library; an existing record of the same source is returned instead.
+
+    `source` is how it came, for the audit: "manual", or "lookup:doi" / "lookup:pmid"."""
     require(actor, "manage_citations", message="Only writers and editors add citations.")
     errors = validate(data)
     if errors:
         raise ValidationError("The citation has errors.", fields=errors)
-    data = _normalised(data)
+    data = normalised(data)
     duplicate = find_duplicate(data)
     if duplicate is not None:
         if duplicate.missing and not _conflicting_identifiers(duplicate, data):
             return _complete(actor, duplicate, data), False
         return duplicate, False
-    return _insert(actor, data, source="manual"), True
+    return _insert(actor, data, source=source), True
 
 
 def _conflicting_identifiers(citation: Citation, data: CitationData) -> bool:
@@ -140,15 +142,18 @@ class ImportReport:
         return [c for c in self.created if c.missing]
 
 
-def import_citations(actor: User, fmt, text) -> ImportReport:
+def import_citations(actor: User, fmt, text, *, filename: str | None = None, field: str = "text") -> ImportReport:
     """Import every good record of an export; report each bad one with its reasons.
 
-    The caller commits once, so an import is all its good records or nothing."""
+    No `fmt` (None or "") means: tell it from the content, else from `filename`. An unreadable
+    file is an error of `field`, the form field it came from. The caller commits once, so an
+    import is all its good records or nothing."""
     require(actor, "manage_citations", message="Only writers and editors import citations.")
     try:
+        fmt = fmt or detect_format(text, filename)
         result = parse(fmt, text)
     except ImportFormatError as exc:
-        raise ValidationError(exc.message, fields={"text": exc.message}) from None
+        raise ValidationError(exc.message, fields={field: exc.message}) from None
     except ValueError as exc:  # unknown format name
         raise ValidationError(str(exc), fields={"format": str(exc)}) from None
     report = ImportReport()
@@ -159,7 +164,7 @@ def import_citations(actor: User, fmt, text) -> ImportReport:
             continue
         if record.warnings:
             report.warnings.append((record.source_label, record.warnings))
-        data = _normalised(record.data)
+        data = normalised(record.data)
         duplicate = find_duplicate(data)
         if duplicate is not None:
             if duplicate.id not in seen:

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms.validators import DataRequired
 
 from editorial.bounds import whole_number
 from editorial import attention, diffing, presenters, queries
@@ -16,6 +17,7 @@ from editorial.extensions import db
 from editorial.forms import show_domain_errors
 from editorial.forms.articles import (
     AssignForm, CommentForm, EditArticleForm, NewArticleForm, RespondForm, RestoreForm, TransitionForm, WaiveForm,
+    WordRevisionForm,
 )
 from editorial.models import Citation, Comment, Revision, Signature, User
 from editorial.permissions import can, require
@@ -24,6 +26,7 @@ from editorial.rendering import render_body
 from editorial.roles import Role
 from editorial.services import articles as article_service
 from editorial.services import reviews as review_service
+from editorial.services import word_drafts
 from editorial.workflow import Action, State, available_actions
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -117,17 +120,26 @@ def index():
 def create():
     require(current_user, "create_article", message="Only writers and editors start articles.")
     form = NewArticleForm()
+    upload = form.word_file.data if form.is_submitted() else None
+    if upload and upload.filename:
+        # The Word file's first heading (or its name) is the title when none is typed.
+        form.title.validators = [v for v in form.title.validators if not isinstance(v, DataRequired)]
     if form.validate_on_submit():
         try:
-            article = article_service.create_article(
-                current_user, title=form.title.data, body=form.body.data or "", summary=form.summary.data or "",
-                topic=form.topic.data or "",
-            )
+            if upload and upload.filename:
+                raw, filename = word_drafts.read_upload(upload)
+                article, draft = word_drafts.start_from_word(current_user, raw, filename, title=form.title.data or "",
+                                                             summary=form.summary.data or "", topic=form.topic.data or "")
+            else:
+                article, draft = article_service.create_article(
+                    current_user, title=form.title.data, body=form.body.data or "", summary=form.summary.data or "",
+                    topic=form.topic.data or "",
+                ), None
         except DomainError as exc:
             db.session.rollback()
             show_domain_errors(form, exc)
         else:
-            return _done(article, "Draft created.")
+            return _done(article, f"Draft created from {filename}. {draft.report}".strip() if draft else "Draft created.")
     return render_template("articles/new.html", form=form), 422 if form.errors or form.form_errors else 200
 
 
@@ -277,7 +289,36 @@ def edit(article_id: int):
             return _done(article, f"Saved as version {article.version}.")
     status = 409 if conflict else 422 if form.errors or form.form_errors else 200
     return render_template("articles/edit.html", article=article, form=form, conflict=conflict,
-                           editable=State(article.state) != State.IN_REVIEW), status
+                           editable=State(article.state) != State.IN_REVIEW,
+                           word_form=WordRevisionForm(formdata=None, data={"base_version": article.version})), status
+
+
+@bp.post("/<int:article_id>/word")
+def import_word(article_id: int):
+    """Replace the text from a Word file: one new revision, like an edit; a bad file changes nothing."""
+    article, access = load_article(article_id, for_update=True)
+    require(current_user, "edit_article", access, message="Only the author or an editor can change this article.")
+    word_form = WordRevisionForm()
+    upload = word_form.word_file.data
+    if word_form.validate_on_submit():
+        if not (upload and upload.filename):
+            word_form.word_file.errors = ["Choose a Word file (.docx)."]
+        else:
+            raw, filename = word_drafts.read_upload(upload)
+            try:
+                _, draft = word_drafts.replace_text_from_word(current_user, article, raw, filename,
+                                                              base_version=word_form.base_version.data, note=word_form.note.data)
+            except DomainError as exc:
+                db.session.rollback()
+                show_domain_errors(word_form, exc)
+            else:
+                return _done(article, f"Saved as version {article.version}: the text now comes from {filename}. "
+                                      f"{draft.report}".strip())
+    current = article_service.current_revision(article)
+    form = EditArticleForm(formdata=None, data={"title": current.title, "summary": current.summary, "body": current.body,
+                                                "topic": current.topic, "base_version": article.version})
+    return render_template("articles/edit.html", article=article, form=form, conflict=None, word_form=word_form,
+                           editable=State(article.state) != State.IN_REVIEW), 422
 
 
 @bp.post("/<int:article_id>/transition")

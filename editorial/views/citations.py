@@ -4,13 +4,13 @@ from flask_login import current_user, login_required
 
 from editorial.bounds import whole_number
 from editorial import queries
-from editorial.citations import TYPE_LABELS, CitationData
+from editorial.citations import TYPE_LABELS, CitationData, format_ama_html
 from editorial.citations.names import parse_name
-from editorial.errors import DomainError
-from editorial.forms import apply_form
-from editorial.forms.citations import CitationForm, ImportForm, RetractForm
+from editorial.errors import DomainError, SourceUnavailable
+from editorial.forms import apply_form, show_domain_errors
+from editorial.forms.citations import CitationForm, ImportForm, LookupForm, RetractForm
 from editorial.permissions import require
-from editorial.services import citations as citation_service
+from editorial.services import citation_lookup, citations as citation_service
 
 bp = Blueprint("citations", __name__, url_prefix="/citations")
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -57,8 +57,12 @@ def _data_from_form(form: CitationForm) -> CitationData:
 def create():
     require(current_user, "manage_citations", message="Only writers and editors add citations.")
     form = CitationForm()
+    if request.method == "GET":  # the hand form after a failed look-up: what is known, filled in
+        form.doi.data, form.pmid.data = request.args.get("doi", "")[:300], request.args.get("pmid", "")[:20]
+    source = f"lookup:{form.origin.data}" if form.origin.data in ("doi", "pmid") else "manual"
     if form.validate_on_submit():
-        done, result = apply_form(form, lambda: citation_service.create_citation(current_user, _data_from_form(form)))
+        done, result = apply_form(form, lambda: citation_service.create_citation(current_user, _data_from_form(form),
+                                                                                 source=source))
         if done:
             citation, created = result
             flash(f"Added as [@{citation.key}]." if created else f"This source is already in the library as [@{citation.key}].",
@@ -67,23 +71,54 @@ def create():
     return render_template("citations/new.html", form=form), 422 if form.errors or form.form_errors else 200
 
 
+@bp.route("/lookup", methods=["GET", "POST"])
+def lookup():
+    """Paste a DOI or PMID; the record is fetched and shown in the hand form to confirm (it saves
+    through create()); an existing record is reused; a failure offers the hand form pre-filled."""
+    require(current_user, "manage_citations", message="Only writers and editors add citations.")
+    form = LookupForm()
+    if not form.validate_on_submit():
+        return render_template("citations/lookup.html", form=form), 422 if form.errors else 200
+    identifier = None
+    try:
+        identifier = citation_lookup.identifier_of(form.identifier.data)
+        result = citation_lookup.look_up(current_user, form.identifier.data)
+    except SourceUnavailable as exc:
+        flash(f"{exc.message} Fill in the source by hand: its {identifier.kind.upper()} is filled in.", "warning")
+        return redirect(url_for("citations.create", **{identifier.kind: identifier.value}))
+    except DomainError as exc:
+        show_domain_errors(form, exc)
+        return render_template("citations/lookup.html", form=form, hand_form_link=_hand_form_link(identifier)), 422
+    if result.existing is not None:
+        flash(f"This source is already in the library as [@{result.existing.key}]; use that record.", "info")
+        return redirect(url_for("citations.detail", citation_id=result.existing.id))
+    confirm = CitationForm(formdata=None, data={**citation_lookup.hand_form_data(result.data), "origin": result.identifier.kind})
+    return render_template("citations/lookup_confirm.html", form=confirm, result=result,
+                           formatted_html=format_ama_html(result.data))
+
+
+def _hand_form_link(identifier) -> str | None:
+    return url_for("citations.create", **{identifier.kind: identifier.value}) if identifier else None
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def import_file():
     require(current_user, "manage_citations", message="Only writers and editors import citations.")
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        text = form.text.data or ""
+        text, filename, source_field = form.text.data or "", None, "text"
         upload = form.file.data
         if upload and upload.filename:
             raw = upload.read(MAX_UPLOAD_BYTES + 1)
             if len(raw) > MAX_UPLOAD_BYTES:
                 form.file.errors = ["The file is larger than 2 MB."]
-            text = raw
+            text, filename, source_field = raw, upload.filename, "file"
         if not form.file.errors and not text:
             form.text.errors = ["Choose a file or paste an export."]
         if not form.file.errors and not form.text.errors:
-            _, report = apply_form(form, lambda: citation_service.import_citations(current_user, form.format.data, text))
+            _, report = apply_form(form, lambda: citation_service.import_citations(
+                current_user, form.format.data or None, text, filename=filename, field=source_field))
     status = 422 if (form.errors or form.form_errors) and report is None else 200
     return render_template("citations/import.html", form=form, report=report), status
 
