@@ -287,6 +287,7 @@ def edit(article_id: int):
             show_domain_errors(form, exc)
         else:
             return _done(article, f"Saved as version {article.version}.")
+    form.references_in_form.data = "1"  # this page sends its reference list
     by_id = queries.citations_by_id(form.citation_ids.data or [])
     references = [by_id[i] for i in form.citation_ids.data or [] if i in by_id]
     results = [c for c in queries.search_citations(cq) if c.id not in by_id] if cq else []
