@@ -90,12 +90,12 @@
 
   // [name, button text, shortcut shown, CodeMirror key, command]
   var tools = [
-    ["Heading", "H2", "Ctrl-Alt-2", "Mod-Alt-2", linePrefix("## ")],
-    ["Subheading", "H3", "Ctrl-Alt-3", "Mod-Alt-3", linePrefix("### ")],
-    ["Bold", "B", "Ctrl-B", "Mod-b", wrap("**")],
-    ["Italic", "I", "Ctrl-I", "Mod-i", wrap("*")],
-    ["Bulleted list", "• List", "Ctrl-Shift-8", "Mod-Shift-8", linePrefix("- ")],
-    ["Numbered list", "1. List", "Ctrl-Shift-7", "Mod-Shift-7", linePrefix("", true)],
+    ["Heading", "Heading", "Ctrl-Alt-2", "Mod-Alt-2", linePrefix("## ")],
+    ["Subheading", "Subheading", "Ctrl-Alt-3", "Mod-Alt-3", linePrefix("### ")],
+    ["Bold", "Bold", "Ctrl-B", "Mod-b", wrap("**")],
+    ["Italic", "Italic", "Ctrl-I", "Mod-i", wrap("*")],
+    ["Bulleted list", "Bulleted list", "Ctrl-Shift-8", "Mod-Shift-8", linePrefix("- ")],
+    ["Numbered list", "Numbered list", "Ctrl-Shift-7", "Mod-Shift-7", linePrefix("", true)],
     ["Link", "Link", "Ctrl-K", "Mod-k", insertLink],
     ["Table", "Table", "Ctrl-Alt-T", "Mod-Alt-t", insertTable],
   ];
@@ -226,7 +226,7 @@
         CM.markdown({ base: CM.markdownLanguage }), CM.syntaxHighlighting(CM.defaultHighlightStyle),
         CM.autocompletion({ override: [citationSource], activateOnTyping: true }),
         CM.keymap.of(shortcuts.concat(CM.completionKeymap, CM.historyKeymap, CM.defaultKeymap)),
-        CM.EditorView.contentAttributes.of({ "aria-labelledby": labelId, "aria-multiline": "true", role: "textbox" }),
+        CM.EditorView.contentAttributes.of({ "aria-labelledby": labelId, "aria-multiline": "true", role: "textbox", tabindex: "0" }),
         CM.EditorView.domEventHandlers({ paste: onPaste }),
         CM.EditorView.updateListener.of(function (update) {
           if (!update.docChanged) return;
@@ -243,7 +243,7 @@
   function bodyText() { return view.state.doc.toString().replace(/\u00a0/g, " "); }
 
   tools.forEach(function (tool) {
-    var button = el("button", { type: "button", "class": "md-tool", "aria-label": tool[0], title: tool[0] + " (" + tool[2] + ")" }, tool[1]);
+    var button = el("button", { type: "button", "class": "md-tool", title: tool[0] + " (" + tool[2] + ")" }, tool[1]);
     button.addEventListener("click", function () { tool[4](view); });
     toolbar.appendChild(button);
   });
