@@ -241,11 +241,12 @@ def save_revision(actor: User, article: Article, *, base_version, title=None, su
     )
     if new_ids != old_ids:
         keys = dict(db.session.execute(select(Citation.id, Citation.key).where(Citation.id.in_(set(old_ids) | set(new_ids)))).all())
-        for action, ids in (("citation.attached", [i for i in new_ids if i not in old_ids]),
-                            ("citation.detached", [i for i in old_ids if i not in new_ids])):
-            for citation_id in ids:
-                audit.record(action, actor=actor, object_type="citation", object_id=citation_id, article_id=article.id,
-                             revision_number=revision.number, detail={"key": keys.get(citation_id)})
+        for citation_id in (i for i in new_ids if i not in old_ids):
+            audit.record("citation.attached", actor=actor, object_type="citation", object_id=citation_id,
+                         article_id=article.id, revision_number=revision.number, detail={"key": keys.get(citation_id)})
+        for citation_id in (i for i in old_ids if i not in new_ids):
+            audit.record("citation.detached", actor=actor, object_type="citation", object_id=citation_id,
+                         article_id=article.id, revision_number=revision.number, detail={"key": keys.get(citation_id)})
     return revision
 
 

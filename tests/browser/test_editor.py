@@ -2,6 +2,7 @@
 equals the published rendering, `[@` suggestions, references reordered and saved with the text as
 one revision, the unsaved text offered back after the tab closed, and no console error (CSP)."""
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -103,7 +104,7 @@ def test_toolbar_preview_citations_and_one_save(new_context, people, live_server
     # Reorder without leaving the form (a re-render that keeps the text), then save once.
     writer.get_by_role("button", name="Move martinez2021 up").click()
     expect(writer.locator("#references ol.references > li").first).to_contain_text("martinez2021")
-    expect(source).to_have_value(__import__("re").compile(r"Ask about \[@nobody1999\]\.$"))
+    expect(source).to_have_value(re.compile(r"Ask about \[@nobody1999\]\.$"))
     writer.get_by_role("button", name="Save as a new revision").click()
     expect(writer.locator(".flashes")).to_contain_text("Saved as version 3.")
     saved = revisions(isolated_app, draft["id"])
@@ -135,7 +136,7 @@ def test_the_unsaved_text_comes_back_after_the_tab_closed(new_context, people, l
     expect(offer).to_be_visible()
     shot(again, "20-editor-restore")
     offer.get_by_role("button", name="Restore").click()
-    expect(again.locator("textarea[name=body]")).to_have_value(__import__("re").compile(r"Drink water\.$"))
+    expect(again.locator("textarea[name=body]")).to_have_value(re.compile(r"Drink water\.$"))
     # Leaving now asks first.
     messages = []
     again.on("dialog", lambda dialog: (messages.append(dialog.type), dialog.dismiss()))
