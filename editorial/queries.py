@@ -157,6 +157,16 @@ def revision_list_json(article_id: int) -> str:
     ) + "]"
 
 
+def search_citations(q: str, limit: int = 20) -> list:
+    """Library records whose title or key contains q, or whose DOI is q, newest first: the
+    article page's and the edit form's "Find in the citation library"."""
+    return db.session.scalars(
+        select(Citation).where(
+            Citation.title.ilike(f"%{q}%") | Citation.key.ilike(f"%{q}%") | (Citation.doi == q.lower())
+        ).order_by(Citation.year.desc(), Citation.id.desc()).limit(limit)
+    ).all()
+
+
 def citations_by_id(citation_ids: list[int]) -> dict:
     return rows_by_id(Citation, sorted(set(citation_ids)))
 

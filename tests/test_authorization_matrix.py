@@ -75,6 +75,7 @@ POLICY = {
     "articles.move_citation": {"POST": ARTICLE_WORKERS},
     "articles.confirm_detach": {"GET": ARTICLE_WORKERS},  # 409 in review, for those who may edit
     "articles.confirm_move": {"GET": ARTICLE_WORKERS},
+    "articles.preview": {"POST": ARTICLE_WORKERS},
     "currency.attention_list": {"GET": {EDITOR}},
     "currency.topics": {"GET": {EDITOR}, "POST": {EDITOR}},
     "currency.article_interval": {"POST": {EDITOR}},
@@ -88,6 +89,7 @@ POLICY = {
     "citations.lookup": {"GET": ARTICLE_WORKERS, "POST": ARTICLE_WORKERS},
     "citations.retract": {"POST": {EDITOR}},
     "citations.export": {"GET": SIGNED_IN},
+    "citations.search_json": {"GET": ARTICLE_WORKERS},
     "audit.log": {"GET": {AUDITOR, ADMIN}},
     "audit.verify": {"GET": {AUDITOR, ADMIN}},
     "audit.export_csv": {"GET": {AUDITOR, ADMIN}},

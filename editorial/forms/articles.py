@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, Field, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -27,9 +27,28 @@ class WordRevisionForm(FlaskForm):
                          validators=[Optional(), Length(max=MAX_NOTE)], id="word_note")
 
 
+class OrderedIdsField(Field):
+    """The ordered reference list: one hidden citation_ids input per reference, in order
+    (templates/articles/edit.html renders them); its data is the list of ids."""
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [int(value) for value in valuelist]
+        except ValueError:
+            self.data = []
+            raise ValueError("The reference list must be citation ids.") from None
+
+    def _value(self):
+        return ""
+
+
 class EditArticleForm(NewArticleForm):
     word_file = None  # the edit page has its own form for that (WordRevisionForm)
     base_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    citation_ids = OrderedIdsField("References")
+    # Sent by the edit page with its reference list, so that an empty list means "no references"
+    # while a form without one (an older page left open) keeps the references as they are.
+    references_in_form = HiddenField()
     note = TextAreaField("Change note", description="Why you changed it. Required once the article has been submitted.",
                          validators=[Optional(), Length(max=MAX_NOTE)])
 

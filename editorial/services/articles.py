@@ -219,23 +219,101 @@ def _edit(actor: User, article: Article, *, base_version, note, title, summary, 
 
 
 def save_revision(actor: User, article: Article, *, base_version, title=None, summary=None, body=None, topic=None,
-                  note=None) -> Revision:
-    """Save an edit of title, summary, body and/or topic as a new revision (optimistic locking on
-    base_version). The topic is content: readers see it, so it is reviewed like the title."""
+                  note=None, citation_ids=None) -> Revision:
+    """Save an edit of title, summary, body, topic and/or the ordered reference list as one new
+    revision (optimistic locking on base_version). The topic is content: readers see it, so it is
+    reviewed like the title. References added or removed are audited as attaching and detaching are."""
     errors = FieldErrors()
     content = _clean_content(errors, title=title, summary=summary, body=body, required=False)
     if topic is not None:
         topic = clean_text(errors, "topic", topic, max_length=MAX_TOPIC) or ""
-    errors.raise_if_any("The change was not saved.")
     current = current_revision(article)
-    return _edit(
+    old_ids = citation_ids_of(current)
+    new_ids = old_ids if citation_ids is None else _checked_reference_list(errors, citation_ids, old_ids)
+    errors.raise_if_any("The change was not saved.")
+    revision = _edit(
         actor, article, base_version=base_version, note=note,
         title=content.get("title", current.title),
         summary=content.get("summary", current.summary),
         body=content.get("body", current.body),
         topic=current.topic if topic is None else topic,
-        citation_ids=citation_ids_of(current),
+        citation_ids=new_ids,
     )
+    if new_ids != old_ids:
+        keys = dict(db.session.execute(select(Citation.id, Citation.key).where(Citation.id.in_(set(old_ids) | set(new_ids)))).all())
+        for citation_id in (i for i in new_ids if i not in old_ids):
+            audit.record("citation.attached", actor=actor, object_type="citation", object_id=citation_id,
+                         article_id=article.id, revision_number=revision.number, detail={"key": keys.get(citation_id)})
+        for citation_id in (i for i in old_ids if i not in new_ids):
+            audit.record("citation.detached", actor=actor, object_type="citation", object_id=citation_id,
+                         article_id=article.id, revision_number=revision.number, detail={"key": keys.get(citation_id)})
+    return revision
+
+
+MAX_REFERENCES = 500
+
+
+def _checked_reference_list(errors: FieldErrors, citation_ids, old_ids: list[int]) -> list[int]:
+    """The ordered reference list as sent, or an error under "citation_ids": whole ids of library
+    records, each once; a retracted source may stay where it was but cannot be newly cited."""
+    if not isinstance(citation_ids, (list, tuple)) or any(isinstance(i, bool) or not isinstance(i, int) for i in citation_ids):
+        errors.add("citation_ids", "The reference list must be citation ids.")
+        return old_ids
+    ids = list(citation_ids)
+    if len(ids) > MAX_REFERENCES:
+        errors.add("citation_ids", f"At most {MAX_REFERENCES} references.")
+        return old_ids
+    if len(set(ids)) != len(ids):
+        errors.add("citation_ids", "A reference appears twice in the list.")
+        return old_ids
+    found = {c.id: c for c in db.session.scalars(select(Citation).where(Citation.id.in_(ids)))} if ids else {}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        errors.add("citation_ids", "The list names a citation that is not in the library.")
+        return old_ids
+    retracted = [found[i].key for i in ids if i not in old_ids and found[i].retracted]
+    if retracted:
+        errors.add("citation_ids", f"{and_list(retracted)} {'is' if len(retracted) == 1 else 'are'} retracted and cannot be cited.")
+        return old_ids
+    return ids
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The body as the reader's page would show it, numbered by the given reference list."""
+    html: str
+    unknown_keys: list[str]
+    word_count: int
+    grade: float | None
+    reading_minutes: int
+
+
+def preview(actor: User, article: Article, *, body, citation_ids=None) -> Preview:
+    """Render an unsaved body with the reader page's own code (editorial.rendering) and score it
+    (editorial.readability), for the editor's preview; saves nothing. Without citation_ids the
+    current revision's reference list numbers the citations."""
+    from editorial.readability import assess
+    from editorial.rendering import render_body
+
+    require(actor, "edit_article", load_access(article), message="Only the author or an editor can change this article.")
+    errors = FieldErrors()
+    content = _clean_content(errors, title=None, summary=None, body=body, required=False)
+    if body is None:
+        errors.add("body", "Send the body to preview.")
+    ids = citation_ids_of(current_revision(article)) if citation_ids is None else citation_ids
+    if not isinstance(ids, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in ids) or len(ids) > MAX_REFERENCES:
+        errors.add("citation_ids", "The reference list must be citation ids.")
+    errors.raise_if_any("Nothing to preview.")
+    keys = dict(db.session.execute(select(Citation.id, Citation.key).where(Citation.id.in_(ids))).all()) if ids else {}
+    numbers = {}
+    for citation_id in ids:
+        if citation_id in keys and keys[citation_id] not in numbers:
+            numbers[keys[citation_id]] = len(numbers) + 1
+    text = content["body"]
+    rendered = render_body(text, numbers)
+    scores = assess(text)
+    unknown = list(dict.fromkeys(k for k in inline_citation_keys(text) if k not in numbers))
+    return Preview(rendered.html, unknown, scores.word_count, scores.flesch_kincaid_grade, scores.reading_minutes)
 
 
 def restore_revision(actor: User, article: Article, number: int, *, base_version, note=None) -> Revision:

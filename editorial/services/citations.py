@@ -196,6 +196,25 @@ def retract(actor: User, citation: Citation, *, note, retracted_on=None) -> Cita
     return citation
 
 
+def first_author(citation: Citation) -> str:
+    """The first author's family name (or the organisation), for the editor's suggestions."""
+    try:
+        data = CitationData.from_dict(json.loads(citation.data or "{}"))
+    except (ValueError, TypeError):
+        return ""
+    if data.authors:
+        return data.authors[0].family or data.authors[0].given or ""
+    return data.org_author or ""
+
+
+def suggestions(q: str, limit: int = 10) -> list[dict]:
+    """Library records matching q (queries.search_citations) as the editor's `[@` list shows them."""
+    from editorial import queries
+
+    return [{"id": c.id, "key": c.key, "first_author": first_author(c), "year": c.year, "title": c.title,
+             "retracted": c.retracted} for c in queries.search_citations(q, limit)]
+
+
 def search_statement(q: str | None = None):
     statement = select(Citation).order_by(Citation.id.desc())
     if q:

@@ -1,5 +1,5 @@
 """Article pages: list, create, detail with the review panel, edit, history and diffs."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -19,7 +19,7 @@ from editorial.forms.articles import (
     AssignForm, CommentForm, EditArticleForm, NewArticleForm, RespondForm, RestoreForm, TransitionForm, WaiveForm,
     WordRevisionForm,
 )
-from editorial.models import Citation, Comment, Revision, Signature, User
+from editorial.models import Comment, Revision, Signature, User
 from editorial.permissions import can, require
 from editorial.wording import count_of
 from editorial.rendering import render_body
@@ -196,11 +196,7 @@ def detail(article_id: int):
     cq = request.args.get("cq", "").strip()[:200]
     citation_results = []
     if cq and can(current_user, "edit_article", access):
-        citation_results = db.session.scalars(
-            select(Citation).where(
-                Citation.title.ilike(f"%{cq}%") | Citation.key.ilike(f"%{cq}%") | (Citation.doi == cq.lower())
-            ).order_by(Citation.year.desc()).limit(20)
-        ).all()
+        citation_results = queries.search_citations(cq)
     actions = [a for a in available_actions(State(article.state)) if can(current_user, a.value, access)]
     review_actions = [a for a in actions if a in REVIEWER_ACTIONS] if my_assignment else []
     my_signature = None
@@ -258,20 +254,36 @@ def since_my_review(article_id: int):
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
 def edit(article_id: int):
+    """The text and its ordered references, saved together as one revision. The reference
+    buttons (up, down, remove, search, add) re-render the form with the typed text and the
+    rearranged list, saving nothing, so the page works without JavaScript."""
     article, access = load_article(article_id, for_update=request.method == "POST")
     require(current_user, "edit_article", access, message="Only the author or an editor can change this article.")
     current = article_service.current_revision(article)
+    ids = article_service.citation_ids_of(current)
+    added = request.args.get("add", type=whole_number)  # the article page's "Attach" opens the form with it added
     form = EditArticleForm(data=None if request.method == "POST" else {
         "title": current.title, "summary": current.summary, "body": current.body, "topic": current.topic,
-        "base_version": article.version,
+        "base_version": article.version, "citation_ids": ids + ([added] if added and added not in ids else []),
     })
+    if request.method == "POST" and not form.references_in_form.data:
+        form.citation_ids.data = ids  # a form without the list leaves the references as they are
+    cq = request.values.get("cq", "").strip()[:200]
+    refs_action = request.form.get("refs_action", "")
+    if refs_action == "enter":  # Enter in a field: search when the search box has text, else save
+        refs_action = "search" if cq else ""
     conflict = None
-    if form.validate_on_submit():
+    if refs_action and request.method == "POST":
+        if refs_action.startswith("add:"):
+            cq = ""
+        form.citation_ids.data = _rearranged(form.citation_ids.data or [], refs_action)
+        form.citation_ids.errors = []
+    elif form.validate_on_submit():
         try:
             article_service.save_revision(
                 current_user, article, base_version=form.base_version.data, title=form.title.data,
                 summary=form.summary.data or "", body=form.body.data or "", topic=form.topic.data or "",
-                note=form.note.data,
+                note=form.note.data, citation_ids=form.citation_ids.data,
             )
         except StaleVersion as exc:
             db.session.rollback()
@@ -288,9 +300,20 @@ def edit(article_id: int):
         else:
             return _done(article, f"Saved as version {article.version}.")
     status = 409 if conflict else 422 if form.errors or form.form_errors else 200
-    return render_template("articles/edit.html", article=article, form=form, conflict=conflict,
-                           editable=State(article.state) != State.IN_REVIEW,
-                           word_form=WordRevisionForm(formdata=None, data={"base_version": article.version})), status
+    return _edit_page(article, form, conflict=conflict, cq=cq, status=status)
+
+
+def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, status: int = 200):
+    """The edit page: the form with its ordered references (and library matches for `cq`), and the
+    Word form that replaces the text."""
+    form.references_in_form.data = "1"  # this page sends its reference list
+    by_id = queries.citations_by_id(form.citation_ids.data or [])
+    references = [by_id[i] for i in form.citation_ids.data or [] if i in by_id]
+    results = [c for c in queries.search_citations(cq) if c.id not in by_id] if cq else []
+    word_form = word_form or WordRevisionForm(formdata=None, data={"base_version": article.version})
+    return render_template("articles/edit.html", article=article, form=form, conflict=conflict, references=references,
+                           cq=cq, citation_results=results, word_form=word_form,
+                           editable=State(article.state) != State.IN_REVIEW), status
 
 
 @bp.post("/<int:article_id>/word")
@@ -316,9 +339,51 @@ def import_word(article_id: int):
                                       f"{draft.report}".strip())
     current = article_service.current_revision(article)
     form = EditArticleForm(formdata=None, data={"title": current.title, "summary": current.summary, "body": current.body,
-                                                "topic": current.topic, "base_version": article.version})
-    return render_template("articles/edit.html", article=article, form=form, conflict=None, word_form=word_form,
-                           editable=State(article.state) != State.IN_REVIEW), 422
+                                                "topic": current.topic, "base_version": article.version,
+                                                "citation_ids": article_service.citation_ids_of(current)})
+    return _edit_page(article, form, word_form=word_form, status=422)
+
+
+@bp.post("/<int:article_id>/preview")
+def preview(article_id: int):
+    """The editor's live preview (static/js/editor.js): JSON {body, citation_ids} in, the
+    sanitised HTML the reader's page would show, the unknown keys, word count and grade out."""
+    article, _ = load_article(article_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        payload = {}  # refused by the service, after its permission check, as a preview without a body
+    try:
+        shown = article_service.preview(current_user, article, body=payload.get("body"),
+                                        citation_ids=payload.get("citation_ids"))
+    except DomainError as exc:
+        db.session.rollback()
+        return jsonify(message=exc.message, fields=exc.fields), exc.status
+    return jsonify(html=shown.html, unknown_keys=shown.unknown_keys, word_count=shown.word_count,
+                   grade=shown.grade, reading_minutes=shown.reading_minutes)
+
+
+def _rearranged(ids: list[int], refs_action: str) -> list[int]:
+    """The reference list after one of the edit form's buttons: "up:<id>", "down:<id>",
+    "remove:<id>" or "add:<id>"; anything else (a search) leaves it as it is."""
+    verb, _, raw = refs_action.partition(":")
+    try:
+        citation_id = whole_number(raw)
+    except ValueError:
+        citation_id = None
+    ids = list(ids)
+    if citation_id is None:
+        return ids
+    if verb == "add" and citation_id not in ids:
+        return [*ids, citation_id]
+    if citation_id not in ids:
+        return ids
+    index = ids.index(citation_id)
+    if verb == "remove":
+        return [i for i in ids if i != citation_id]
+    target = index + (-1 if verb == "up" else 1 if verb == "down" else 0)
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+    return ids
 
 
 @bp.post("/<int:article_id>/transition")

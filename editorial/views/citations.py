@@ -1,5 +1,5 @@
 """The citation library pages: search, add, import, retract."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from editorial.bounds import whole_number
@@ -51,6 +51,14 @@ def _data_from_form(form: CitationForm) -> CitationData:
         issue=(form.issue.data or "").strip(), pages=(form.pages.data or "").strip(), doi=(form.doi.data or "").strip(),
         pmid=(form.pmid.data or "").strip(), url=(form.url.data or "").strip(), accessed=form.accessed.data,
     )
+
+
+@bp.get("/search.json")
+def search_json():
+    """The editor's `[@` suggestions through the desk session (the API takes bearer tokens only)."""
+    require(current_user, "manage_citations", message="Only writers and editors cite sources.")
+    q = request.args.get("q", "").strip()[:200]
+    return jsonify(results=citation_service.suggestions(q) if q else [])
 
 
 @bp.route("/new", methods=["GET", "POST"])

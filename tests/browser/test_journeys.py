@@ -126,7 +126,10 @@ def test_the_whole_review_journey(new_context, people, live_server):
         writer.get_by_role("search").get_by_role("button", name="Search").click()
         found = writer.locator("ul.results li").filter(has_text=key)
         expect(found).to_have_count(1)
-        found.get_by_role("button", name="Attach").click()
+        found.get_by_role("button", name="Attach").click()  # opens the edit form with the reference added
+        expect(writer.locator("#references ol.references")).to_contain_text(f"[@{key}]")
+        writer.get_by_role("button", name="Save as a new revision").click()
+        _flash(writer, "Saved as version")
         expect(writer.locator("ol.references")).to_contain_text(f"[@{key}]")
     expect(writer.locator("ol.references > li")).to_have_count(2)
     expect(writer.locator("#article-text sup.cite-missing")).to_have_count(0)
@@ -297,7 +300,7 @@ def test_edit_conflict_keeps_the_second_writers_text(new_context, people, live_s
     alert = editor.get_by_role("alert")
     expect(alert).to_contain_text("Someone else saved first")
     expect(alert.locator(".diff ins")).to_contain_text("sweating")
-    expect(editor.get_by_label("Body (Markdown)")).to_have_value(editor_text)
+    expect(editor.locator("textarea[name=body]")).to_have_value(editor_text)  # the editor's text, in the form
     expect(editor.get_by_text("You are editing version 2.")).to_be_visible()
     shot(editor, "18-edit-conflict")
 

@@ -160,11 +160,14 @@ def test_the_review_round(new_context, people, live_server, isolated_app, sink, 
     body.fill(BODY.replace("a small, slow-growing tumour.",
                            "a small (under 3 cm), slow-growing tumour [@correa2017]."))
     writer.get_by_label("Change note").fill("Defined a small tumour, cited the consensus.")
-    writer.get_by_role("button", name="Save as a new revision").click()
-    _flash(writer, "Saved as version")
+    # The reference is attached in the same form and saved with the text, as one revision.
     writer.get_by_label("Find in the citation library").fill("correa2017")
     writer.get_by_role("search").get_by_role("button", name="Search").click()
     writer.locator("ul.results li").filter(has_text="correa2017").get_by_role("button", name="Attach").click()
+    expect(writer.locator("#references ol.references > li")).to_have_count(2)
+    expect(writer.locator("textarea[name=body]")).to_have_value(re.compile(r"under 3 cm"))
+    writer.get_by_role("button", name="Save as a new revision").click()
+    _flash(writer, "Saved as version")
     expect(writer.locator("ol.references > li")).to_have_count(2)
     writer.get_by_role("button", name="Submit for medical review").click()
     _flash(writer, "Submitted for medical review")

@@ -1,0 +1,2 @@
+import TurndownService from "turndown";
+window.TurndownService = TurndownService;

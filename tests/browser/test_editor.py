@@ -1,0 +1,184 @@
+"""The Markdown editor of the edit page (#19), in headless Chromium: the toolbar, the preview that
+equals the published rendering, `[@` suggestions, references reordered and saved with the text as
+one revision, the unsaved text offered back after the tab closed, and no console error (CSP)."""
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import page_of, shot
+
+
+@pytest.fixture
+def draft(isolated_app, people):
+    """A draft by the writer citing two sources, with two more in the library."""
+    from editorial.extensions import db
+    from editorial.models import Citation, User
+    from editorial.services import articles as article_service
+
+    with isolated_app.app_context():
+        citations = []
+        for key, title, year in (("correa2017", "Partial breast irradiation consensus", 2017),
+                                 ("martinez2021", "Radiation after lumpectomy", 2021),
+                                 ("okafor2020", "Skin care during radiotherapy", 2020),
+                                 ("tanaka2022", "Fatigue after breast radiotherapy", 2022)):
+            citation = Citation(key=key, title=title, fingerprint=title.lower(), year=year,
+                                formatted=f"Doe J. {title}. J Test. {year}.", formatted_html=f"Doe J. {title}. <i>J Test</i>. {year}.",
+                                data=json.dumps({"title": title, "authors": [{"family": "Doe", "given": "Jane"}]}))
+            db.session.add(citation)
+            citations.append(citation)
+        db.session.flush()
+        writer = db.session.get(User, people["writer"].id)
+        article = article_service.create_article(writer, title="Radiation after surgery", summary="", topic="Breast cancer",
+                                                 body="Radiation lowers the risk [@correa2017]. Skin may redden [@martinez2021].")
+        article_service.set_citations(writer, article, [citations[0].id, citations[1].id], base_version=1, note="Sources")
+        db.session.commit()
+        return {"id": article.id, "ids": {c.key: c.id for c in citations}}
+
+
+def watch_console(page) -> list[str]:
+    problems = []
+    page.on("console", lambda message: problems.append(f"{message.text} at {message.location}") if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def editor(page):
+    return page.get_by_label("Body (Markdown)")
+
+
+def revisions(isolated_app, article_id):
+    from sqlalchemy import select
+
+    from editorial.extensions import db
+    from editorial.models import Revision
+
+    with isolated_app.app_context():
+        return db.session.scalars(select(Revision).where(Revision.article_id == article_id).order_by(Revision.number)).all()
+
+
+def test_toolbar_preview_citations_and_one_save(new_context, people, live_server, isolated_app, draft):
+    from editorial.rendering import render_body
+
+    writer = page_of(new_context(people["writer"]))
+    problems = watch_console(writer)
+    writer.goto(f"/articles/{draft['id']}/edit")
+    body = editor(writer)
+    expect(body).to_be_visible()
+    expect(writer.get_by_role("toolbar", name="Formatting")).to_be_visible()
+
+    # The toolbar: a heading on the first line, bold with the shortcut on a typed word.
+    body.click()
+    writer.keyboard.press("Control+Home")
+    writer.get_by_role("button", name="Heading", exact=True).click()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type("\n\nKeep the skin ")
+    writer.keyboard.press("Control+b")
+    writer.keyboard.type("clean")
+    writer.keyboard.press("ArrowRight")
+    writer.keyboard.press("ArrowRight")
+    writer.keyboard.type(" and dry ")
+    # `[@` offers the library: choose one, and it joins the reference list.
+    writer.keyboard.type("[@oka")
+    option = writer.locator(".cm-tooltip-autocomplete li").filter(has_text="okafor2020")
+    expect(option).to_be_visible()
+    expect(writer.locator(".cm-tooltip-autocomplete")).to_contain_text("Doe 2020")
+    option.click()
+    writer.keyboard.type(". Ask about [@nobody1999].")
+    source = writer.locator("textarea[name=body]")
+    expect(source).to_have_value(
+        "## Radiation lowers the risk [@correa2017]. Skin may redden [@martinez2021].\n\n"
+        "Keep the skin **clean** and dry [@okafor2020]. Ask about [@nobody1999].")
+    expect(writer.locator("#references ol.references > li")).to_have_count(3)
+
+    # The preview: what the reader's page renders for this body and this list, unknown key marked.
+    expect(writer.locator(".md-unknown")).to_contain_text("[@nobody1999]")
+    expect(writer.locator(".md-stats")).to_contain_text("words")
+    expect(writer.locator(".md-stats")).to_contain_text("grade")
+    expect(writer.locator("#preview sup.cite-missing")).to_have_count(1)
+    expected = render_body(source.input_value(), {"correa2017": 1, "martinez2021": 2, "okafor2020": 3}).html
+    assert writer.locator("#preview").inner_html() == expected
+    shot(writer, "19-editor-preview")
+
+    # Reorder without leaving the form (a re-render that keeps the text), then save once.
+    writer.get_by_role("button", name="Move martinez2021 up").click()
+    expect(writer.locator("#references ol.references > li").first).to_contain_text("martinez2021")
+    expect(source).to_have_value(re.compile(r"Ask about \[@nobody1999\]\.$"))
+    writer.get_by_role("button", name="Save as a new revision").click()
+    expect(writer.locator(".flashes")).to_contain_text("Saved as version 3.")
+    saved = revisions(isolated_app, draft["id"])
+    assert len(saved) == 3  # created, sources, and this one save
+    ids = draft["ids"]
+    assert json.loads(saved[2].citation_ids) == [ids["martinez2021"], ids["correa2017"], ids["okafor2020"]]
+    assert saved[2].body.endswith("Ask about [@nobody1999].")
+    # The published page renders the same body the same way the preview did (numbering follows the list).
+    published = render_body(saved[2].body, {"martinez2021": 1, "correa2017": 2, "okafor2020": 3}).html
+    assert writer.locator("#article-body").inner_html().count("cite-missing") == published.count("cite-missing")
+    assert not problems, problems
+
+
+def test_the_unsaved_text_comes_back_after_the_tab_closed(new_context, people, live_server, isolated_app, draft):
+    context = new_context(people["writer"])
+    writer = page_of(context)
+    problems = watch_console(writer)
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer).click()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type(" Drink water.")
+    writer.wait_for_timeout(600)  # the draft is kept a moment after the last keystroke
+    writer.close(run_before_unload=False)
+
+    again = context.new_page()
+    problems += watch_console(again)
+    again.goto(f"/articles/{draft['id']}/edit")
+    offer = again.get_by_role("alert").filter(has_text="Restore your unsaved text from")
+    expect(offer).to_be_visible()
+    shot(again, "20-editor-restore")
+    offer.get_by_role("button", name="Restore").click()
+    expect(again.locator("textarea[name=body]")).to_have_value(re.compile(r"Drink water\.$"))
+    # Leaving now asks first.
+    messages = []
+    again.on("dialog", lambda dialog: (messages.append(dialog.type), dialog.dismiss()))
+    again.close(run_before_unload=True)
+    again.wait_for_timeout(300)
+    assert messages == ["beforeunload"]
+    assert len(revisions(isolated_app, draft["id"])) == 2  # nothing saved
+    assert not [p for p in problems if "beforeunload" not in p], problems
+
+
+def test_paste_from_a_word_processor_keeps_structure_not_styles(new_context, people, live_server, draft):
+    writer = page_of(new_context(people["writer"]))
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer).click()
+    writer.keyboard.press("Control+a")
+    html = ('<b style="font-weight:normal;" id="docs-internal-guid-1"><h2 style="color:red">After surgery</h2>'
+            '<p><span style="font-weight:700">Rest</span> and <span style="font-style:italic">walk</span>.</p>'
+            '<ul><li>Water</li><li>Sleep</li></ul></b>')
+    writer.evaluate("""html => {
+        const data = new DataTransfer(); data.setData('text/html', html); data.setData('text/plain', 'x');
+        document.querySelector('.cm-content').dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", html)
+    value = writer.locator("textarea[name=body]").input_value()
+    assert value.startswith("## After surgery")
+    assert "**Rest** and *walk*." in value
+    assert "-   Water" in value or "- Water" in value
+    assert "color" not in value and "style" not in value
+
+
+def test_without_javascript_the_textarea_and_the_reference_buttons_work(browser, live_server, people, isolated_app, draft):
+    from tests.browser.conftest import sign_in
+
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, people["writer"])
+        page.goto(f"/articles/{draft['id']}/edit")
+        page.get_by_label("Body (Markdown)").fill("Plain text [@correa2017].")
+        page.get_by_role("button", name="Remove martinez2021").click()
+        expect(page.get_by_label("Body (Markdown)")).to_have_value("Plain text [@correa2017].")
+        page.get_by_role("button", name="Save as a new revision").click()
+        expect(page.locator(".flashes")).to_contain_text("Saved as version 3.")
+        assert json.loads(revisions(isolated_app, draft["id"])[2].citation_ids) == [draft["ids"]["correa2017"]]
+    finally:
+        context.close()
