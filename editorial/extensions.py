@@ -62,6 +62,16 @@ def writing_out_of_band():
     return _while_set(_out_of_band)
 
 
+def end_refused_transaction(refusal) -> None:
+    """End the transaction of a request a service refused (a DomainError): committed when the
+    refusal itself was recorded (its keeps_audit_record: the audit record and failure count must
+    stand), otherwise rolled back, so that nothing else it began is written."""
+    if refusal.keeps_audit_record:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
 def out_of_band_write_in_progress() -> bool:
     return _out_of_band.get()
 

@@ -16,14 +16,15 @@ def show_domain_errors(form, error: DomainError) -> None:
 
 def apply_form(form, work):
     """Run one service call for a submitted form, as the one transaction of the request: on success
-    commit and return (True, its result); on a refusal roll back, put the refusal beside the
-    form's fields and return (False, None), so that the page is shown again with its errors."""
-    from editorial.extensions import db
+    commit and return (True, its result); on a refusal end the transaction (rolled back, unless the
+    refusal was recorded: extensions.end_refused_transaction), put the refusal beside the form's
+    fields and return (False, None), so that the page is shown again with its errors."""
+    from editorial.extensions import db, end_refused_transaction
 
     try:
         result = work()
     except DomainError as exc:
-        db.session.rollback()
+        end_refused_transaction(exc)
         show_domain_errors(form, exc)
         return False, None
     db.session.commit()

@@ -13,7 +13,7 @@ from editorial.services import currency, schedules
 from editorial.access import load_access
 from editorial.annotations import mark_comments
 from editorial.errors import DomainError, StaleVersion, ValidationError
-from editorial.extensions import db
+from editorial.extensions import db, end_refused_transaction
 from editorial.forms import show_domain_errors
 from editorial.forms.articles import (
     AssignForm, CommentForm, EditArticleForm, NewArticleForm, RespondForm, RestoreForm, TransitionForm, WaiveForm,
@@ -62,10 +62,7 @@ def _done(article, message: str):
 def show_refusal(article, exc: DomainError):
     """Show the article again with the reason, under the refusal's own 4xx status."""
     article_id = article.id
-    if exc.keeps_audit_record:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    end_refused_transaction(exc)
     flash(exc.message + "".join(f" {m}" for f, m in exc.fields.items() if f != "reasons"), "error")
     return detail(article_id), exc.status
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user
 from editorial import auth_loader
 from editorial.errors import DomainError
 from editorial.extensions import db
-from editorial.forms import apply_form, show_domain_errors
+from editorial.forms import apply_form
 from editorial.forms.auth import RecoveryCodesForm, TwoFactorCodeForm, TwoFactorDisableForm, TwoFactorSignInForm
 from editorial.security import SIGN_IN_LIMITS
 from editorial import secret_box
@@ -110,22 +110,19 @@ def confirm():
 def regenerate_recovery_codes():
     form = RecoveryCodesForm()
     if form.validate_on_submit():
-        try:
-            codes = two_factor.regenerate_recovery_codes(current_user, password=form.current_password.data,
-                                                         remote_addr=request.remote_addr)
-        except DomainError as exc:
-            if exc.keeps_audit_record:
-                db.session.commit()  # keep the audit record and the failure count
-            else:
-                db.session.rollback()
-            if not current_user.is_active:
-                flash("Too many failed attempts: your account is locked until an administrator unlocks it.", "error")
-                return redirect(url_for("auth.sign_in"))
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, codes = apply_form(form, lambda: two_factor.regenerate_recovery_codes(
+            current_user, password=form.current_password.data, remote_addr=request.remote_addr))
+        if done:
             return _recovery_codes_page(codes, first_time=False)
+        if not current_user.is_active:
+            return _locked_out()
     return _setup_page(codes_form=form, status=422)
+
+
+def _locked_out():
+    """The refused password re-entry was the one that locked the account (and ended its sessions)."""
+    flash("Too many failed attempts: your account is locked until an administrator unlocks it.", "error")
+    return redirect(url_for("auth.sign_in"))
 
 
 @bp.post("/account/two-factor/disable")
@@ -133,22 +130,13 @@ def regenerate_recovery_codes():
 def disable():
     form = TwoFactorDisableForm()
     if form.validate_on_submit():
-        try:
-            two_factor.disable(current_user, password=form.password.data, code=form.code.data,
-                               remote_addr=request.remote_addr)
-        except DomainError as exc:
-            if exc.keeps_audit_record:
-                db.session.commit()  # keep the audit record and the failure count
-            else:
-                db.session.rollback()
-            if not current_user.is_active:  # that failure locked the account and ended its sessions
-                flash("Too many failed attempts: your account is locked until an administrator unlocks it.", "error")
-                return redirect(url_for("auth.sign_in"))
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
+        done, _ = apply_form(form, lambda: two_factor.disable(
+            current_user, password=form.password.data, code=form.code.data, remote_addr=request.remote_addr))
+        if done:
             flash("Two-factor sign-in is off.", "success")
             return redirect(url_for("two_factor.setup"))
+        if not current_user.is_active:
+            return _locked_out()
     return _setup_page(disable_form=form, status=422)
 
 
