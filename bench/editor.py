@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import threading
 import time
 
-PASSWORD = "bench-password-long-enough"
+from bench.render import PASSWORD, migrated_app
 
 
 def main(argv=None) -> int:
@@ -25,23 +24,15 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=20_000)
     args = parser.parse_args(argv)
 
-    from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
-    from config import TestConfig
-    from editorial import create_app
     from editorial.auth_loader import sign_in_client
     from editorial.extensions import db
     from editorial.models import Citation
     from editorial.services import articles, users
 
-    workdir = tempfile.mkdtemp(prefix="vetted-editor-bench-")
-    config = type("EditorBenchConfig", (TestConfig,), {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench.sqlite", "AUDIT_CHECKPOINT_DIR": f"{workdir}/checkpoints",
-        "TESTING": False})
-    app = create_app(config)
+    app = migrated_app("editor")
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
         writer = users.create_user(None, email="w@bench.example", name="W", password=PASSWORD, roles=["writer"])
         db.session.flush()
         sources = [Citation(key=f"bench{n}", title=f"A study {n}", fingerprint=f"a study {n}", year=2024, formatted="Doe J.")

@@ -61,6 +61,24 @@ def bodies(size: int) -> dict[str, str]:
     }
 
 
+def migrated_app(name: str):
+    """The app on a fresh SQLite file in a temporary folder, migrated to the head, served as in
+    production (TESTING off): what the in-process benchmarks (this one, bench/editor.py) measure."""
+    from flask_migrate import upgrade
+
+    from config import TestConfig
+    from editorial import create_app
+
+    workdir = tempfile.mkdtemp(prefix=f"vetted-{name}-bench-")
+    config = type(f"{name.title()}BenchConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench.sqlite", "AUDIT_CHECKPOINT_DIR": f"{workdir}/checkpoints",
+        "TESTING": False})
+    app = create_app(config)
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+    return app
+
+
 def median_s(call, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -127,23 +145,13 @@ def main(argv=None) -> int:
     parser.add_argument("--shapes", default="", help="shape names separated by semicolons (default: all)")
     args = parser.parse_args(argv)
 
-    from config import TestConfig
-    from editorial import create_app
     from editorial.extensions import cache
     from editorial.rendering import render_body
 
     shapes = bodies(args.size)
     if args.shapes:
         shapes = {k: v for k, v in shapes.items() if k in args.shapes.split(";")}
-    workdir = tempfile.mkdtemp(prefix="vetted-render-bench-")
-    config = type("RenderBenchConfig", (TestConfig,), {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench.sqlite", "AUDIT_CHECKPOINT_DIR": f"{workdir}/checkpoints",
-        "TESTING": False})
-    app = create_app(config)
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+    app = migrated_app("render")
     tokens, ids, citation_id = _newsroom(app)
     client = app.test_client()
     from editorial.auth_loader import sign_in_client
