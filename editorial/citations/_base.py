@@ -48,7 +48,11 @@ def year_from(value: object) -> int | None:
 
 def date_from(value: object) -> date | None:
     """A full date from "2019/03/28" or "2019-03-28"; None when partial or impossible."""
-    match = _ISO_DATE.match(clean_text(value))
+    return matched_date(_ISO_DATE.match(clean_text(value)))
+
+
+def matched_date(match) -> date | None:
+    """The date a pattern matched as (year, month, day); None without a match or for an impossible date."""
     if not match:
         return None
     try:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ._base import ImportFormatError, Mapped, doi_or_raw, first, journal_type, pages_from, pmid_or_raw, year_from
+from ._base import ImportFormatError, Mapped, doi_or_raw, first, journal_type, matched_date, pages_from, pmid_or_raw, year_from
 from .names import parse_name
 from .records import BOOK, PREPRINT, Author, CitationData
 from .text import clean_text
@@ -69,13 +69,7 @@ def _people(fields: dict[str, list[str]], full: str, short: str) -> list[Author]
 
 
 def _epub_date(fields: dict[str, list[str]]) -> date | None:
-    match = _DEP.match(first(fields.get("DEP")))
-    if not match:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
+    return matched_date(_DEP.match(first(fields.get("DEP"))))
 
 
 def _doi(fields: dict[str, list[str]]) -> str:
