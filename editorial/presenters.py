@@ -10,7 +10,7 @@ def waiting_on(article, assignments) -> str:
     if state == State.DRAFT:
         return "Author: finish and submit" if active else "Editor: assign reviewers; author: finish the draft"
     if state == State.IN_REVIEW:
-        pending = [a.reviewer.name for a in active if a.status_for(article.version) != "approved"]
+        pending = _pending_reviewers(article, active)
         return "Reviewers: " + ", ".join(pending) if pending else "Nobody"
     if state == State.CHANGES_REQUESTED:
         return "Author: revise and resubmit"
@@ -20,6 +20,7 @@ def waiting_on(article, assignments) -> str:
 
 
 def _pending_reviewers(article, assignments) -> list[str]:
+    """The active reviewers who have not signed the current revision, by name."""
     return [a.reviewer.name for a in assignments if a.is_active and a.status_for(article.version) != "approved"]
 
 
