@@ -6,6 +6,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from editorial.clock import now
 
 
+def long_date(value: date | datetime | None) -> str:
+    """A date as pages and e-mails write it: "01 December 2026" ("" for none)."""
+    return value.strftime("%d %B %Y") if value else ""
+
+
 def today_utc() -> date:
     return now().date()
 

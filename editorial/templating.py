@@ -1,10 +1,11 @@
 """What every template can use: the permission check, roles, and formatting filters."""
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import has_request_context
 from flask_login import current_user
 
+from editorial.dates import long_date
 from editorial.models.reviews import REVIEW_STATUS_LABELS
 from editorial.permissions import can
 from editorial.presenters import waiting_on
@@ -54,14 +55,10 @@ def _format_datetime(value: datetime | None) -> str:
     return format_datetime(value, _viewer_zone())
 
 
-def _format_date(value: date | datetime | None) -> str:
-    return value.strftime("%d %B %Y") if value else ""
-
-
 def init_app(app):
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = _format_datetime
-    app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.filters["date"] = long_date
     app.jinja_env.globals["review_status_labels"] = REVIEW_STATUS_LABELS  # globals reach imported macros
     app.jinja_env.filters["count_of"] = count_of
 

@@ -40,7 +40,7 @@ from sqlalchemy.orm import joinedload
 
 from editorial import audit
 from editorial.clock import now
-from editorial.dates import today_utc
+from editorial.dates import long_date, today_utc
 from editorial.errors import InvalidTransition, NotFound
 from editorial.extensions import db
 from editorial.mailer import SmtpConnection, SmtpSettings, build_message, setting
@@ -144,7 +144,7 @@ def _ask_to_review(reviewer: User, article: Article, assignment: Assignment, *, 
         since = (f"See what changed since you {did} revision {looked}, then sign revision {article.version} "
                  "or request changes.")
         link = since_my_review_link(article.id)
-    due = f" Please answer by {assignment.due_date.strftime('%d %B %Y')}." if assignment.due_date else ""
+    due = f" Please answer by {long_date(assignment.due_date)}." if assignment.due_date else ""
     said = f"\n\n{asked_by.name}'s note:\n{note}" if note else ""
     notify(
         reviewer, "review_requested", f"Review requested: {article.title}",
@@ -291,7 +291,7 @@ def queue_reminders(days: int = DEFAULT_REMINDER_DAYS) -> int:
     for assignment, article in rows:
         reviewer = db.session.get(User, assignment.reviewer_id)
         due = assignment.due_date
-        when = due.strftime("%d %B %Y")
+        when = long_date(due)
         if due >= today:
             kind, key = "reminder_before", f"reminder-before:{assignment.id}:{due.isoformat()}"
             subject = f"Review due {when}: {article.title}"
