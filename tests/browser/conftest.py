@@ -209,6 +209,17 @@ def sign_in(page, person: Person) -> None:
     expect(page.get_by_role("link", name=person.name)).to_be_visible()
 
 
+def body_editor(page):
+    """The edit page's body, once its Markdown editor has taken over from the textarea.
+
+    The editor is a deferred script: a test that types right after a click into the edit page can
+    otherwise catch the plain textarea the moment before the script hides it."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#edit-form .cm-content")).to_be_visible()
+    return page.get_by_label("Body (Markdown)")
+
+
 def page_of(context):
     """The context's open page (the one sign-in used), or a new one."""
     return context.pages[0] if context.pages else context.new_page()

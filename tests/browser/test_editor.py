@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import page_of, shot
+from tests.browser.conftest import body_editor, page_of, shot
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def watch_console(page) -> list[str]:
 
 
 def editor(page):
-    return page.get_by_label("Body (Markdown)")
+    return body_editor(page)
 
 
 def revisions(isolated_app, article_id):

@@ -18,7 +18,7 @@ try:
 except ImportError:  # the _chromium_available fixture skips these tests (or fails them in CI)
     expect = None
 
-from tests.browser.conftest import page_of, shot
+from tests.browser.conftest import body_editor, page_of, shot
 
 TITLE = "Radiation therapy after breast-conserving surgery"
 RIS = """TY  - JOUR
@@ -177,7 +177,7 @@ def test_the_whole_review_journey(new_context, people, live_server):
     expect(writer.get_by_text("Please say what the skin changes look like")).to_be_visible()
     _open_article(writer)
     writer.get_by_role("navigation", name="Article").get_by_role("link", name="Edit").click()
-    body = writer.get_by_label("Body (Markdown)")
+    body = body_editor(writer)
     body.fill(BODY.replace("are common [@okafor2020].", f"are common [@okafor2020]. {REVISED_PARAGRAPH}."))
     writer.get_by_label("Change note").fill("Described the skin changes, as Dr. Review asked.")
     shot(writer, "10-article-edit")
@@ -290,12 +290,12 @@ def test_edit_conflict_keeps_the_second_writers_text(new_context, people, live_s
         page.goto(f"/articles/{article_id}/edit")
         expect(page.get_by_text("You are editing version 1.")).to_be_visible()
 
-    writer.get_by_label("Body (Markdown)").fill("Hot flashes are sudden feelings of warmth, often with sweating.")
+    body_editor(writer).fill("Hot flashes are sudden feelings of warmth, often with sweating.")
     writer.get_by_role("button", name="Save as a new revision").click()
     _flash(writer, "Saved as version 2.")
 
     editor_text = "Hot flashes are sudden feelings of heat in the upper body."
-    editor.get_by_label("Body (Markdown)").fill(editor_text)
+    body_editor(editor).fill(editor_text)
     editor.get_by_role("button", name="Save as a new revision").click()
     alert = editor.get_by_role("alert")
     expect(alert).to_contain_text("Someone else saved first")

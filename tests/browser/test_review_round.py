@@ -16,7 +16,7 @@ try:
 except ImportError:  # the _chromium_available fixture skips these tests (or fails them in CI)
     expect = None
 
-from tests.browser.conftest import WIDTHS, page_of, shot
+from tests.browser.conftest import WIDTHS, body_editor, page_of, shot
 from tests.browser.test_accessibility import BLOCKING, _axe
 from tests.browser.test_comment_passage import _select_with_the_mouse
 
@@ -156,7 +156,7 @@ def test_the_review_round(new_context, people, live_server, isolated_app, sink, 
 
     # The writer revises the text and the references, and resubmits.
     writer.goto(f"/articles/{aid}/edit")
-    body = writer.get_by_label("Body (Markdown)")
+    body = body_editor(writer)
     body.fill(BODY.replace("a small, slow-growing tumour.",
                            "a small (under 3 cm), slow-growing tumour [@correa2017]."))
     writer.get_by_label("Change note").fill("Defined a small tumour, cited the consensus.")

@@ -15,7 +15,7 @@ try:
 except ImportError:  # the _chromium_available fixture skips these tests (or fails them in CI)
     expect = None
 
-from tests.browser.conftest import page_of, shot
+from tests.browser.conftest import body_editor, page_of, shot
 from tests.browser.test_editor import revisions, watch_console
 from tests.word_files import patient_leaflet
 
@@ -74,7 +74,7 @@ def test_a_writer_drafts_from_word_cites_by_typing_and_by_pmid_and_saves_once(
 
     # The editor: bold from the toolbar, two sources cited by typing [@, the third from the library search.
     writer.goto(f"/articles/{article_id}/edit")
-    body = writer.get_by_label("Body (Markdown)")
+    body = body_editor(writer)
     body.click()
     writer.keyboard.press("Control+End")
     writer.keyboard.type("\n\nKeep the skin ")
@@ -121,7 +121,7 @@ def test_a_writer_drafts_from_word_cites_by_typing_and_by_pmid_and_saves_once(
 
     # Unsaved text survives a closed tab.
     writer.goto(f"/articles/{article_id}/edit")
-    writer.get_by_label("Body (Markdown)").click()
+    body_editor(writer).click()
     writer.keyboard.press("Control+End")
     writer.keyboard.type(" Drink water.")
     writer.wait_for_timeout(600)  # the draft is kept a moment after the last keystroke
