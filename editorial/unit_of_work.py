@@ -114,8 +114,10 @@ def _wrap_commands(group: click.Group) -> None:
     for command in group.commands.values():
         if isinstance(command, click.Group):
             _wrap_commands(command)
-        elif command.callback is not None:
+        elif command.callback is not None and not getattr(command.callback, "one_unit_of_work", False):
+            # The commands are module-level objects, shared by every app this process creates: wrap once.
             command.callback = one_command(command.callback)
+            command.callback.one_unit_of_work = True
 
 
 def init_app(app) -> None:
