@@ -53,7 +53,7 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from editorial import auth_loader, cli, errorhandlers, security, templating
+    from editorial import auth_loader, cli, errorhandlers, security, templating, unit_of_work
     from editorial.api import api_bp
     from editorial.views import register_views
 
@@ -66,6 +66,7 @@ def create_app(config=None) -> Flask:
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)
     cli.init_app(app)
+    unit_of_work.init_app(app)  # last: every route's request and every command is one unit of work
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix

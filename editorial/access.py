@@ -4,7 +4,7 @@ an editor's or the author's request usually never does."""
 from functools import cached_property
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from editorial.extensions import db, transaction_scoped
 from editorial.models import Article, Assignment, Revision, Signature, User
@@ -27,7 +27,7 @@ class ArticleAccess:
     def assignments(self) -> list[Assignment]:
         return list(db.session.scalars(
             select(Assignment).where(Assignment.article_id == self.article.id)
-            .options(selectinload(Assignment.reviewer)).order_by(Assignment.id)
+            .options(joinedload(Assignment.reviewer)).order_by(Assignment.id)
         ))
 
     @cached_property
@@ -52,9 +52,11 @@ class ArticleAccess:
         """Who holds an approval signature on the current revision's exact content."""
         return {signer_id for _, signer_id, _ in self.current_signatures}
 
-    def forget_signatures(self) -> None:
-        """After this request signed: the next rule or count reads the signatures again."""
-        self.__dict__.pop("current_signatures", None)
+    def add_signature(self, signature: Signature, signed_before: list[tuple[int, int, str | None]]) -> None:
+        """This request signed the current revision's content (flushed, so the flush forgot the
+        signatures read before it, `signed_before`): the rules and counts see it without reading
+        the signatures again."""
+        self.current_signatures = [*signed_before, (signature.id, signature.signer_id, signature.conflict_of_interest)]
 
     def assignment_of(self, user: User) -> Assignment | None:
         """The user's assignment that has not been removed (a declined one still counts here)."""
@@ -77,8 +79,9 @@ _MEMO = transaction_scoped("article_access")
 def load_access(article: Article) -> ArticleAccess:
     """The article's access facts, the same object for the whole request until the session next
     writes: a write request's view checks access and then its service checks again, and both must
-    see the same facts without reading them twice. Any flush, commit or rollback forgets them;
-    pending changes are flushed first, so that the facts read later describe them."""
+    see the same facts without reading them twice. A commit or rollback forgets them, and a flush the
+    facts it may have changed (_forget_what_a_flush_changed); pending changes are flushed first, so
+    that the facts read later describe them."""
     session = db.session()
     if session.new or session.dirty or session.deleted:
         session.flush()
@@ -88,9 +91,30 @@ def load_access(article: Article) -> ArticleAccess:
     return memo[article.id]
 
 
-@event.listens_for(Session, "after_flush")
-def _forget_access(session, *_args) -> None:
+def _forget_access(session) -> None:
     session.info.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_what_a_flush_changed(session, _flush_context) -> None:
+    """An assignment added or removed, a revision written, a signature or an article's current
+    revision changed: the facts read from those rows are read again. Rows updated in place (an
+    assignment's decision, a reviewer's account) are the very objects the facts hold."""
+    memo = session.info.get(_MEMO)
+    if not memo:
+        return
+    added_or_deleted = {type(row) for row in (*session.new, *session.deleted)}
+    updated = {type(row) for row in session.dirty}
+    stale = set()
+    if Assignment in added_or_deleted:
+        stale.add("assignments")
+    if Revision in added_or_deleted:
+        stale |= {"revision_author_ids", "current_signatures"}
+    if (Signature in added_or_deleted | updated) or Article in updated:
+        stale.add("current_signatures")
+    for access in memo.values():
+        for name in stale:
+            access.__dict__.pop(name, None)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -111,7 +111,9 @@ _CHAIN_HEAD_ID = transaction_scoped("audit_chain_head_id")
 def lock_chain() -> None:
     """Serialise appends to the chain until the transaction ends (taken again: a no-op)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        # On the connection, not through the session: a lock reads and writes no row, so the facts
+        # read before it (access.py) still stand.
+        db.session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     # SQLite transactions begin IMMEDIATE (see extensions.py), which already serialises writers.
 
 

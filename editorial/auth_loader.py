@@ -41,10 +41,9 @@ def init_app(app):
 
 
 def sign_in(user: User) -> None:
-    """Start a server-side session for a user whose credentials were just accepted, and commit it.
-    The caller has cleared the Flask session (a fresh one at sign-in: no fixation)."""
+    """Start a server-side session for a user whose credentials were just accepted (committed with
+    the request). The caller has cleared the Flask session (a fresh one at sign-in: no fixation)."""
     record, key = sessions.start(user, user_agent=request.user_agent.string, remote_addr=request.remote_addr)
-    db.session.commit()
     session[sessions.SESSION_KEY] = key
     session[sessions.SEEN_KEY] = int(record.last_seen_at.timestamp())
     login_user(user)
@@ -69,6 +68,5 @@ def sign_out(user: User) -> None:
     record = sessions.current()
     if record is not None:
         sessions.end(user, record, "signed_out")
-        db.session.commit()
     logout_user()
     session.clear()

@@ -162,7 +162,11 @@ def make_checkpoint(reason: str) -> AuditCheckpoint | None:
     if head is None:
         return None
     head_id, head_hash = head
-    last = db.session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.event_id.desc()).limit(1))
+    # The latest checkpoint and how many events followed it up to the head, in one read.
+    since_last = (select(func.count(AuditEvent.id)).where(AuditEvent.id > AuditCheckpoint.event_id, AuditEvent.id <= head_id)
+                  .scalar_subquery())
+    last, events_since = db.session.execute(
+        select(AuditCheckpoint, since_last).order_by(AuditCheckpoint.event_id.desc()).limit(1)).first() or (None, None)
     if last is not None and last.event_id >= head_id:
         return None
     key = signing_key(create=last is None)
@@ -170,9 +174,10 @@ def make_checkpoint(reason: str) -> AuditCheckpoint | None:
         raise Unavailable("The audit signing key is not on this host (set AUDIT_SIGNING_KEY, the key the other "
                           "hosts sign with); nothing was changed.")
     kid = key_id(key.public_key())
-    since = last.event_id if last is not None else 0
-    count = (last.event_count if last is not None else 0) + db.session.scalar(
-        select(func.count(AuditEvent.id)).where(AuditEvent.id > since, AuditEvent.id <= head_id))
+    if last is None:
+        count = db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.id <= head_id))
+    else:
+        count = last.event_count + events_since
     created = utcnow()
     checkpoint = AuditCheckpoint(
         created_at=created, event_id=head_id, event_hash=head_hash, event_count=count, reason=reason, key_id=kid,

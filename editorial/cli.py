@@ -8,7 +8,6 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from editorial.audit import verify_chain
-from editorial.errors import DomainError
 from editorial.extensions import db
 from editorial.roles import Role
 from editorial.services import users as user_service
@@ -36,14 +35,6 @@ def audit_verify_export(path, public_key):
         click.echo(f"Note: {note}.")
     click.echo(f"{'OK' if result.ok else 'NOT OK'}: {result.checked} events checked, {len(result.problems)} problems.")
     sys.exit(0 if result.ok else 1)
-
-
-def _fail(exc: DomainError) -> None:
-    db.session.rollback()
-    click.echo(f"Error: {exc.message}", err=True)
-    for field, message in exc.fields.items():
-        click.echo(f"  {field}: {message}", err=True)
-    sys.exit(1)
 
 
 @click.command("init-db")
@@ -85,7 +76,6 @@ def db_roles(app_role, password_env, print_only):
         sys.exit(1)
     for statement in statements:
         db.session.execute(text(statement))
-    db.session.commit()
     click.echo(f"Role {app_role} is ready: connect the app as it; keep running init-db as the owner.")
 
 
@@ -100,14 +90,10 @@ def db_roles(app_role, password_env, print_only):
 @click.option("--disclosure")
 def users_create(email, name, roles, password, credentials, specialty, affiliation, disclosure):
     """Create a user."""
-    try:
-        user = user_service.create_user(
-            None, email=email, name=name, password=password, roles=list(roles),
-            credentials=credentials, specialty=specialty, affiliation=affiliation, disclosure=disclosure,
-        )
-    except DomainError as exc:
-        _fail(exc)
-    db.session.commit()
+    user = user_service.create_user(
+        None, email=email, name=name, password=password, roles=list(roles),
+        credentials=credentials, specialty=specialty, affiliation=affiliation, disclosure=disclosure,
+    )
     click.echo(f"Created user {user.id}: {user.email} ({', '.join(r.value for r in user.sorted_roles)})")
 
 
@@ -120,11 +106,7 @@ def users_token(email, label):
     if user is None:
         click.echo(f"Error: no user with e-mail {email}", err=True)
         sys.exit(1)
-    try:
-        _, raw = user_service.issue_token(None, user, label)
-    except DomainError as exc:
-        _fail(exc)
-    db.session.commit()
+    _, raw = user_service.issue_token(None, user, label)
     click.echo(f"API token for {user.email} (shown once; keep it secret):")
     click.echo(raw)
 
@@ -136,7 +118,6 @@ def seed_demo():
     from editorial.demo import DEMO_PASSWORD, seed
 
     people = seed()
-    db.session.commit()
     click.echo(f"Demo newsroom ready. Every demo account's password is: {DEMO_PASSWORD}")
     for user in people:
         click.echo(f"  {', '.join(r.value for r in user.sorted_roles):<10} {user.email:<28} {user.name}")
@@ -167,7 +148,6 @@ def audit_checkpoint():
     from editorial.checkpoints import make_checkpoint
 
     checkpoint = make_checkpoint("scheduled")
-    db.session.commit()
     if checkpoint is None:
         click.echo("Nothing new since the latest checkpoint.")
         return
@@ -190,15 +170,6 @@ def articles_list(state):
         statement = statement.where(Article.state == state)
     for article in db.session.scalars(statement):
         click.echo(f"{article.id:>6}  {article.state:<18} v{article.version:<4} {article.slug}")
-
-
-def _article_or_exit(article_id: int):
-    from editorial.services import articles as article_service
-
-    try:
-        return article_service.get_article(article_id)
-    except DomainError as exc:
-        _fail(exc)
 
 
 @articles_cli.command("transition")
@@ -227,23 +198,15 @@ def articles_transition(article_id, action, email, comment, revision, content_ha
                        err=True)
             sys.exit(1)
         if revision is None:
-            shown = article_service.current_revision(_article_or_exit(article_id))
+            shown = article_service.current_revision(article_service.get_article(article_id))
             click.echo(f"You are signing revision {shown.number}, content hash {shown.content_hash}.")
             click.confirm("Sign this revision?", abort=True)
             revision, content_hash = shown.number, shown.content_hash
             db.session.rollback()  # the signature is checked again under the article's lock below
         password = click.prompt("Password (your signature)", hide_input=True)
-    try:
-        article = article_service.get_article(article_id, for_update=True)
-        article_service.transition(actor, article, action, comment=comment, password=password, revision=revision,
-                                   content_hash=content_hash, conflict_of_interest=conflict_of_interest)
-    except DomainError as exc:
-        if exc.keeps_audit_record:
-            db.session.commit()
-            click.echo(f"Error: {exc.message}", err=True)
-            sys.exit(1)
-        _fail(exc)
-    db.session.commit()
+    article = article_service.get_article(article_id, for_update=True)
+    article_service.transition(actor, article, action, comment=comment, password=password, revision=revision,
+                               content_hash=content_hash, conflict_of_interest=conflict_of_interest)
     click.echo(f"Article {article.id} is now {article.state} (version {article.version}).")
 
 
@@ -279,7 +242,6 @@ def citations_check_retractions(source_name, batch):
     # RETRACTION_FETCH in app config replaces HTTP (tests); CROSSREF_MAILTO joins Crossref's polite pool.
     source = source_from_config(source_name, current_app.config)
     report = check_library(source, None, batch=batch, commit=True)
-    db.session.commit()
     for doi, reason in sorted(report.errors.items()):
         click.echo(f"  could not check {doi}: {reason}", err=True)
     click.echo(f"Checked {report.checked}, flagged {len(report.flagged)}, errors {len(report.errors)}.")
@@ -302,11 +264,7 @@ def citations_load_retraction_watch(file, email):
         if actor is None:
             click.echo(f"Error: no user with e-mail {email}", err=True)
             sys.exit(1)
-    try:
-        report = load_retraction_watch(file, actor)
-    except DomainError as exc:
-        _fail(exc)
-    db.session.commit()
+    report = load_retraction_watch(file, actor)
     click.echo(f"Read {report.checked} retractions ({report.skipped} other rows skipped), "
                f"flagged {len(report.flagged)}.")
     for key in report.flagged:
@@ -330,7 +288,6 @@ def notifications_remind(days):
     from editorial.services import notifications as notification_service
 
     created = notification_service.queue_reminders(_reminder_days(days))
-    db.session.commit()
     click.echo(f"Queued {created} new reminders.")
 
 
@@ -347,12 +304,10 @@ def notifications_send(days, no_remind, batch):
 
     if not no_remind:
         created = notification_service.queue_reminders(_reminder_days(days))
-        db.session.commit()
         click.echo(f"Queued {created} new reminders.")
     settings = SmtpSettings.from_config(current_app.config)
     if not settings.configured:
         waiting = notification_service.pending_count()
-        db.session.rollback()
         click.echo(f"SMTP is not configured (SMTP_HOST is not set): nothing was sent; {waiting} messages "
                    "wait in the outbox (/admin/outbox).")
         return
@@ -362,7 +317,6 @@ def notifications_send(days, no_remind, batch):
         cap_minutes=int(setting(current_app.config, "NOTIFY_BACKOFF_CAP_MINUTES",
                                 notification_service.DEFAULT_BACKOFF_CAP_MINUTES)),
     )
-    db.session.rollback()
     for error in report.errors[:50]:
         click.echo(f"  {error}", err=True)
     click.echo(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}; "

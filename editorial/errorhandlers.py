@@ -4,7 +4,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from editorial.errors import DomainError
-from editorial.extensions import end_refused_transaction
+from editorial.unit_of_work import refused
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -34,7 +34,7 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 def init_app(app):
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        end_refused_transaction(exc)
+        refused(exc)
         if wants_json():
             return error_response(exc.status, exc.code, exc.message, exc.fields or None)
         return render_template("error.html", status=exc.status, message=exc.message), exc.status

@@ -58,18 +58,8 @@ def reading_only():
 
 def writing_out_of_band():
     """The one kind of write a safe request makes: recording that something went wrong while it read
-    (a withheld public page). Its transaction begins as a writer's; the caller commits it."""
+    (a withheld public page). Its transaction begins as a writer's (unit_of_work.on_its_own)."""
     return _while_set(_out_of_band)
-
-
-def end_refused_transaction(refusal) -> None:
-    """End the transaction of a request a service refused (a DomainError): committed when the
-    refusal itself was recorded (its keeps_audit_record: the audit record and failure count must
-    stand), otherwise rolled back, so that nothing else it began is written."""
-    if refusal.keeps_audit_record:
-        db.session.commit()
-    else:
-        db.session.rollback()
 
 
 def out_of_band_write_in_progress() -> bool:

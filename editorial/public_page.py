@@ -272,9 +272,9 @@ WITHHELD_ALERT_INTERVAL = timedelta(hours=1)
 
 def report_withheld(withheld: Withheld) -> None:
     """Record that a page was withheld and alert the administrators, in a transaction of its own:
-    the reader's request only reads (extensions.writing_out_of_band)."""
-    from editorial.extensions import writing_out_of_band
+    the reader's request only reads (unit_of_work.on_its_own)."""
     from editorial.services import notifications
+    from editorial.unit_of_work import on_its_own
 
     log.error("Withheld article %s revision %s from readers: %s", withheld.article_id, withheld.revision_number,
               withheld.reason)
@@ -291,17 +291,12 @@ def report_withheld(withheld: Withheld) -> None:
 
     if recently_recorded():  # in the page's own read: most readers of a withheld page stop here
         return
-    db.session.rollback()  # end the page's read-only transaction
-    with writing_out_of_band():
-        try:
-            if not recently_recorded():  # again under the write lock: two readers at once record it once
-                audit.record("public_page.withheld", actor=None, object_type="article", object_id=withheld.article_id,
-                             article_id=withheld.article_id, revision_number=withheld.revision_number, detail=detail)
-                notifications.page_withheld(withheld.article_id, withheld.revision_number, withheld.reason)
-            db.session.commit()
-        except Exception:  # the reader still gets the 503; the log line above says why
-            db.session.rollback()
-            log.exception("Could not record the withheld page of article %s", withheld.article_id)
+    # The reader still gets the 503 when this fails; the log line above says why.
+    with on_its_own("Could not record the withheld page of article %s", withheld.article_id):
+        if not recently_recorded():  # again under the write lock: two readers at once record it once
+            audit.record("public_page.withheld", actor=None, object_type="article", object_id=withheld.article_id,
+                         article_id=withheld.article_id, revision_number=withheld.revision_number, detail=detail)
+            notifications.page_withheld(withheld.article_id, withheld.revision_number, withheld.reason)
 
 
 def reference_numbers(body: str, citations: list[Citation]) -> tuple[dict[str, int], set[str]]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
+from editorial.access import load_access
 from editorial.extensions import db
 from editorial.models import Article, Assignment, Citation, Revision, User, UserRole
 from editorial.roles import Role
@@ -191,7 +192,7 @@ def article_bundle(article) -> ArticleBundle:
         article=article,
         current=current,
         live=revisions.get(article.live_revision_id),
-        assignments=assignments_by_article([article.id])[article.id],
+        assignments=[a for a in load_access(article).assignments if a.removed_at is None],  # as the rules read them
         citations=[by_id[i] for i in ids if i in by_id],
     )
 

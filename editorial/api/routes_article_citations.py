@@ -1,6 +1,6 @@
 """Attaching and detaching citations (each a new revision)."""
 from editorial.api import api_bp
-from editorial.api.routes_articles import committed, viewable
+from editorial.api.routes_articles import changed, viewable
 from editorial.api.helpers import caller
 from editorial.api.openapi import documented
 from editorial.api.schemas import ArticleOut, Id
@@ -19,7 +19,7 @@ def attach_citation(article_id: int):
     data = parse_body(AttachCitation)
     article = viewable(article_id, for_update=True)
     article_service.attach_citation(caller(), article, data.citation_id)
-    return committed(article, 201)
+    return changed(article, 201)
 
 
 @api_bp.delete("/articles/<int:article_id>/citations/<int:citation_id>")
@@ -27,4 +27,4 @@ def attach_citation(article_id: int):
 def detach_citation(article_id: int, citation_id: int):
     article = viewable(article_id, for_update=True)
     article_service.detach_citation(caller(), article, citation_id)
-    return committed(article)
+    return changed(article)

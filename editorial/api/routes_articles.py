@@ -18,7 +18,6 @@ from editorial.api.serialise import article_detail, article_summary, revision_su
 from editorial.api.validation import Body, PageQuery, Query, parse_body
 from editorial.workflow import Action
 from editorial.errors import NotFound, ValidationError
-from editorial.extensions import db
 from editorial.permissions import require
 from editorial.services import articles as article_service
 from editorial.services import reviews as review_service
@@ -101,12 +100,10 @@ def detail(article) -> dict:
     return article_detail(article, bundle.current, bundle.live, bundle.assignments, bundle.citations)
 
 
-def committed(article, status: int = 200) -> tuple[dict, int]:
-    """Answer with the changed article, then commit. The answer is read inside the transaction that
-    made the change: after the commit every loaded row would be read again in a second one."""
-    body = detail(article)
-    db.session.commit()
-    return body, status
+def changed(article, status: int = 200) -> tuple[dict, int]:
+    """Answer with the changed article, read inside the transaction that changed it (the request
+    commits as it answers: unit_of_work), so that no row is read again."""
+    return detail(article), status
 
 
 @api_bp.post("/articles")
@@ -115,7 +112,7 @@ def committed(article, status: int = 200) -> tuple[dict, int]:
 def create_article():
     data = parse_body(ArticleCreate)
     article = article_service.create_article(caller(), **data.model_dump())
-    return committed(article, 201)
+    return changed(article, 201)
 
 
 @api_bp.get("/articles")
@@ -154,7 +151,7 @@ def edit_article(article_id: int):
         caller(), article, base_version=data.base_version, title=data.title, summary=data.summary,
         body=data.body, topic=data.topic, note=data.note,
     )
-    return committed(article)
+    return changed(article)
 
 
 @api_bp.get("/articles/<int:article_id>/revisions")
@@ -204,7 +201,7 @@ def assign_reviewer(article_id: int):
     data = parse_body(AssignReviewer)
     article = viewable(article_id, for_update=True)
     review_service.assign_reviewer(caller(), article, data.user_id, data.due_date)
-    return committed(article, 201)
+    return changed(article, 201)
 
 
 @api_bp.delete("/articles/<int:article_id>/reviewers/<int:user_id>")
@@ -212,7 +209,7 @@ def assign_reviewer(article_id: int):
 def remove_reviewer(article_id: int, user_id: int):
     article = viewable(article_id, for_update=True)
     review_service.remove_assignment(caller(), article, user_id)
-    return committed(article)
+    return changed(article)
 
 
 @api_bp.patch("/articles/<int:article_id>/reviewers/me")
@@ -222,7 +219,7 @@ def respond(article_id: int):
     data = parse_body(RespondToAssignment)
     article = viewable(article_id, for_update=True)
     review_service.respond(caller(), article, **data.model_dump())
-    return committed(article)
+    return changed(article)
 
 
 @api_bp.post("/articles/<int:article_id>/reviewers/<int:user_id>/waive-conflict")
@@ -232,7 +229,7 @@ def waive_conflict(article_id: int, user_id: int):
     data = parse_body(WaiveConflict)
     article = viewable(article_id, for_update=True)
     review_service.waive_conflict(caller(), article, user_id, data.reason)
-    return committed(article)
+    return changed(article)
 
 
 @api_bp.post("/articles/<int:article_id>/transitions")
@@ -246,7 +243,7 @@ def transition(article_id: int):
     data = parse_body(TransitionRequest)
     article = viewable(article_id, for_update=True)
     article_service.transition(caller(), article, data.action, **data.model_dump(exclude={"action"}))
-    return committed(article)
+    return changed(article)
 
 
 @api_bp.get("/articles/<int:article_id>/as-of")

@@ -11,7 +11,6 @@ from editorial.api.openapi import documented
 from editorial.api.schemas import CitationCreatedOut, CitationOut, CitationPage, ImportReportOut
 from editorial.api.validation import Body, PageQuery, parse_body
 from editorial.citations import Author, CitationData
-from editorial.extensions import db
 from editorial.models import Citation
 from editorial.services import citation_lookup, citations as citation_service
 
@@ -110,7 +109,6 @@ def create_citation():
     values["authors"] = [Author(**a) for a in values["authors"]]
     values["editors"] = [Author(**a) for a in values["editors"]]
     citation, created = citation_service.create_citation(caller(), CitationData(**values))
-    db.session.commit()
     return {**citation_json(citation), "created": created}, 201 if created else 200
 
 
@@ -121,7 +119,6 @@ def create_citation():
 def import_citations():
     body = parse_body(ImportIn)
     report = citation_service.import_citations(caller(), body.format, body.text)
-    db.session.commit()
     return {
         "created": [citation_json(c) for c in report.created],
         "reused": [citation_json(c) for c in report.reused],
@@ -140,7 +137,6 @@ def import_citations():
 def lookup_citation():
     body = parse_body(LookupIn)
     citation, created = citation_lookup.add_by_identifier(caller(), body.identifier)
-    db.session.commit()
     return {**citation_json(citation), "created": created}, 201 if created else 200
 
 
@@ -194,5 +190,4 @@ def retract_citation(citation_id: int):
     body = parse_body(RetractIn)
     citation = citation_service.retract(caller(), citation_service.get_citation(citation_id), note=body.note,
                                         retracted_on=body.retracted_on)
-    db.session.commit()
     return citation_json(citation)

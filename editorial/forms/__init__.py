@@ -15,17 +15,15 @@ def show_domain_errors(form, error: DomainError) -> None:
 
 
 def apply_form(form, work):
-    """Run one service call for a submitted form, as the one transaction of the request: on success
-    commit and return (True, its result); on a refusal end the transaction (rolled back, unless the
-    refusal was recorded: extensions.end_refused_transaction), put the refusal beside the form's
-    fields and return (False, None), so that the page is shown again with its errors."""
-    from editorial.extensions import db, end_refused_transaction
+    """Run one service call for a submitted form: (True, its result), or on a refusal (False, None)
+    with the refusal put beside the form's fields, so that the page is shown again with its errors
+    (and the request's changes are rolled back: unit_of_work.refused)."""
+    from editorial.unit_of_work import refused
 
     try:
         result = work()
     except DomainError as exc:
-        end_refused_transaction(exc)
+        refused(exc)
         show_domain_errors(form, exc)
         return False, None
-    db.session.commit()
     return True, result

@@ -28,7 +28,7 @@ from editorial.services.consequences import Consequence
 from editorial.wording import and_list, count_of
 from editorial.services.validation import FieldErrors, clean_text
 from editorial.workflow import (
-    TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
+    CITATION_GUARDS, TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
     state_after_signatures_change,
 )
 
@@ -60,11 +60,15 @@ def citation_ids_of(revision: Revision | None) -> list[int]:
 # --- Loading ---------------------------------------------------------------------------
 
 def get_article(article_id: int, *, for_update: bool = False) -> Article:
-    """The article, locked for the rest of the transaction when it is about to change."""
-    statement = select(Article).where(Article.id == article_id)
+    """The article, locked for the rest of the transaction when it is about to change. A change
+    reads the current revision and its answer names the author: both come in the same read."""
     if for_update:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    article = db.session.scalar(statement)
+        article = db.session.scalar(
+            select(Article).add_columns(Revision, User).where(Article.id == article_id)
+            .outerjoin(Revision, Revision.id == Article.current_revision_id).join(User, User.id == Article.author_id)
+            .with_for_update(of=Article).execution_options(populate_existing=True))
+    else:
+        article = db.session.scalar(select(Article).where(Article.id == article_id))
     if article is None:
         raise NotFound("No such article.")
     return article
@@ -338,12 +342,13 @@ def set_citations(actor: User, article: Article, citation_ids: list[int], *, bas
 
 # --- The workflow door -----------------------------------------------------------------
 
-def _facts(article: Article, access: ArticleAccess, comment: str | None) -> Facts:
+def _facts(spec, article: Article, access: ArticleAccess, comment: str | None) -> Facts:
     revision = current_revision(article)
     ids = citation_ids_of(revision)
-    citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all() if ids else []
+    asks_about_sources = not CITATION_GUARDS.isdisjoint(spec.guards)  # approving, say, does not
+    citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all() if ids and asks_about_sources else []
     keys = {c.key for c in citations}
-    unresolved = tuple(dict.fromkeys(k for k in inline_citation_keys(revision.body) if k not in keys))
+    unresolved = tuple(dict.fromkeys(k for k in inline_citation_keys(revision.body) if k not in keys)) if asks_about_sources else ()
     tally = _signatures_that_count(article, access, revision)
     return Facts(
         active_reviewers=len(access.active_assignments),
@@ -412,7 +417,7 @@ def transition(actor: User, article: Article, action, *, comment: str | None = N
     errors = FieldErrors()
     comment = clean_text(errors, "comment", comment, max_length=MAX_NOTE)
     errors.raise_if_any()
-    facts = _facts(article, access, comment)
+    facts = _facts(spec, article, access, comment)
     try:
         check_guards(spec, facts)
     except ValidationError as refused:
@@ -585,8 +590,9 @@ def _approve(actor, article, access, request: ActionRequest):
     assignment.decided_revision = article.version
     assignment.decided_at = now
     _add_comment(actor, article, "approval", request.comment)
+    signed_before = access.current_signatures
     db.session.flush()
-    access.forget_signatures()
+    access.add_signature(signature, signed_before)
     audit.record(
         "signature.recorded", actor=actor, object_type="signature", object_id=signature.id, article_id=article.id,
         revision_number=revision.number,
@@ -717,7 +723,7 @@ def transition_consequence(actor: User, article: Article, action) -> Consequence
     spec = TRANSITIONS[action]
     require(actor, spec.permission, access, message=_refusal(action, actor, access))
     check_state(action, State(article.state))
-    check_guards(spec, _facts(article, access, None))
+    check_guards(spec, _facts(spec, article, access, None))
     if action == Action.PUBLISH:
         return publish_consequence(article, access)
     return unpublish_consequence(article)

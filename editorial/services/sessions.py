@@ -20,7 +20,8 @@ from sqlalchemy.orm import joinedload
 from editorial import audit
 from editorial.clock import now
 from editorial.errors import NotFound
-from editorial.extensions import db, writing_out_of_band
+from editorial.extensions import db
+from editorial.unit_of_work import on_its_own
 from editorial.models import User, UserSession
 
 log = logging.getLogger(__name__)
@@ -119,17 +120,10 @@ def end_all(user: User, *, actor: User | None, reason: str, keep: UserSession | 
 def note_seen(raw_key: str) -> None:
     """Write that a session was seen now. Called before the request reads anything, at most once a
     minute per browser, in a transaction of its own: a GET otherwise only reads
-    (extensions.writing_out_of_band). A failure costs only the last-seen time."""
-    if db.session().in_transaction():
-        db.session.rollback()  # nothing of this request is read yet; begin the write as a writer's
-    with writing_out_of_band():
-        try:
-            moment = now()
-            db.session.execute(update(UserSession)  # an idle session stays idle: it is over
-                               .where(UserSession.key_hash == _digest(raw_key), UserSession.ended_at.is_(None),
-                                      UserSession.last_seen_at >= moment - idle_timeout() - SEEN_INTERVAL)
-                               .values(last_seen_at=moment).execution_options(synchronize_session=False))
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("Could not record when a session was last seen")
+    (unit_of_work.on_its_own). A failure costs only the last-seen time."""
+    with on_its_own("Could not record when a session was last seen"):
+        moment = now()
+        db.session.execute(update(UserSession)  # an idle session stays idle: it is over
+                           .where(UserSession.key_hash == _digest(raw_key), UserSession.ended_at.is_(None),
+                                  UserSession.last_seen_at >= moment - idle_timeout() - SEEN_INTERVAL)
+                           .values(last_seen_at=moment).execution_options(synchronize_session=False))

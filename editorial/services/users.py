@@ -12,7 +12,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial import audit
 from editorial.errors import AuthenticationFailed, DomainError, InvalidTransition, NotFound, ValidationError
-from editorial.extensions import db, writing_out_of_band
+from editorial.extensions import db
+from editorial.unit_of_work import on_its_own
 from editorial.models import ApiToken, Article, Invitation, Revision, Signature, User, UserRole
 from editorial.models.base import utcnow
 from editorial.passwords import (NO_PASSWORD, burn_time_like_a_verify, hash_password, password_problem,
@@ -480,19 +481,13 @@ def authenticate_token(raw: str) -> ApiToken:
 
 def note_token_used(token_id: int, moment) -> None:
     """Write a token's last-used time in a transaction of its own (an API GET otherwise only
-    reads: extensions.writing_out_of_band). Conditional, so many requests at once write it once;
-    a failure costs only the last-used time."""
-    db.session.rollback()  # the token's read is all this request has done
-    with writing_out_of_band():
-        try:
-            db.session.execute(update(ApiToken).where(
-                ApiToken.id == token_id,
-                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= moment - TOKEN_USE_INTERVAL),
-            ).values(last_used_at=moment).execution_options(synchronize_session=False))
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("Could not record when API token %s was last used", token_id)
+    reads: unit_of_work.on_its_own). Conditional, so many requests at once write it once; a failure
+    costs only the last-used time."""
+    with on_its_own("Could not record when API token %s was last used", token_id):
+        db.session.execute(update(ApiToken).where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= moment - TOKEN_USE_INTERVAL),
+        ).values(last_used_at=moment).execution_options(synchronize_session=False))
 
 
 def tokens_of(user: User) -> list[ApiToken]:

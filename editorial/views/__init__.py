@@ -1,4 +1,4 @@
-"""Page blueprints. Views check access, parse input, call one service and commit once."""
+"""Page blueprints. Views check access, parse input and call one service; the request commits once (unit_of_work)."""
 from flask import redirect, url_for
 from flask_login import current_user
 

@@ -8,7 +8,7 @@ from editorial.bounds import whole_number
 from editorial import queries
 from editorial.clock import now
 from editorial.errors import DomainError
-from editorial.extensions import db
+from editorial.unit_of_work import refused
 from editorial.forms import apply_form
 from editorial.forms.admin import PasswordResetForm, UserCreateForm, UserEditForm
 from editorial.permissions import can
@@ -108,10 +108,9 @@ def user_set_active(user_id: int):
             return redirect(url_for("admin.confirm_deactivate", user_id=user.id), 303)
         users.set_active(current_user, user, active)
     except DomainError as exc:
-        db.session.rollback()
+        refused(exc)
         flash(exc.message, "error")
     else:
-        db.session.commit()
         flash(f"{user.name} is {'active again' if active else 'deactivated and can no longer sign in'}.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -129,7 +128,6 @@ def user_invitation(user_id: int):
     """A new set-password link for the person (earlier unused ones stop working)."""
     user = users.get_user(user_id)
     link = users.issue_invitation(current_user, user)
-    db.session.commit()
     return _invitation_page(user, link)
 
 
@@ -153,7 +151,6 @@ def user_two_factor_reset(user_id: int):
 
     user = users.get_user(user_id)
     two_factor.reset(current_user, user, remote_addr=request.remote_addr)
-    db.session.commit()
     flash(f"{user.name}'s two-factor sign-in is reset: they sign in with their password and must set it up again.",
           "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
@@ -163,6 +160,5 @@ def user_two_factor_reset(user_id: int):
 def user_unlock(user_id: int):
     user = users.get_user(user_id)
     users.unlock(current_user, user)
-    db.session.commit()
     flash(f"{user.name} is unlocked and can sign in again.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))

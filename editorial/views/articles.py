@@ -13,7 +13,7 @@ from editorial.services import currency, schedules
 from editorial.access import load_access
 from editorial.annotations import mark_comments
 from editorial.errors import DomainError, StaleVersion, ValidationError
-from editorial.extensions import db, end_refused_transaction
+from editorial.extensions import db
 from editorial.forms import show_domain_errors
 from editorial.forms.articles import (
     AssignForm, CommentForm, EditArticleForm, NewArticleForm, RespondForm, RestoreForm, TransitionForm, WaiveForm,
@@ -27,6 +27,7 @@ from editorial.roles import Role
 from editorial.services import articles as article_service
 from editorial.services import reviews as review_service
 from editorial.services import word_drafts
+from editorial.unit_of_work import refused
 from editorial.workflow import Action, State, available_actions
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -54,7 +55,6 @@ def _outsider_message(article) -> str:
 
 
 def _done(article, message: str):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("articles.detail", article_id=article.id))
 
@@ -62,14 +62,14 @@ def _done(article, message: str):
 def show_refusal(article, exc: DomainError):
     """Show the article again with the reason, under the refusal's own 4xx status."""
     article_id = article.id
-    end_refused_transaction(exc)
+    refused(exc)
     flash(exc.message + "".join(f" {m}" for f, m in exc.fields.items() if f != "reasons"), "error")
     return detail(article_id), exc.status
 
 
 def perform(article_id: int, work, message, *, confirm=None):
     """The shape of every small action on an article: load it locked, do one service call,
-    then commit and say so, or show the refusal under its 4xx status. `message` may be a
+    then say so, or show the refusal under its 4xx status. `message` may be a
     callable of the article, for messages that describe the new state. `confirm`, for a
     consequential action, is (its consequence as a callable of the article and its access, the
     URL of its confirmation page): unless the form confirmed exactly that consequence, nothing
@@ -79,7 +79,6 @@ def perform(article_id: int, work, message, *, confirm=None):
         if confirm is not None:
             consequence, confirmation_url = confirm[0](article, access), confirm[1]
             if consequence.at_stake and not consequence.confirmed_by(request.form.get("confirmed")):
-                db.session.rollback()
                 if request.form.get("confirmed"):
                     flash("What this does has changed since you looked: read it again.", "error")
                 return redirect(confirmation_url, 303)
@@ -133,7 +132,7 @@ def create():
                     topic=form.topic.data or "",
                 ), None
         except DomainError as exc:
-            db.session.rollback()
+            refused(exc)
             show_domain_errors(form, exc)
         else:
             return _done(article, f"Draft created from {filename}. {draft.report}".strip() if draft else "Draft created.")
@@ -283,7 +282,7 @@ def edit(article_id: int):
                 note=form.note.data, citation_ids=form.citation_ids.data,
             )
         except StaleVersion as exc:
-            db.session.rollback()
+            refused(exc)
             base = article_service.get_revision(article, form.base_version.data) if 0 < form.base_version.data <= article.version else None
             conflict = {
                 "message": exc.message, "current_version": exc.current_version,
@@ -292,7 +291,7 @@ def edit(article_id: int):
             form.base_version.data = article.version  # saving again overwrites knowingly
             form.base_version.raw_data = None
         except DomainError as exc:
-            db.session.rollback()
+            refused(exc)
             show_domain_errors(form, exc)
         else:
             return _done(article, f"Saved as version {article.version}.")
@@ -329,7 +328,7 @@ def import_word(article_id: int):
                 _, draft = word_drafts.replace_text_from_word(current_user, article, raw, filename,
                                                               base_version=word_form.base_version.data, note=word_form.note.data)
             except DomainError as exc:
-                db.session.rollback()
+                refused(exc)
                 show_domain_errors(word_form, exc)
             else:
                 return _done(article, f"Saved as version {article.version}: the text now comes from {filename}. "
@@ -353,7 +352,7 @@ def preview(article_id: int):
         shown = article_service.preview(current_user, article, body=payload.get("body"),
                                         citation_ids=payload.get("citation_ids"))
     except DomainError as exc:
-        db.session.rollback()
+        refused(exc)
         return jsonify(message=exc.message, fields=exc.fields), exc.status
     return jsonify(html=shown.html, unknown_keys=shown.unknown_keys, word_count=shown.word_count,
                    grade=shown.grade, reading_minutes=shown.reading_minutes)

@@ -8,6 +8,7 @@ from editorial import auth_loader
 from editorial.clock import now
 from editorial.errors import AuthenticationFailed, DomainError, NotFound
 from editorial.extensions import db
+from editorial.unit_of_work import refused
 from editorial.forms import apply_form, show_domain_errors
 from editorial.forms.auth import ChangePasswordForm, SetPasswordForm, SignInForm, TimeZoneForm, TokenForm
 from editorial.models import ApiToken
@@ -39,11 +40,9 @@ def sign_in():
     if form.validate_on_submit():
         try:
             user = two_factor.password_step(form.email.data, form.password.data, remote_addr=request.remote_addr)
-        except AuthenticationFailed as exc:
-            db.session.commit()  # keep the audit record of the failed attempt
+        except AuthenticationFailed as exc:  # the failed attempt's audit record is committed with this page
             form.form_errors.append(exc.message)
             return render_template("auth/sign_in.html", form=form), 200
-        db.session.commit()
         session.clear()  # a fresh session at sign-in (no fixation)
         session.permanent = True  # expires after the idle timeout
         if user.two_factor_enabled:
@@ -131,7 +130,6 @@ def revoke_token(token_id: int):
     if token is None or token.user_id != current_user.id:
         raise NotFound("No such token.")
     users.revoke_token(current_user, token)
-    db.session.commit()
     flash("The token is revoked.", "success")
     return redirect(url_for("auth.account"))
 
@@ -143,7 +141,6 @@ def revoke_token(token_id: int):
 def end_session(session_id: int):
     record = sessions.get_own(current_user, session_id)
     sessions.end(current_user, record, "ended_by_user")
-    db.session.commit()
     if record is sessions.current():
         auth_loader.sign_out(current_user)
         flash("This session is ended: you are signed out.", "info")
@@ -156,7 +153,6 @@ def end_session(session_id: int):
 @login_required
 def end_other_sessions():
     ended = sessions.end_all(current_user, actor=current_user, reason="ended_by_user", keep=sessions.current())
-    db.session.commit()
     flash(f"Signed out {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for("auth.account"))
 
@@ -204,10 +200,9 @@ def invitation(token: str):
         except users.InvitationUnusable:
             raise  # used meanwhile (by a second submission): the 410 page says so
         except DomainError as exc:
-            db.session.rollback()
+            refused(exc)
             show_domain_errors(form, exc)
         else:
-            db.session.commit()
             flash("Your password is set. Sign in with it.", "success")
             return redirect(url_for("auth.sign_in"))
     status = 422 if form.errors or form.form_errors else 200

@@ -64,7 +64,6 @@ def article_interval(article_id: int):
         currency.set_article_interval(current_user, article, form.review_interval_months.data)
     except DomainError as exc:
         return show_refusal(article, exc)
-    db.session.commit()
     flash("Review interval saved; it applies from the next publication.", "success")
     return redirect(url_for("articles.detail", article_id=article.id))
 
@@ -80,7 +79,6 @@ def create_schedule(article_id: int):
         item = schedules.schedule(current_user, article, form.action.data, run_at)
     except DomainError as exc:
         return show_refusal(article, exc)
-    db.session.commit()
     flash(f"Scheduled: {item.action} on {format_datetime(run_at, current_user.time_zone)}. Nothing changes until then.",
           "success")
     return redirect(url_for("articles.detail", article_id=article.id))

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from editorial.bounds import whole_number
 from editorial import queries
 from editorial.errors import DomainError
-from editorial.extensions import db
+from editorial.unit_of_work import refused
 from editorial.mailer import SmtpSettings
 from editorial.permissions import can
 from editorial.services import notifications as service
@@ -49,9 +49,8 @@ def requeue(notification_id: int):
     try:
         service.requeue(current_user, notification_id)
     except DomainError as exc:
-        db.session.rollback()
+        refused(exc)
         flash(exc.message, "error")
         return redirect(url_for("notifications.outbox", status=request.args.get("status") or None)), 303
-    db.session.commit()
     flash(f"Message {notification_id} is queued again; the next run of the worker sends it.", "success")
     return redirect(url_for("notifications.outbox", status=request.args.get("status") or None)), 303

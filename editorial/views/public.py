@@ -20,7 +20,6 @@ from flask import (
 from flask_login import current_user
 
 from editorial import public_page
-from editorial.extensions import db
 
 bp = Blueprint("public", __name__)
 
@@ -98,7 +97,6 @@ def feedback(slug: str):
                                message="We have had many answers about this page from your network today. "
                                        "Please try again tomorrow."), 429
     public_page.record_feedback(article_row, answer == "yes")
-    db.session.commit()
     public_page.remember_vote(session, article_row.id)
     flash("Thank you for your feedback.", "success")
     return redirect(target, 303)

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user
 
 from editorial import auth_loader
 from editorial.errors import DomainError
-from editorial.extensions import db
+from editorial.unit_of_work import refused
 from editorial.forms import apply_form
 from editorial.forms.auth import RecoveryCodesForm, TwoFactorCodeForm, TwoFactorDisableForm, TwoFactorSignInForm
 from editorial.security import SIGN_IN_LIMITS
@@ -82,10 +82,9 @@ def start():
     try:  # (CSRFProtect checks every POST)
         two_factor.start(current_user)
     except DomainError as exc:
-        db.session.rollback()
+        refused(exc)
         flash(exc.message, "error")
         return redirect(url_for("two_factor.setup"))
-    db.session.commit()
     return redirect(url_for("two_factor.setup"))
 
 
@@ -161,11 +160,9 @@ def code():
             session.pop(PENDING_KEY, None)
             flash(exc.message, "info")
             return redirect(url_for("auth.sign_in"))
-        except DomainError as exc:
-            db.session.commit()  # keep the audit record and the failure count
+        except DomainError as exc:  # its audit record and the failure count are committed with this page
             form.form_errors.append(exc.message)
             return render_template("auth/two_factor_code.html", form=form), 200
-        db.session.commit()
         next_url = marker.get("next")
         session.clear()  # a fresh session at sign-in (no fixation)
         session.permanent = True  # expires after the idle timeout
