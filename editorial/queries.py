@@ -1,16 +1,15 @@
 """Read-side selects with explicit eager loading, and pagination."""
-import json
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _json_string  # json.dumps's own escaper
 from math import ceil
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial.extensions import db
-from editorial.models import Article, Assignment, Citation, Revision, User, UserRole
+from editorial.models import Article, Assignment, Citation, Revision, RevisionCitation, User, UserRole
 from editorial.roles import Role
 from editorial.sql_time import utc_seconds_text
 
@@ -185,34 +184,34 @@ def article_bundle(article) -> ArticleBundle:
     with_author(article)
     revisions = revisions_by_id([article.current_revision_id, article.live_revision_id])
     current = revisions[article.current_revision_id]
-    ids = json.loads(current.citation_ids)
-    by_id = citations_by_id(ids)
     return ArticleBundle(
         article=article,
         current=current,
         live=revisions.get(article.live_revision_id),
         assignments=assignments_by_article([article.id])[article.id],
-        citations=[by_id[i] for i in ids if i in by_id],
+        citations=current.citations,
     )
 
 
 def live_articles_citing(citation_ids, *, limit: int | None = None, batch: int = 2000) -> dict[int, list[int]]:
-    """Live articles whose live revision cites any of these citations, newest publication first:
-    {article id: the cited ids among them}. One streamed scan of the live revisions' citation
-    lists (JSON text, so it works the same on SQLite and PostgreSQL)."""
-    wanted = set(citation_ids)
-    if not wanted:
+    """Live articles whose live revision cites any of these citations (ids, or a select of them),
+    newest publication first: {article id: the cited ids among them, in reference order}. One join
+    of the live revisions' reference rows on these citations (indexed by citation_id), streamed
+    `batch` rows at a time."""
+    wanted = citation_ids if isinstance(citation_ids, Select) else sorted(set(citation_ids))
+    if not isinstance(wanted, Select) and not wanted:
         return {}
     rows = db.session.execute(
-        select(Article.id, Revision.citation_ids).join(Revision, Revision.id == Article.live_revision_id)
-        .order_by(Article.published_at.desc(), Article.id.desc()).execution_options(yield_per=batch)
+        select(Article.id, RevisionCitation.citation_id)
+        .join(RevisionCitation, RevisionCitation.revision_id == Article.live_revision_id)
+        .where(RevisionCitation.citation_id.in_(wanted))
+        .order_by(Article.published_at.desc(), Article.id.desc(), RevisionCitation.position)
+        .execution_options(yield_per=batch)
     )
     found: dict[int, list[int]] = {}
-    for article_id, ids in rows:
-        hits = [i for i in json.loads(ids or "[]") if i in wanted]
-        if hits:
-            found[article_id] = hits
-            if limit is not None and len(found) >= limit:
-                break
+    for article_id, citation_id in rows:
+        if article_id not in found and limit is not None and len(found) >= limit:
+            break
+        found.setdefault(article_id, []).append(citation_id)
     rows.close()
     return found

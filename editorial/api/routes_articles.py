@@ -169,14 +169,14 @@ def list_revisions(article_id: int):
 def get_revision(article_id: int, number: int):
     article = viewable(article_id)
     revision = article_service.get_revision(article, number)
-    citations = queries.citations_by_id(article_service.citation_ids_of(revision))
     return {
         **revision_summary(revision),
         "title": revision.title,
         "summary": revision.summary,
         "body": revision.body,
         "citation_ids": article_service.citation_ids_of(revision),
-        "citations": [{"id": c.id, "key": c.key, "formatted": c.formatted} for c in citations.values()],
+        "citations": [{"id": c.id, "key": c.key, "formatted": c.formatted}
+                      for c in sorted(revision.citations, key=lambda c: c.id)],
     }
 
 

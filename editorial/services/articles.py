@@ -18,7 +18,7 @@ from editorial.errors import (
     InvalidTransition, NotFound, PermissionDenied, ReauthenticationFailed, ReviewerWanted, StaleVersion, ValidationError,
 )
 from editorial.extensions import db
-from editorial.models import Article, Assignment, AuditEvent, Citation, Comment, Revision, Signature, User
+from editorial.models import Article, Assignment, AuditEvent, Citation, Comment, Revision, RevisionCitation, Signature, User
 from editorial.models.base import utcnow
 from editorial.passwords import verify_password
 from editorial.permissions import require
@@ -54,7 +54,7 @@ def revision_hash(revision: Revision) -> str:
 
 
 def citation_ids_of(revision: Revision | None) -> list[int]:
-    return json.loads(revision.citation_ids) if revision else []
+    return revision.citation_ids if revision else []
 
 
 # --- Loading ---------------------------------------------------------------------------
@@ -161,8 +161,9 @@ def _append_revision(actor, article, title, summary, body, citation_ids, *, topi
     number = article.version + 1
     revision = Revision(
         article_id=article.id, number=number, title=title, summary=summary, body=body, topic=topic,
-        citation_ids=json.dumps(list(citation_ids)), note=note or "", author_id=actor.id,
-        content_hash=content_hash(title, summary, body, citation_ids),
+        note=note or "", author_id=actor.id, content_hash=content_hash(title, summary, body, citation_ids),
+        citation_links=[RevisionCitation(position=position, citation_id=citation_id)
+                        for position, citation_id in enumerate(citation_ids)],
     )
     db.session.add(revision)
     db.session.flush()
@@ -340,14 +341,13 @@ def set_citations(actor: User, article: Article, citation_ids: list[int], *, bas
 
 def _facts(article: Article, access: ArticleAccess, comment: str | None) -> Facts:
     revision = current_revision(article)
-    ids = citation_ids_of(revision)
-    citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all() if ids else []
+    citations = revision.citations  # with the ids that the hash check below reads: one statement
     keys = {c.key for c in citations}
     unresolved = tuple(dict.fromkeys(k for k in inline_citation_keys(revision.body) if k not in keys))
     tally = _signatures_that_count(article, access, revision)
     return Facts(
         active_reviewers=len(access.active_assignments),
-        citations=len(ids),
+        citations=len(citations),
         unresolved_inline_keys=unresolved,
         retracted_citations=tuple(c.key for c in citations if c.retracted),
         incomplete_citations=tuple(c.key for c in citations if c.missing),
@@ -792,10 +792,9 @@ def citation_warnings(article: Article) -> list[str]:
     from editorial.dates import today_utc
 
     revision = current_revision(article)
-    ids = citation_ids_of(revision)
-    if not ids:
+    citations = revision.citations
+    if not citations:
         return []
-    citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all()
     cited = set(inline_citation_keys(revision.body))
     years = current_app.config.get("OLD_SOURCE_YEARS", 5)
     warnings = [f"[@{c.key}] is attached but never cited in the text." for c in citations if c.key not in cited]
@@ -817,11 +816,8 @@ def revision_text(revision: Revision) -> str:
 
 
 def reference_changes(old: Revision, new: Revision) -> diffing.ReferenceChanges:
-    """References added, removed and moved from one revision to another, their citations read in one query."""
-    old_ids, new_ids = citation_ids_of(old), citation_ids_of(new)
-    wanted = set(old_ids) | set(new_ids)
-    by_id = {c.id: c for c in db.session.scalars(select(Citation).where(Citation.id.in_(wanted)))} if wanted else {}
-    return diffing.reference_changes([by_id[i] for i in old_ids if i in by_id], [by_id[i] for i in new_ids if i in by_id])
+    """References added, removed and moved from one revision to another (each list read with its citations)."""
+    return diffing.reference_changes(old.citations, new.citations)
 
 
 def unified_diff(old: Revision, new: Revision) -> str:

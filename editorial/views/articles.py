@@ -595,9 +595,7 @@ def diff(article_id: int):
 def revision(article_id: int, number: int):
     article, access = load_article(article_id)
     rev = article_service.get_revision(article, number)
-    ids = article_service.citation_ids_of(rev)
-    by_id = queries.citations_by_id(ids)
-    citations = [by_id[i] for i in ids if i in by_id]
+    citations = rev.citations
     rendered = render_body(rev.body, {c.key: i for i, c in enumerate(citations, start=1)})
     signatures = db.session.scalars(select(Signature).where(Signature.revision_id == rev.id).order_by(Signature.id)).all()
     comments = db.session.scalars(
