@@ -130,6 +130,20 @@ def revisions_by_id(revision_ids: list[int]) -> dict:
     return found
 
 
+def with_references(*revisions) -> None:
+    """Load the ordered reference lists (with their citations) of several revisions in one
+    statement, as Revision.citation_links would one revision at a time."""
+    wanted = {r.id: [] for r in revisions if "citation_links" not in r.__dict__}
+    if not wanted:
+        return
+    for link in db.session.scalars(select(RevisionCitation).where(RevisionCitation.revision_id.in_(wanted))
+                                   .order_by(RevisionCitation.revision_id, RevisionCitation.position)):
+        wanted[link.revision_id].append(link)
+    for revision in revisions:
+        if revision.id in wanted:
+            set_committed_value(revision, "citation_links", wanted[revision.id])
+
+
 def with_author(row) -> None:
     """Set row.author (an article's or a revision's) when it was loaded without it: from the identity
     map when the session holds the user (the caller, usually), else by primary key."""

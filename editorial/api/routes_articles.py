@@ -191,8 +191,7 @@ def _revision_number_arg(name: str) -> int:
 @documented("A unified diff of two revisions", query=DiffQuery, response=DiffOut, errors=(403,), tag="revisions")
 def diff(article_id: int):
     article = viewable(article_id)
-    old = article_service.get_revision(article, _revision_number_arg("from"))
-    new = article_service.get_revision(article, _revision_number_arg("to"))
+    old, new = article_service.revisions_to_compare(article, _revision_number_arg("from"), _revision_number_arg("to"))
     return {"from": old.number, "to": new.number, "unified": article_service.unified_diff(old, new),
             "references": article_service.reference_changes(old, new).as_dict()}
 

@@ -22,6 +22,7 @@ from editorial.models import Article, Assignment, AuditEvent, Citation, Comment,
 from editorial.models.base import utcnow
 from editorial.passwords import verify_password
 from editorial.permissions import require
+from editorial.queries import with_references
 from editorial.rendering import MAX_RENDER_COST, inline_citation_keys, render_cost
 from editorial.services import notifications
 from editorial.services.consequences import Consequence
@@ -82,6 +83,13 @@ def get_revision(article: Article, number: int) -> Revision:
     if revision is None:
         raise NotFound(f"Revision {number} does not exist.")
     return revision
+
+
+def revisions_to_compare(article: Article, old_number: int, new_number: int) -> tuple[Revision, Revision]:
+    """Two revisions of an article for a diff, both reference lists read in one statement."""
+    old, new = get_revision(article, old_number), get_revision(article, new_number)
+    with_references(old, new)
+    return old, new
 
 
 # --- Validation ------------------------------------------------------------------------

@@ -584,8 +584,8 @@ def diff(article_id: int):
     article, _ = load_article(article_id)
     if request.args.get("from", type=whole_number) is None or request.args.get("to", type=whole_number) is None:
         abort(400, "Choose two revisions to compare.")
-    old = article_service.get_revision(article, request.args.get("from", type=whole_number) or 0)
-    new = article_service.get_revision(article, request.args.get("to", type=whole_number) or 0)
+    old, new = article_service.revisions_to_compare(article, request.args.get("from", type=whole_number) or 0,
+                                                    request.args.get("to", type=whole_number) or 0)
     parts = diffing.revision_diff(old, new)
     return render_template("articles/diff.html", article=article, old=old, new=new, parts=parts,
                            reference_changes=article_service.reference_changes(old, new))
