@@ -13,22 +13,13 @@ from editorial.models import Citation, Revision, RevisionCitation
 from editorial.queries import live_articles_citing
 from editorial.services.articles import content_hash, revision_hash
 from tests.conftest import act_as_database_owner, allow_updates_behind_the_apps_back
+from tests.test_public_page import publish
 
 
 def published_citing(newsroom, *citations, title="Intraoperative radiation therapy"):
     """A live article whose live revision cites these citations, in this order."""
     body = " ".join(f"Point [@{c.key}]." for c in citations)
-    article = newsroom.create(title=title, body=body)
-    for citation in citations:
-        newsroom.attach(article["id"], citation.id)
-    for reviewer in (newsroom.reviewer, newsroom.reviewer2):
-        assert newsroom.assign(article["id"], reviewer).status_code == 201
-    assert newsroom.act(article["id"], newsroom.writer, "submit").status_code == 200
-    for reviewer in (newsroom.reviewer, newsroom.reviewer2):
-        assert newsroom.sign(article["id"], reviewer).status_code == 200
-    response = newsroom.act(article["id"], newsroom.editor, "publish")
-    assert response.status_code == 200, response.json
-    return response.json
+    return publish(newsroom, title=title, body=body, citation_ids=[c.id for c in citations])
 
 
 def live_revision(article_id: int) -> Revision:
