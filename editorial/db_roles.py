@@ -7,8 +7,8 @@ replica`, which silently skips every trigger. So `flask --app editorial init-db`
 
 - owns nothing, and is neither superuser nor able to create roles or databases;
 - may read and write the working tables, but on the history tables (audit events, revisions and
-  their reference lists, signatures, checkpoints) only read and insert: no UPDATE, DELETE or TRUNCATE is granted, so even
-  without the triggers its writes could not rewrite them;
+  their reference lists, signatures, checkpoints) only read and insert: no UPDATE, DELETE or
+  TRUNCATE is granted, so even without the triggers its writes could not rewrite them;
 - cannot alter, disable or drop a trigger (only an owner can) or change session_replication_role.
 
 `flask --app editorial db-roles vetted_app` applies the statements below as the owner (run it after

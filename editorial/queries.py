@@ -212,13 +212,14 @@ def live_articles_citing(citation_ids, *, limit: int | None = None, batch: int =
     newest publication first: {article id: the cited ids among them, in reference order}. One join
     of the live revisions' reference rows on these citations (indexed by citation_id), streamed
     `batch` rows at a time."""
-    wanted = citation_ids if isinstance(citation_ids, Select) else sorted(set(citation_ids))
-    if not isinstance(wanted, Select) and not wanted:
-        return {}
+    if not isinstance(citation_ids, Select):
+        citation_ids = sorted(set(citation_ids))
+        if not citation_ids:
+            return {}
     rows = db.session.execute(
         select(Article.id, RevisionCitation.citation_id)
         .join(RevisionCitation, RevisionCitation.revision_id == Article.live_revision_id)
-        .where(RevisionCitation.citation_id.in_(wanted))
+        .where(RevisionCitation.citation_id.in_(citation_ids))
         .order_by(Article.published_at.desc(), Article.id.desc(), RevisionCitation.position)
         .execution_options(yield_per=batch)
     )

@@ -175,7 +175,7 @@ def get_revision(article_id: int, number: int):
         "summary": revision.summary,
         "body": revision.body,
         "citation_ids": article_service.citation_ids_of(revision),
-        "citations": [{"id": c.id, "key": c.key, "formatted": c.formatted}
+        "citations": [{"id": c.id, "key": c.key, "formatted": c.formatted}  # in id order, as always listed
                       for c in sorted(revision.citations, key=lambda c: c.id)],
     }
 

@@ -12,6 +12,6 @@ from editorial.models.users import ApiToken, Invitation, User, UserRole, UserSes
 
 __all__ = [
     "ApiToken", "Article", "AuditCheckpoint", "ArticleFeedback", "ArticleSlug", "Assignment", "AuditEvent", "Base", "Citation", "Comment",
-    "Invitation", "Notification", "PematScore", "RecoveryCode", "Revision", "RevisionCitation", "Schedule", "Signature", "Topic", "User", "UserRole",
-    "UserSession",
+    "Invitation", "Notification", "PematScore", "RecoveryCode", "Revision", "RevisionCitation", "Schedule", "Signature",
+    "Topic", "User", "UserRole", "UserSession",
 ]

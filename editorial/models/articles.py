@@ -71,8 +71,7 @@ class Revision(Base):
     # The ordered reference list, written in the same flush as the revision. Loaded on first use
     # (one statement, with its citations): nearly every path through a single revision needs it
     # (its content hash covers it); pages over many revisions load it with selectinload.
-    citation_links: Mapped[list["RevisionCitation"]] = relationship(
-        order_by="RevisionCitation.position", lazy="select", cascade="save-update, merge")
+    citation_links: Mapped[list["RevisionCitation"]] = relationship(order_by="RevisionCitation.position", lazy="select")
 
     @property
     def citation_ids(self) -> list[int]:
