@@ -158,7 +158,7 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
     from editorial.clock import frozen_at
     from editorial.extensions import db
     from editorial.history_guard import drop_live_pointer_guard, live_pointer_guard
-    from editorial.models import Article, Assignment, AuditEvent, Citation, Revision, Signature, User
+    from editorial.models import Article, Assignment, AuditEvent, Citation, Revision, RevisionCitation, Signature, User
     from editorial.services import users as user_service
     from editorial.services.articles import content_hash
 
@@ -228,7 +228,7 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
     engine = None
     with app.app_context():
         engine = db.engine
-    tables = {m: m.__table__ for m in (Article, Revision, Assignment, Signature, AuditEvent, Citation)}
+    tables = {m: m.__table__ for m in (Article, Revision, RevisionCitation, Assignment, Signature, AuditEvent, Citation)}
 
     # 3. Citations.
     n_citations = max(20, size.articles // 20)
@@ -295,7 +295,7 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
             conn.exec_driver_sql(statement)
     state_ = SimpleNamespace(prev=prev_hash, event_id=next_event_id, revision_id=1, assignment_id=1, signature_id=1,
                              clock=t0 + timedelta(seconds=1), filler_done=0)
-    buf = {k: [] for k in ("articles", "revisions", "links", "assignments", "signatures", "events")}
+    buf = {k: [] for k in ("articles", "revisions", "references", "links", "assignments", "signatures", "events")}
 
     def event(action, actor, object_type, object_id=None, article_id=None, revision_number=None,
               from_state=None, to_state=None, detail=None):
@@ -319,6 +319,8 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
                 conn.execute(insert(tables[Article]), buf["articles"])
             if buf["revisions"]:
                 conn.execute(insert(tables[Revision]), buf["revisions"])
+            if buf["references"]:
+                conn.execute(insert(tables[RevisionCitation]), buf["references"])
             if buf["links"]:
                 a = tables[Article]
                 conn.execute(
@@ -368,8 +370,10 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
                                           "content_hash": chash, "note": note})
             buf["revisions"].append(dict(
                 id=state_.revision_id, article_id=article_id, number=number, title=title, summary=summary, body=body,
-                citation_ids=json.dumps(cids), note=note, author_id=rev_author.id, created_at=at, content_hash=chash,
+                note=note, author_id=rev_author.id, created_at=at, content_hash=chash,
             ))
+            buf["references"] += [dict(revision_id=state_.revision_id, position=position, citation_id=citation_id)
+                                  for position, citation_id in enumerate(cids)]
             last_rev = buf["revisions"][-1]
             last_rev_id = state_.revision_id
             state_.revision_id += 1

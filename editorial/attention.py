@@ -41,11 +41,11 @@ def statement(kind: str, sort: str = "due"):
         return _articles(and_(live, Article.next_review_due >= today,
                               Article.next_review_due <= today + timedelta(days=DUE_SOON_DAYS)), sort)
     if kind == "retracted":
-        ids = set(db.session.scalars(select(Citation.id).where(Citation.retracted.is_(True))))
+        ids = select(Citation.id).where(Citation.retracted.is_(True))
         return _articles(Article.id.in_(live_articles_citing(ids) or {0}), sort)
     if kind == "old_sources":
         years = current_app.config.get("OLD_SOURCE_YEARS", OLD_SOURCE_YEARS)
-        ids = set(db.session.scalars(select(Citation.id).where(Citation.year < today.year - years)))
+        ids = select(Citation.id).where(Citation.year < today.year - years)
         return _articles(Article.id.in_(live_articles_citing(ids) or {0}), sort)
     if kind == "unhelpful":
         no = func.sum(case((ArticleFeedback.helpful.is_(False), 1), else_=0))

@@ -6,9 +6,9 @@ replica`, which silently skips every trigger. So `flask --app editorial init-db`
 (the role that ran the migrations owns every table), and the app connects as a role that:
 
 - owns nothing, and is neither superuser nor able to create roles or databases;
-- may read and write the working tables, but on the history tables (audit events, revisions,
-  signatures, checkpoints) only read and insert: no UPDATE, DELETE or TRUNCATE is granted, so even
-  without the triggers its writes could not rewrite them;
+- may read and write the working tables, but on the history tables (audit events, revisions and
+  their reference lists, signatures, checkpoints) only read and insert: no UPDATE, DELETE or
+  TRUNCATE is granted, so even without the triggers its writes could not rewrite them;
 - cannot alter, disable or drop a trigger (only an owner can) or change session_replication_role.
 
 `flask --app editorial db-roles vetted_app` applies the statements below as the owner (run it after
@@ -16,7 +16,7 @@ every `init-db`: tables a migration adds get their grants then); `--print` shows
 """
 import re
 
-HISTORY_TABLES = ("audit_events", "revisions", "signatures", "audit_checkpoints")
+HISTORY_TABLES = ("audit_events", "revisions", "revision_citations", "signatures", "audit_checkpoints")
 
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -6,14 +6,13 @@ from pathlib import Path
 
 from flask import render_template
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from editorial import audit_log, checkpoints, diffing
 from editorial.audit import canonical_json, format_time
 from editorial.extensions import db
 from editorial.models import Article, AuditCheckpoint, AuditEvent, Comment, Revision, Signature
-from editorial.queries import citations_by_id
-from editorial.services.articles import citation_ids_of, revision_hash, unified_diff
+from editorial.services.articles import revision_hash, unified_diff
 
 
 def _time(value):
@@ -24,22 +23,18 @@ def collect(article: Article) -> dict:
     """Revisions with diffs, signatures with their credential snapshots, the citations as they
     stood at each signed revision, comments and the article's audit events with chain hashes."""
     revisions = db.session.scalars(
-        select(Revision).options(joinedload(Revision.author)).where(Revision.article_id == article.id).order_by(Revision.number)
+        select(Revision).options(joinedload(Revision.author), selectinload(Revision.citation_links))
+        .where(Revision.article_id == article.id).order_by(Revision.number)
     ).all()
     signatures = db.session.scalars(select(Signature).where(Signature.article_id == article.id).order_by(Signature.id)).all()
     comments = db.session.scalars(
         select(Comment).options(joinedload(Comment.author)).where(Comment.article_id == article.id).order_by(Comment.id)
     ).all()
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.article_id == article.id).order_by(AuditEvent.id)).all()
-    all_ids = {i for r in revisions for i in citation_ids_of(r)}
-    citations = citations_by_id(list(all_ids))
     signed_numbers = {s.revision_number for s in signatures}
 
-    def references_of(revision):
-        return [citations[i] for i in citation_ids_of(revision) if i in citations]
-
     def reference_changes(previous, revision):
-        return diffing.reference_changes(references_of(previous), references_of(revision)).as_dict() if previous else None
+        return diffing.reference_changes(previous.citations, revision.citations).as_dict() if previous else None
     return {
         "article": {
             "id": article.id, "slug": article.slug, "title": article.title, "state": article.state,
@@ -51,14 +46,13 @@ def collect(article: Article) -> dict:
             {
                 "number": r.number, "author": r.author.name, "created_at": _time(r.created_at), "note": r.note,
                 "title": r.title, "summary": r.summary, "body": r.body, "topic": r.topic,
-                "citation_ids": citation_ids_of(r),
+                "citation_ids": r.citation_ids,
                 "content_hash": r.content_hash, "hash_recomputed_matches": revision_hash(r) == r.content_hash,
                 "diff_from_previous": unified_diff(previous, r) if previous else None,
                 "reference_changes": reference_changes(previous, r),
                 "citations_at_this_revision": [
-                    {"id": i, "key": citations[i].key, "formatted": citations[i].formatted,
-                     "data": json.loads(citations[i].data), "retracted": citations[i].retracted}
-                    for i in citation_ids_of(r) if i in citations
+                    {"id": c.id, "key": c.key, "formatted": c.formatted, "data": json.loads(c.data), "retracted": c.retracted}
+                    for c in r.citations
                 ] if r.number in signed_numbers else None,
             }
             for previous, r in zip([None, *revisions[:-1]], revisions)

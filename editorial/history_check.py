@@ -3,8 +3,8 @@
 The chain and its signed checkpoints prove the audit events; these rows are proved through them:
 each revision's content hash must be the one its `revision.saved` event recorded, and each signature's
 content hash and printed name the ones its `signature.recorded` event recorded. Someone who rewrote a
-revision's text and recomputed its hash (and its signatures' hashes) is named here, since the events
-cannot be rewritten unnoticed.
+revision's text or its reference list (revision_citations) and recomputed its hash (and its
+signatures' hashes) is named here, since the events cannot be rewritten unnoticed.
 """
 import json
 from dataclasses import dataclass

@@ -47,7 +47,6 @@ from editorial.extensions import db
 from editorial.models import (
     Article, ArticleFeedback, ArticleSlug, Assignment, AuditCheckpoint, AuditEvent, Citation, Revision, Signature, User,
 )
-from editorial.queries import citations_by_id
 from editorial.rendering import clean_input, inline_citation_keys, render_body
 
 log = logging.getLogger(__name__)
@@ -246,9 +245,7 @@ def build_page(article: Article) -> PublicPage:
         for signature, declared_now in _published_signatures(article, live)
     ]
 
-    citation_ids = json.loads(live.citation_ids or "[]")
-    by_id = citations_by_id(citation_ids)
-    attached = [by_id[i] for i in citation_ids if i in by_id]
+    attached = live.citations  # read with the hash check's ids, in one statement
     numbers, inline = reference_numbers(live.body, attached)
     rendered = render_body(live.body, numbers)
     references = sorted(

@@ -1,17 +1,16 @@
 """Read-side selects with explicit eager loading, and pagination."""
-import json
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _json_string  # json.dumps's own escaper
 from math import ceil
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial.access import load_access
 from editorial.extensions import db
-from editorial.models import Article, Assignment, Citation, Revision, User, UserRole
+from editorial.models import Article, Assignment, Citation, Revision, RevisionCitation, User, UserRole
 from editorial.roles import Role
 from editorial.sql_time import utc_seconds_text
 
@@ -132,6 +131,20 @@ def revisions_by_id(revision_ids: list[int]) -> dict:
     return found
 
 
+def with_references(*revisions) -> None:
+    """Load the ordered reference lists (with their citations) of several revisions in one
+    statement, as Revision.citation_links would one revision at a time."""
+    wanted = {r.id: [] for r in revisions if "citation_links" not in r.__dict__}
+    if not wanted:
+        return
+    for link in db.session.scalars(select(RevisionCitation).where(RevisionCitation.revision_id.in_(wanted))
+                                   .order_by(RevisionCitation.revision_id, RevisionCitation.position)):
+        wanted[link.revision_id].append(link)
+    for revision in revisions:
+        if revision.id in wanted:
+            set_committed_value(revision, "citation_links", wanted[revision.id])
+
+
 def with_author(row) -> None:
     """Set row.author (an article's or a revision's) when it was loaded without it: from the identity
     map when the session holds the user (the caller, usually), else by primary key."""
@@ -186,34 +199,35 @@ def article_bundle(article) -> ArticleBundle:
     with_author(article)
     revisions = revisions_by_id([article.current_revision_id, article.live_revision_id])
     current = revisions[article.current_revision_id]
-    ids = json.loads(current.citation_ids)
-    by_id = citations_by_id(ids)
     return ArticleBundle(
         article=article,
         current=current,
         live=revisions.get(article.live_revision_id),
         assignments=[a for a in load_access(article).assignments if a.removed_at is None],  # as the rules read them
-        citations=[by_id[i] for i in ids if i in by_id],
+        citations=current.citations,
     )
 
 
 def live_articles_citing(citation_ids, *, limit: int | None = None, batch: int = 2000) -> dict[int, list[int]]:
-    """Live articles whose live revision cites any of these citations, newest publication first:
-    {article id: the cited ids among them}. One streamed scan of the live revisions' citation
-    lists (JSON text, so it works the same on SQLite and PostgreSQL)."""
-    wanted = set(citation_ids)
-    if not wanted:
-        return {}
+    """Live articles whose live revision cites any of these citations (ids, or a select of them),
+    newest publication first: {article id: the cited ids among them, in reference order}. One join
+    of the live revisions' reference rows on these citations (indexed by citation_id), streamed
+    `batch` rows at a time."""
+    if not isinstance(citation_ids, Select):
+        citation_ids = sorted(set(citation_ids))
+        if not citation_ids:
+            return {}
     rows = db.session.execute(
-        select(Article.id, Revision.citation_ids).join(Revision, Revision.id == Article.live_revision_id)
-        .order_by(Article.published_at.desc(), Article.id.desc()).execution_options(yield_per=batch)
+        select(Article.id, RevisionCitation.citation_id)
+        .join(RevisionCitation, RevisionCitation.revision_id == Article.live_revision_id)
+        .where(RevisionCitation.citation_id.in_(citation_ids))
+        .order_by(Article.published_at.desc(), Article.id.desc(), RevisionCitation.position)
+        .execution_options(yield_per=batch)
     )
     found: dict[int, list[int]] = {}
-    for article_id, ids in rows:
-        hits = [i for i in json.loads(ids or "[]") if i in wanted]
-        if hits:
-            found[article_id] = hits
-            if limit is not None and len(found) >= limit:
-                break
+    for article_id, citation_id in rows:
+        if article_id not in found and limit is not None and len(found) >= limit:
+            break
+        found.setdefault(article_id, []).append(citation_id)
     rows.close()
     return found

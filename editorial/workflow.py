@@ -98,10 +98,6 @@ def no_incomplete_sources(facts: Facts) -> str | None:
             "Complete them in the citation library first.")
 
 
-# The guards that ask about the current revision's sources: only their actions read them.
-CITATION_GUARDS = frozenset({needs_citation, inline_citations_resolve, no_retracted_sources, no_incomplete_sources})
-
-
 def needs_comment(facts: Facts) -> str | None:
     return None if facts.comment and facts.comment.strip() else "Say what needs to change (a comment is required)."
 

@@ -28,6 +28,8 @@ ATTEMPTS = [
     "UPDATE audit_events SET actor_name = 'Someone Else'",
     "DELETE FROM audit_events",
     "UPDATE revisions SET body = 'Take 500 mg'",
+    "UPDATE revision_citations SET position = position + 100",
+    "DELETE FROM revision_citations",
     "DELETE FROM signatures",
     "DELETE FROM audit_checkpoints",
     "UPDATE articles SET live_revision_id = current_revision_id WHERE current_revision_id IS NOT NULL",

@@ -166,14 +166,14 @@ def list_revisions(article_id: int):
 def get_revision(article_id: int, number: int):
     article = viewable(article_id)
     revision = article_service.get_revision(article, number)
-    citations = queries.citations_by_id(article_service.citation_ids_of(revision))
     return {
         **revision_summary(revision),
         "title": revision.title,
         "summary": revision.summary,
         "body": revision.body,
         "citation_ids": article_service.citation_ids_of(revision),
-        "citations": [{"id": c.id, "key": c.key, "formatted": c.formatted} for c in citations.values()],
+        "citations": [{"id": c.id, "key": c.key, "formatted": c.formatted}  # in id order, as always listed
+                      for c in sorted(revision.citations, key=lambda c: c.id)],
     }
 
 
@@ -188,8 +188,7 @@ def _revision_number_arg(name: str) -> int:
 @documented("A unified diff of two revisions", query=DiffQuery, response=DiffOut, errors=(403,), tag="revisions")
 def diff(article_id: int):
     article = viewable(article_id)
-    old = article_service.get_revision(article, _revision_number_arg("from"))
-    new = article_service.get_revision(article, _revision_number_arg("to"))
+    old, new = article_service.revisions_to_compare(article, _revision_number_arg("from"), _revision_number_arg("to"))
     return {"from": old.number, "to": new.number, "unified": article_service.unified_diff(old, new),
             "references": article_service.reference_changes(old, new).as_dict()}
 

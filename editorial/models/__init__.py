@@ -1,5 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
-from editorial.models.articles import Article, Revision
+from editorial.models.articles import Article, Revision, RevisionCitation
 from editorial.models.audit import AuditCheckpoint, AuditEvent
 from editorial.models.base import Base
 from editorial.models.citations import Citation
@@ -12,6 +12,6 @@ from editorial.models.users import ApiToken, Invitation, User, UserRole, UserSes
 
 __all__ = [
     "ApiToken", "Article", "AuditCheckpoint", "ArticleFeedback", "ArticleSlug", "Assignment", "AuditEvent", "Base", "Citation", "Comment",
-    "Invitation", "Notification", "PematScore", "RecoveryCode", "Revision", "Schedule", "Signature", "Topic", "User", "UserRole",
-    "UserSession",
+    "Invitation", "Notification", "PematScore", "RecoveryCode", "Revision", "RevisionCitation", "Schedule", "Signature",
+    "Topic", "User", "UserRole", "UserSession",
 ]

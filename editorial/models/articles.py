@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from editorial.models.base import Base, utcnow
+from editorial.models.citations import Citation
 from editorial.models.users import User
 
 
@@ -61,14 +62,41 @@ class Revision(Base):
     # The topic readers see it filed under: content, so it changes only with a new revision. Not
     # part of content_hash (API.md defines that); the signature binds it through the revision.
     topic: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    # Ordered citation ids as canonical JSON, e.g. "[3,1]".
-    citation_ids: Mapped[str] = mapped_column(Text, default="[]")
     note: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
 
     author: Mapped[User] = relationship(lazy="raise")
+    # The ordered reference list, written in the same flush as the revision. Loaded on first use
+    # (one statement, with its citations): nearly every path through a single revision needs it
+    # (its content hash covers it); pages over many revisions load it with selectinload.
+    citation_links: Mapped[list["RevisionCitation"]] = relationship(order_by="RevisionCitation.position", lazy="select")
+
+    @property
+    def citation_ids(self) -> list[int]:
+        """The ordered citation ids, as content_hash covers them."""
+        return [link.citation_id for link in self.citation_links]
+
+    @property
+    def citations(self) -> list[Citation]:
+        """The cited library records, in reference order."""
+        return [link.citation for link in self.citation_links]
+
+
+class RevisionCitation(Base):
+    """One place in a revision's ordered reference list: part of the immutable revision, so
+    inserted with it and never updated or deleted (database triggers refuse it)."""
+
+    __tablename__ = "revision_citations"
+
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 0 for the first reference
+    # Indexed: "which live articles cite this source" joins from the source (queries.live_articles_citing).
+    citation_id: Mapped[int] = mapped_column(ForeignKey("citations.id"), index=True)
+
+    # By primary key, in the same statement as the list (a reference list is shown with its sources).
+    citation: Mapped[Citation] = relationship(lazy="joined", innerjoin=True)
 
 
 # What readers see, by number, beside the working state on every list (a primary-key lookup in

@@ -18,17 +18,18 @@ from editorial.errors import (
     InvalidTransition, NotFound, PermissionDenied, ReauthenticationFailed, ReviewerWanted, StaleVersion, ValidationError,
 )
 from editorial.extensions import db
-from editorial.models import Article, Assignment, AuditEvent, Citation, Comment, Revision, Signature, User
+from editorial.models import Article, Assignment, AuditEvent, Citation, Comment, Revision, RevisionCitation, Signature, User
 from editorial.models.base import utcnow
 from editorial.passwords import verify_password
 from editorial.permissions import require
+from editorial.queries import with_references
 from editorial.rendering import MAX_RENDER_COST, inline_citation_keys, render_cost
 from editorial.services import notifications
 from editorial.services.consequences import Consequence
 from editorial.wording import and_list, count_of
 from editorial.services.validation import FieldErrors, clean_text
 from editorial.workflow import (
-    CITATION_GUARDS, TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
+    TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
     state_after_signatures_change,
 )
 
@@ -54,7 +55,7 @@ def revision_hash(revision: Revision) -> str:
 
 
 def citation_ids_of(revision: Revision | None) -> list[int]:
-    return json.loads(revision.citation_ids) if revision else []
+    return revision.citation_ids if revision else []
 
 
 # --- Loading ---------------------------------------------------------------------------
@@ -86,6 +87,13 @@ def get_revision(article: Article, number: int) -> Revision:
     if revision is None:
         raise NotFound(f"Revision {number} does not exist.")
     return revision
+
+
+def revisions_to_compare(article: Article, old_number: int, new_number: int) -> tuple[Revision, Revision]:
+    """Two revisions of an article for a diff, both reference lists read in one statement."""
+    old, new = get_revision(article, old_number), get_revision(article, new_number)
+    with_references(old, new)
+    return old, new
 
 
 # --- Validation ------------------------------------------------------------------------
@@ -165,8 +173,9 @@ def _append_revision(actor, article, title, summary, body, citation_ids, *, topi
     number = article.version + 1
     revision = Revision(
         article_id=article.id, number=number, title=title, summary=summary, body=body, topic=topic,
-        citation_ids=json.dumps(list(citation_ids)), note=note or "", author_id=actor.id,
-        content_hash=content_hash(title, summary, body, citation_ids),
+        note=note or "", author_id=actor.id, content_hash=content_hash(title, summary, body, citation_ids),
+        citation_links=[RevisionCitation(position=position, citation_id=citation_id)
+                        for position, citation_id in enumerate(citation_ids)],
     )
     db.session.add(revision)
     db.session.flush()
@@ -342,17 +351,15 @@ def set_citations(actor: User, article: Article, citation_ids: list[int], *, bas
 
 # --- The workflow door -----------------------------------------------------------------
 
-def _facts(spec, article: Article, access: ArticleAccess, comment: str | None) -> Facts:
+def _facts(article: Article, access: ArticleAccess, comment: str | None) -> Facts:
     revision = current_revision(article)
-    ids = citation_ids_of(revision)
-    asks_about_sources = not CITATION_GUARDS.isdisjoint(spec.guards)  # approving, say, does not
-    citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all() if ids and asks_about_sources else []
+    citations = revision.citations  # with the ids that the hash check reads: one statement
     keys = {c.key for c in citations}
-    unresolved = tuple(dict.fromkeys(k for k in inline_citation_keys(revision.body) if k not in keys)) if asks_about_sources else ()
+    unresolved = tuple(dict.fromkeys(k for k in inline_citation_keys(revision.body) if k not in keys))
     tally = _signatures_that_count(article, access, revision)
     return Facts(
         active_reviewers=len(access.active_assignments),
-        citations=len(ids),
+        citations=len(citations),
         unresolved_inline_keys=unresolved,
         retracted_citations=tuple(c.key for c in citations if c.retracted),
         incomplete_citations=tuple(c.key for c in citations if c.missing),
@@ -417,7 +424,7 @@ def transition(actor: User, article: Article, action, *, comment: str | None = N
     errors = FieldErrors()
     comment = clean_text(errors, "comment", comment, max_length=MAX_NOTE)
     errors.raise_if_any()
-    facts = _facts(spec, article, access, comment)
+    facts = _facts(article, access, comment)
     try:
         check_guards(spec, facts)
     except ValidationError as refused:
@@ -723,7 +730,7 @@ def transition_consequence(actor: User, article: Article, action) -> Consequence
     spec = TRANSITIONS[action]
     require(actor, spec.permission, access, message=_refusal(action, actor, access))
     check_state(action, State(article.state))
-    check_guards(spec, _facts(spec, article, access, None))
+    check_guards(spec, _facts(article, access, None))
     if action == Action.PUBLISH:
         return publish_consequence(article, access)
     return unpublish_consequence(article)
@@ -798,10 +805,9 @@ def citation_warnings(article: Article) -> list[str]:
     from editorial.dates import today_utc
 
     revision = current_revision(article)
-    ids = citation_ids_of(revision)
-    if not ids:
+    citations = revision.citations
+    if not citations:
         return []
-    citations = db.session.scalars(select(Citation).where(Citation.id.in_(ids))).all()
     cited = set(inline_citation_keys(revision.body))
     years = current_app.config.get("OLD_SOURCE_YEARS", 5)
     warnings = [f"[@{c.key}] is attached but never cited in the text." for c in citations if c.key not in cited]
@@ -823,11 +829,8 @@ def revision_text(revision: Revision) -> str:
 
 
 def reference_changes(old: Revision, new: Revision) -> diffing.ReferenceChanges:
-    """References added, removed and moved from one revision to another, their citations read in one query."""
-    old_ids, new_ids = citation_ids_of(old), citation_ids_of(new)
-    wanted = set(old_ids) | set(new_ids)
-    by_id = {c.id: c for c in db.session.scalars(select(Citation).where(Citation.id.in_(wanted)))} if wanted else {}
-    return diffing.reference_changes([by_id[i] for i in old_ids if i in by_id], [by_id[i] for i in new_ids if i in by_id])
+    """References added, removed and moved from one revision to another (each list read with its citations)."""
+    return diffing.reference_changes(old.citations, new.citations)
 
 
 def unified_diff(old: Revision, new: Revision) -> str:

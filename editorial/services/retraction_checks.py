@@ -147,9 +147,9 @@ class ArticleCitingRetracted:
 def published_articles_citing_retracted(limit: int | None = None, *, batch: int = 1000) -> list[ArticleCitingRetracted]:
     """Live articles whose live revision cites a retracted source, newest publication first.
 
-    At most three statements whatever the numbers: the retracted citations, a streamed scan
-    of live revisions' citation lists (JSON text, so this works the same on SQLite and
-    PostgreSQL), and the matching articles with their authors (one more per 1000 matches)."""
+    At most three statements whatever the numbers: the retracted citations, the live revisions'
+    reference rows that cite them (one join), and the matching articles with their authors (one
+    more per 1000 matches)."""
     retracted = {c.id: c for c in db.session.scalars(select(Citation).where(Citation.retracted.is_(True)))}
     cited = live_articles_citing(retracted, limit=limit, batch=batch)
     found = {article_id: [retracted[i] for i in ids] for article_id, ids in cited.items()}

@@ -583,8 +583,8 @@ def diff(article_id: int):
     article, _ = load_article(article_id)
     if request.args.get("from", type=whole_number) is None or request.args.get("to", type=whole_number) is None:
         abort(400, "Choose two revisions to compare.")
-    old = article_service.get_revision(article, request.args.get("from", type=whole_number) or 0)
-    new = article_service.get_revision(article, request.args.get("to", type=whole_number) or 0)
+    old, new = article_service.revisions_to_compare(article, request.args.get("from", type=whole_number) or 0,
+                                                    request.args.get("to", type=whole_number) or 0)
     parts = diffing.revision_diff(old, new)
     return render_template("articles/diff.html", article=article, old=old, new=new, parts=parts,
                            reference_changes=article_service.reference_changes(old, new))
@@ -594,9 +594,7 @@ def diff(article_id: int):
 def revision(article_id: int, number: int):
     article, access = load_article(article_id)
     rev = article_service.get_revision(article, number)
-    ids = article_service.citation_ids_of(rev)
-    by_id = queries.citations_by_id(ids)
-    citations = [by_id[i] for i in ids if i in by_id]
+    citations = rev.citations
     rendered = render_body(rev.body, {c.key: i for i, c in enumerate(citations, start=1)})
     signatures = db.session.scalars(select(Signature).where(Signature.revision_id == rev.id).order_by(Signature.id)).all()
     comments = db.session.scalars(

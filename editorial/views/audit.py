@@ -14,7 +14,6 @@ from editorial.errors import ValidationError
 from editorial.extensions import db
 from editorial.models import Article, AuditEvent, Revision, Signature, User
 from editorial.permissions import can
-from editorial.queries import citations_by_id
 from editorial.rendering import render_body
 from editorial.services import articles as article_service
 
@@ -106,9 +105,7 @@ def as_of(article_id: int):
     revision = article_service.live_revision_at(article, moment)
     context = {"article": article, "at": moment, "revision": revision}
     if revision is not None:
-        ids = article_service.citation_ids_of(revision)
-        by_id = citations_by_id(ids)
-        context["citations"] = [by_id[i] for i in ids if i in by_id]
+        context["citations"] = revision.citations
         context["rendered"] = render_body(revision.body, {c.key: n for n, c in enumerate(context["citations"], 1)})
         context["signatures"] = db.session.scalars(
             select(Signature).where(Signature.revision_id == revision.id).order_by(Signature.id)

@@ -50,12 +50,14 @@ def editor(page):
 
 def revisions(isolated_app, article_id):
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
     from editorial.extensions import db
     from editorial.models import Revision
 
     with isolated_app.app_context():
-        return db.session.scalars(select(Revision).where(Revision.article_id == article_id).order_by(Revision.number)).all()
+        return db.session.scalars(select(Revision).options(selectinload(Revision.citation_links))
+                                  .where(Revision.article_id == article_id).order_by(Revision.number)).all()
 
 
 def test_toolbar_preview_citations_and_one_save(new_context, people, live_server, isolated_app, draft):
@@ -110,7 +112,7 @@ def test_toolbar_preview_citations_and_one_save(new_context, people, live_server
     saved = revisions(isolated_app, draft["id"])
     assert len(saved) == 3  # created, sources, and this one save
     ids = draft["ids"]
-    assert json.loads(saved[2].citation_ids) == [ids["martinez2021"], ids["correa2017"], ids["okafor2020"]]
+    assert saved[2].citation_ids == [ids["martinez2021"], ids["correa2017"], ids["okafor2020"]]
     assert saved[2].body.endswith("Ask about [@nobody1999].")
     # The published page renders the same body the same way the preview did (numbering follows the list).
     published = render_body(saved[2].body, {"martinez2021": 1, "correa2017": 2, "okafor2020": 3}).html
@@ -179,6 +181,6 @@ def test_without_javascript_the_textarea_and_the_reference_buttons_work(browser,
         expect(page.get_by_label("Body (Markdown)")).to_have_value("Plain text [@correa2017].")
         page.get_by_role("button", name="Save as a new revision").click()
         expect(page.locator(".flashes")).to_contain_text("Saved as version 3.")
-        assert json.loads(revisions(isolated_app, draft["id"])[2].citation_ids) == [draft["ids"]["correa2017"]]
+        assert revisions(isolated_app, draft["id"])[2].citation_ids == [draft["ids"]["correa2017"]]
     finally:
         context.close()

@@ -117,7 +117,7 @@ def test_a_writer_drafts_from_word_cites_by_typing_and_by_pmid_and_saves_once(
     saved = revisions(isolated_app, article_id)
     assert len(saved) == before + 1
     assert saved[-1].body.endswith(f"[@{pmid_key}].")
-    assert len(json.loads(saved[-1].citation_ids)) == 3
+    assert len(saved[-1].citation_ids) == 3
 
     # Unsaved text survives a closed tab.
     writer.goto(f"/articles/{article_id}/edit")

@@ -1,8 +1,8 @@
 """The edit form carries the ordered reference list: attach, detach and reorder while editing,
 and one save writes one revision with the new body and the new list (issue #19)."""
-import json
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from editorial.extensions import db
 from editorial.models import AuditEvent, Revision
@@ -14,7 +14,8 @@ def page(response) -> str:
 
 def revisions_of(app, article_id) -> list:
     with app.app_context():
-        return db.session.scalars(select(Revision).where(Revision.article_id == article_id).order_by(Revision.number)).all()
+        return db.session.scalars(select(Revision).options(selectinload(Revision.citation_links))
+                                  .where(Revision.article_id == article_id).order_by(Revision.number)).all()
 
 
 def form_for(article, body, ids, **extra) -> dict:
@@ -34,7 +35,7 @@ def test_one_save_writes_one_revision_with_the_new_body_and_the_new_list(client,
     revisions = revisions_of(app, article["id"])
     assert len(revisions) == 2
     assert revisions[1].body == "New text [@correa2017] [@tom2019]."
-    assert json.loads(revisions[1].citation_ids) == [second.id, n.citation.id]
+    assert revisions[1].citation_ids == [second.id, n.citation.id]
     detail = page(client.get(f"/articles/{article['id']}"))
     assert detail.index("correa2017") < detail.index("[@tom2019]</span>")
     with app.app_context():
@@ -78,7 +79,7 @@ def test_the_form_shows_the_list_and_reorders_detaches_and_adds_without_saving(c
                         data={**typed, "citation_ids": [str(second.id)], "note": "Swapped the source"})
     assert saved.status_code == 302
     revisions = revisions_of(app, article["id"])
-    assert len(revisions) == 3 and json.loads(revisions[2].citation_ids) == [second.id]
+    assert len(revisions) == 3 and revisions[2].citation_ids == [second.id]
 
 
 def test_a_bad_reference_list_is_refused_beside_the_list_and_nothing_is_saved(client, login, newsroom, app):
@@ -120,7 +121,7 @@ def test_the_article_page_sends_attaching_into_the_edit_form(client, login, news
     assert len(revisions_of(app, article["id"])) == 1
     saved = client.post(f"/articles/{article['id']}/edit", data=form_for(article, "Text [@tom2019].", [n.citation.id]))
     assert saved.status_code == 302
-    assert json.loads(revisions_of(app, article["id"])[1].citation_ids) == [n.citation.id]
+    assert revisions_of(app, article["id"])[1].citation_ids == [n.citation.id]
 
 
 def test_preview_renders_as_the_reader_page_with_the_forms_numbering(client, login, newsroom, app):
