@@ -175,7 +175,7 @@ def main(argv=None) -> int:
             run = []
             for path, who, cold in ((f"/articles/{article_id}", client, True), (f"/articles/{article_id}", client, False),
                                     (f"/articles/{article_id}/revisions/1", client, True),
-                                    (f"/articles/{slug}", reader, True), (f"/articles/{slug}", reader, False)):
+                                    (f"/health/{slug}", reader, True), (f"/health/{slug}", reader, False)):
                 if cold:
                     with app.app_context():
                         cache.clear()

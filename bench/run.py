@@ -244,7 +244,7 @@ def read_operations(m: Manifest) -> list[tuple[str, str, str, str]]:
         ("diff_8kb", "page", "editor", f"/articles/{m.diff_article}/diff?from=1&to=2"),
         ("audit_by_article", "page", "auditor", f"/audit/?article_id={m.history_article}"),
         ("audit_by_actor", "page", "auditor", f"/audit/?actor_id={m.busy_actor}"),
-        ("public_page", "page", "anonymous", f"/articles/{m.public_slug}"),
+        ("public_page", "page", "anonymous", f"/health/{m.public_slug}"),
         ("articles_index", "page", "editor", "/articles/"),
         ("api_list", "api", "editor_api", "/api/v1/articles"),
         ("api_list_100", "api", "editor_api", "/api/v1/articles?per_page=100"),

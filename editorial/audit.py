@@ -121,7 +121,7 @@ def lock_chain() -> None:
 # test reads every audit.record call in the code and fails when a name is missing or stale.
 ACTIONS = (
     "article.approval_voided", "article.approve", "article.created", "article.publish", "article.request_changes",
-    "article.review_interval_set", "article.slug_changed", "article.start_rereview", "article.submit",
+    "article.review_interval_set", "article.start_rereview", "article.submit",
     "article.unpublish", "article.withdraw",
     "auth.password_accepted", "auth.second_factor_failed", "auth.second_factor_passed", "auth.sign_in_failed",
     "auth.signed_in",

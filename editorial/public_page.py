@@ -16,11 +16,10 @@ The page fails closed: a live text that no longer matches its content hash, a li
 publication record accounts for, or a missing signature gives readers "temporarily unavailable"
 (503), records `public_page.withheld` and alerts the administrators (report_withheld).
 
-A slug that is not current is looked up in `article_slugs` (one more query, only on a
-miss) so that an old address answers 301 to the current one.
+A miscased slug answers 301 to the lowercase one (one more query, only on a miss).
 
-Also here: slug history (`record_slug_change`), the topic index, schema.org JSON-LD, and
-the in-memory limiter for anonymous 'Was this helpful?' votes.
+Also here: the topic index, schema.org JSON-LD, and the in-memory limiter for anonymous
+'Was this helpful?' votes.
 """
 from __future__ import annotations
 
@@ -42,10 +41,9 @@ from editorial import audit
 from editorial.clock import now
 from editorial.dates import today_utc
 from editorial.declarations import says_nothing_to_declare
-from editorial.errors import ValidationError
 from editorial.extensions import db
 from editorial.models import (
-    Article, ArticleFeedback, ArticleSlug, Assignment, AuditCheckpoint, AuditEvent, Citation, Revision, Signature, User,
+    Article, ArticleFeedback, Assignment, AuditCheckpoint, AuditEvent, Citation, Revision, Signature,
 )
 from editorial.rendering import clean_input, inline_citation_keys, render_body
 
@@ -103,17 +101,23 @@ class PublicPage:
 
 @dataclass(frozen=True)
 class Resolution:
-    """What a slug means: a page, a redirect to the current slug, or nothing (None)."""
+    """What a slug means: a page, a redirect to its lowercase form, or nothing (None)."""
 
     page: PublicPage | None = None
     redirect_to: str | None = None
     withheld: Withheld | None = None
 
 
+def _well_formed_slug(slug) -> bool:
+    """Whether `slug` could name a page at all: control characters (a NUL would even be refused by
+    PostgreSQL) and overlong text never do."""
+    return isinstance(slug, str) and 0 < len(slug) <= 200 and clean_input(slug) == slug
+
+
 def resolve(slug: str) -> Resolution | None:
-    """The live page for this slug, a redirect for a former or miscased slug, or None (404)."""
-    if not isinstance(slug, str) or not slug or len(slug) > 200 or clean_input(slug) != slug:
-        return None  # control characters (a NUL would even be refused by PostgreSQL) never name a page
+    """The live page for this slug, a redirect for a miscased slug, or None (404)."""
+    if not _well_formed_slug(slug):
+        return None
     article = live_article_by_slug(slug)
     if article is not None:
         try:
@@ -121,19 +125,26 @@ def resolve(slug: str) -> Resolution | None:
         except Withheld as withheld:
             report_withheld(withheld)
             return Resolution(withheld=withheld)
-    current = _current_slug_for(slug)
-    if current is None and slug.lower() != slug:
-        current = _current_slug_for(slug.lower(), also_current=True)
-    if current is not None and current != slug:
-        return Resolution(redirect_to=current)
+    if slug.lower() != slug and _is_live(slug.lower()):
+        return Resolution(redirect_to=slug.lower())
     return None
+
+
+def live_slug(slug: str) -> str | None:
+    """The slug of the live article that `slug` names, as it is or lowercased; None for any other input."""
+    if not _well_formed_slug(slug):
+        return None
+    return next((candidate for candidate in dict.fromkeys((slug, slug.lower())) if _is_live(candidate)), None)
+
+
+def _is_live(slug: str) -> bool:
+    return db.session.scalar(
+        select(Article.id).where(Article.slug == slug, Article.live_revision_id.is_not(None))) is not None
 
 
 def resolve_live_article(slug: str) -> Article | None:
     """The live article under exactly this (current) slug, or None; safe for any input."""
-    if not isinstance(slug, str) or not slug or len(slug) > 200 or clean_input(slug) != slug:
-        return None
-    return live_article_by_slug(slug)
+    return live_article_by_slug(slug) if _well_formed_slug(slug) else None
 
 
 def live_article_by_slug(slug: str) -> Article | None:
@@ -142,20 +153,6 @@ def live_article_by_slug(slug: str) -> Article | None:
         .options(joinedload(Article.live_revision), joinedload(Article.author))
         .where(Article.slug == slug, Article.live_revision_id.is_not(None))
     )
-
-
-def _current_slug_for(slug: str, *, also_current: bool = False) -> str | None:
-    """The current slug of the live article that once had `slug` (or has it, with also_current)."""
-    statement = (
-        select(Article.slug).join(ArticleSlug, ArticleSlug.article_id == Article.id)
-        .where(ArticleSlug.slug == slug, Article.live_revision_id.is_not(None))
-    )
-    found = db.session.scalar(statement)
-    if found is None and also_current:
-        found = db.session.scalar(
-            select(Article.slug).where(Article.slug == slug, Article.live_revision_id.is_not(None))
-        )
-    return found
 
 
 class Withheld(Exception):
@@ -431,35 +428,6 @@ def published_by_topic() -> list[tuple[str, list[IndexEntry]]]:
             for topic, entries in ordered]
 
 
-# --- Slug history ----------------------------------------------------------------------
-
-def record_slug_change(article: Article, new_slug: str, *, actor: User | None = None) -> None:
-    """Give the article a new slug and keep the old one so its address redirects (301).
-
-    For the caller that renames articles: it flushes; the caller commits. Refuses a slug
-    that another article has now or had before. Moving back to a former slug of the same
-    article drops that history row (the slug is current again).
-    """
-    new_slug = (new_slug or "").strip()
-    if not new_slug or len(new_slug) > 200:
-        raise ValidationError("A slug is 1 to 200 characters.", fields={"slug": "Choose another slug."})
-    old_slug = article.slug
-    if new_slug == old_slug:
-        return
-    taken = db.session.scalar(select(Article.id).where(Article.slug == new_slug, Article.id != article.id))
-    history = db.session.scalar(select(ArticleSlug).where(ArticleSlug.slug == new_slug))
-    if taken is not None or (history is not None and history.article_id != article.id):
-        raise ValidationError("That address is already used by another article.", fields={"slug": "Choose another slug."})
-    if history is not None:
-        db.session.delete(history)
-        db.session.flush()
-    db.session.add(ArticleSlug(article_id=article.id, slug=old_slug))
-    article.slug = new_slug
-    db.session.flush()
-    audit.record("article.slug_changed", actor=actor, object_type="article", object_id=article.id,
-                 article_id=article.id, detail={"from": old_slug, "to": new_slug})
-
-
 # --- Anonymous feedback ----------------------------------------------------------------
 
 def record_feedback(article: Article, helpful: bool) -> ArticleFeedback:
@@ -589,5 +557,5 @@ def remember_vote(session, article_id: int) -> None:
 
 __all__ = [
     "PublicPage", "Reference", "ReviewerLine", "Resolution", "api_json", "build_page", "json_for_html", "json_ld",
-    "published_by_topic", "record_feedback", "record_slug_change", "resolve", "vote_limiter",
+    "live_slug", "published_by_topic", "record_feedback", "resolve", "vote_limiter",
 ]

@@ -101,6 +101,7 @@ POLICY = {
     "public.index": {"GET": EVERYONE},
     "public.favicon": {"GET": EVERYONE},
     "public.article": {"GET": EVERYONE},
+    "public.moved_article": {"GET": EVERYONE},
     "public.feedback": {"POST": EVERYONE},
     "public.latest_checkpoint": {"GET": EVERYONE},
     "public.audit_public_key": {"GET": EVERYONE},

@@ -215,7 +215,7 @@ def test_real_exports_reach_the_published_page_as_numbered_ama_references(newsro
     n.act(aid, n.writer, "submit")
     n.sign(aid, n.reviewer)
     published = n.act(aid, n.editor, "publish").json
-    page = client.get(f"/articles/{published['slug']}").get_data(as_text=True)
+    page = client.get(f"/health/{published['slug']}").get_data(as_text=True)
     # numbered in order of first citation in the text: the .nbib record is 1, the RIS record 2
     references = page.split("References", 1)[1]
     first = references.index(from_nbib["formatted"].split(".")[0])

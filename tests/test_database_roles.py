@@ -63,7 +63,7 @@ def test_the_whole_workflow_runs_as_the_app_role(postgres, newsroom, client):
     article = newsroom.published()
     with postgres.app_context():
         assert db.session.scalar(text("SELECT current_user")) == APP_ROLE
-    assert client.get(f"/articles/{article['slug']}").status_code == 200
+    assert client.get(f"/health/{article['slug']}").status_code == 200
 
 
 def test_db_roles_prints_its_grants(runner):

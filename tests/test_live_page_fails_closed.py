@@ -75,11 +75,11 @@ def test_a_publish_event_for_another_revision_does_not_open_the_guard(app, newsr
 
 def test_a_pointer_forced_past_the_guard_shows_readers_no_draft(app, client, newsroom, live_with_draft):
     aid, slug = live_with_draft["id"], live_with_draft["slug"]
-    assert client.get(f"/articles/{slug}").status_code == 200
+    assert client.get(f"/health/{slug}").status_code == 200
     _drop_live_guard(app)
     _sql(app, "UPDATE articles SET live_revision_id = current_revision_id WHERE id = :a", a=aid)
 
-    page = client.get(f"/articles/{slug}")
+    page = client.get(f"/health/{slug}")
     assert page.status_code == 503 and page.headers["Retry-After"]
     html = page.get_data(as_text=True)
     assert "temporarily unavailable" in html and DRAFT_TEXT not in html
@@ -102,7 +102,7 @@ def test_a_rewritten_live_body_is_withheld(app, client, newsroom, make_user):
         db.session.execute(text("UPDATE revisions SET body = :b WHERE id = (SELECT live_revision_id FROM articles WHERE id = :a)"),
                            {"b": f"{DRAFT_TEXT} [@tom2019].", "a": article["id"]})
         db.session.commit()
-    page = client.get(f"/articles/{article['slug']}")
+    page = client.get(f"/health/{article['slug']}")
     assert page.status_code == 503 and DRAFT_TEXT not in page.get_data(as_text=True)
     assert _withheld_events(app, article["id"]) == 1
 
@@ -117,7 +117,7 @@ def test_a_live_revision_whose_signatures_are_gone_is_withheld(app, client, news
             db.session.execute(text("DROP TRIGGER IF EXISTS signatures_no_delete"))
         db.session.execute(text("DELETE FROM signatures WHERE article_id = :a"), {"a": article["id"]})
         db.session.commit()
-    assert client.get(f"/articles/{article['slug']}").status_code == 503
+    assert client.get(f"/health/{article['slug']}").status_code == 503
 
 
 def test_a_pointer_moved_with_a_forged_publish_event_still_needs_signatures(app, client, newsroom, live_with_draft):
@@ -132,15 +132,15 @@ def test_a_pointer_moved_with_a_forged_publish_event_still_needs_signatures(app,
                      revision_number=live_with_draft["version"], detail={"signatures": []})
         db.session.execute(text("UPDATE articles SET live_revision_id = current_revision_id WHERE id = :a"), {"a": aid})
         db.session.commit()
-    page = client.get(f"/articles/{slug}")
+    page = client.get(f"/health/{slug}")
     assert page.status_code == 503 and DRAFT_TEXT not in page.get_data(as_text=True)
 
 
 def test_an_honest_page_still_serves_in_a_fixed_number_of_queries(app, client, newsroom, count_queries):
     article = newsroom.published()
-    client.get(f"/articles/{article['slug']}")
+    client.get(f"/health/{article['slug']}")
     with count_queries() as counter:
-        response = client.get(f"/articles/{article['slug']}")
+        response = client.get(f"/health/{article['slug']}")
     assert response.status_code == 200
     # the article, its publication record with its checkpoint, the signatures it names, the
     # citations: 4, plus the test's savepoint pair
@@ -169,7 +169,7 @@ def test_a_publication_forged_with_inserts_alone_is_withheld(app, client, newsro
                              "signatures": [signature.id]})
         db.session.execute(text("UPDATE articles SET live_revision_id = current_revision_id WHERE id = :a"), {"a": aid})
         db.session.commit()
-    page = client.get(f"/articles/{slug}")
+    page = client.get(f"/health/{slug}")
     assert page.status_code == 503 and DRAFT_TEXT not in page.get_data(as_text=True)
 
 
@@ -179,5 +179,5 @@ def test_a_live_revision_rewritten_with_its_hash_recomputed_is_withheld(app, cli
     article = newsroom.published()
     with app.app_context():
         rewrite_live_revision(article["id"], f"{DRAFT_TEXT} [@tom2019].", signatures_too=True)
-    page = client.get(f"/articles/{article['slug']}")
+    page = client.get(f"/health/{article['slug']}")
     assert page.status_code == 503 and DRAFT_TEXT not in page.get_data(as_text=True)

@@ -26,7 +26,7 @@ def test_the_desk_page_of_a_live_article_shows_an_outsider_the_live_page(client,
     article, outsiders = live_with_draft
     login(outsiders[who])
     page = client.get(f"/articles/{article['id']}")
-    assert page.status_code == 302 and page.headers["Location"].endswith(f"/articles/{article['slug']}")
+    assert page.status_code == 302 and page.headers["Location"].endswith(f"/health/{article['slug']}")
     live = client.get(page.headers["Location"]).get_data(as_text=True)
     assert DRAFT_TEXT not in live and DRAFT_TITLE not in live
 

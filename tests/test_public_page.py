@@ -1,4 +1,5 @@
-"""The public site: /articles/<slug>, the topic index, feedback and GET /api/v1/published/{slug}."""
+"""The public site: /health/<slug> (and the 301s from the old /articles/<slug>), the topic index,
+feedback and GET /api/v1/published/{slug}."""
 import json
 import os
 import re
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from editorial import create_app, public_page
 from editorial.extensions import db
-from editorial.models import Article, ArticleFeedback, ArticleSlug
+from editorial.models import Article, ArticleFeedback
 from tests.conftest import shared_path
 
 
@@ -73,7 +74,7 @@ def test_published_article_shows_the_live_revision_and_its_review_record(newsroo
         reviewers=[newsroom.reviewer, conflicted],
     )
 
-    response = client.get(f"/articles/{article['slug']}")
+    response = client.get(f"/health/{article['slug']}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<h1" in html and "Breast radiation after surgery" in html
@@ -122,13 +123,13 @@ def test_published_article_shows_the_live_revision_and_its_review_record(newsroo
     assert [p["name"] for p in data["reviewedBy"]] == ["Dr. Rita Review", "Dr. Clara Conflict"]
     assert data["reviewedBy"][1]["affiliation"]["name"] == "Lakeside Cancer Centre"
     assert data["name"] == "Breast radiation after surgery"
-    assert data["url"].endswith(f"/articles/{article['slug']}")
+    assert data["url"].endswith(f"/health/{article['slug']}")
 
 
 def test_demo_like_journey_is_readable_without_signing_in(newsroom, app):
     article = newsroom.published()
     reader = app.test_client()
-    html = reader.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    html = reader.get(f"/health/{article['slug']}").get_data(as_text=True)
     assert "Intraoperative radiation therapy" in html and "Body text" in html
     assert "Dr. Rita Review" in html and "Dr. Sam Second" in html and "MD, PhD" in html
     assert html.count("None declared") == 2
@@ -145,7 +146,7 @@ def test_the_page_runs_a_fixed_small_number_of_queries(newsroom, client, make_us
     counts = []
     for article in (small, big):
         with count_queries() as counter:
-            assert client.get(f"/articles/{article['slug']}").status_code == 200
+            assert client.get(f"/health/{article['slug']}").status_code == 200
         counts.append(counter.count)
     # 4 queries (article + live revision + author; its publication record with its signed
     # checkpoint; the signatures it names; citations), plus the test's savepoint pair.
@@ -161,21 +162,22 @@ def test_drafts_and_unknown_slugs_are_not_found(newsroom, client):
     draft = newsroom.create(title="Still a draft")
     approved = newsroom.approved()
     for slug in (draft["slug"], approved["slug"], "no-such-article"):
-        response = client.get(f"/articles/{slug}")
+        response = client.get(f"/health/{slug}")
         assert response.status_code == 404
         assert "Still a draft" not in response.get_data(as_text=True)
         api = client.get(f"/api/v1/published/{slug}")
         assert api.status_code == 404
         assert api.json["error"]["code"] == "not_found" and api.json["error"]["message"]
-    assert client.post(f"/articles/{draft['slug']}/feedback", data={"helpful": "yes"}).status_code == 404
+    assert client.post(f"/health/{draft['slug']}/feedback", data={"helpful": "yes"}).status_code == 404
 
 
 def test_archived_articles_are_not_found(newsroom, client):
     article = newsroom.published()
-    assert client.get(f"/articles/{article['slug']}").status_code == 200
+    assert client.get(f"/health/{article['slug']}").status_code == 200
     assert newsroom.act(article["id"], newsroom.editor, "unpublish").status_code == 200
-    assert client.get(f"/articles/{article['slug']}").status_code == 404
+    assert client.get(f"/health/{article['slug']}").status_code == 404
     assert client.get(f"/api/v1/published/{article['slug']}").status_code == 404
+    assert client.get(f"/articles/{article['slug']}").status_code == 404  # not a 301 to a 404
     assert article["slug"] not in client.get("/health-topics").get_data(as_text=True)
 
 
@@ -186,7 +188,7 @@ def test_a_new_working_draft_does_not_change_what_readers_see(newsroom, client):
         "body": "Unreviewed new text [@tom2019].", "note": "Rewrite in progress",
     })
     assert response.status_code == 200, response.json
-    html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    html = client.get(f"/health/{article['slug']}").get_data(as_text=True)
     assert "Body text" in html and "Intraoperative radiation therapy" in html
     assert "Unreviewed new text" not in html and "Renamed working title" not in html
     api = client.get(f"/api/v1/published/{article['slug']}").json
@@ -195,71 +197,67 @@ def test_a_new_working_draft_does_not_change_what_readers_see(newsroom, client):
     assert "Intraoperative radiation therapy" in index and "Renamed working title" not in index
 
 
-# --- Slugs -----------------------------------------------------------------------------
+# --- Addresses -------------------------------------------------------------------------
 
-def test_a_former_slug_redirects_permanently(newsroom, client, app):
+def test_a_miscased_slug_redirects_permanently(newsroom, client):
     article = newsroom.published()
-    with app.app_context():
-        db.session.add(ArticleSlug(article_id=article["id"], slug="old-address"))
-        db.session.commit()
-    response = client.get("/articles/old-address")
+    # Slugs are lowercase; a miscased address redirects to the page.
+    response = client.get(f"/health/{article['slug'].upper()}")
     assert response.status_code == 301
-    assert response.headers["Location"].endswith(f"/articles/{article['slug']}")
-    api = client.get("/api/v1/published/old-address")
+    assert response.headers["Location"].endswith(f"/health/{article['slug']}")
+    api = client.get(f"/api/v1/published/{article['slug'].upper()}")
     assert api.status_code == 301 and api.headers["Location"].endswith(f"/api/v1/published/{article['slug']}")
-    # Slugs are lowercase; a miscased address redirects too.
-    assert client.get(f"/articles/{article['slug'].upper()}").status_code == 301
 
 
-def test_record_slug_change_keeps_history_and_refuses_taken_slugs(newsroom, client, app):
-    from editorial.errors import ValidationError
-
-    article = newsroom.published()
-    other = newsroom.create(title="Another article")
-    with app.app_context():
-        row = db.session.get(Article, article["id"])
-        public_page.record_slug_change(row, "iort-explained")
-        db.session.commit()
-        with pytest.raises(ValidationError):
-            public_page.record_slug_change(db.session.get(Article, article["id"]), other["slug"])
-        db.session.rollback()
-    assert client.get("/articles/iort-explained").status_code == 200
-    response = client.get(f"/articles/{article['slug']}")
-    assert response.status_code == 301 and response.headers["Location"].endswith("/articles/iort-explained")
-    with app.app_context():  # moving back drops the history row instead of clashing with it
-        public_page.record_slug_change(db.session.get(Article, article["id"]), article["slug"])
-        db.session.commit()
-        assert db.session.scalars(select(ArticleSlug.slug).where(ArticleSlug.article_id == article["id"])).all() == [
-            "iort-explained"]
-    assert client.get(f"/articles/{article['slug']}").status_code == 200
-    # An archived article's former address is gone too, not redirected to a 404.
-    assert newsroom.act(article["id"], newsroom.editor, "unpublish").status_code == 200
-    assert client.get("/articles/iort-explained").status_code == 404
-
-
-def test_slugs_that_look_like_desk_addresses_still_reach_readers(newsroom, app, client, login):
-    # Slugs never take a desk address: no all-digit slug (article ids), no "new".
+def test_readers_pages_live_under_health_and_the_old_addresses_move_there(newsroom, app, login):
+    # Slugs made from titles are never all digits or "new", so the old public address
+    # /articles/<slug> of every published slug is free to answer 301 with the new one.
     numeric = publish(newsroom, title="2024")
     assert numeric["slug"] == "article-2024"
     new = publish(newsroom, title="New")
     assert new["slug"] == "article-new"
     reader = app.test_client()
     for article in (numeric, new):
-        response = reader.get(f"/articles/{article['slug']}")
+        response = reader.get(f"/health/{article['slug']}")
         assert response.status_code == 200
         assert "Medically reviewed by" in response.get_data(as_text=True)
         assert reader.get(f"/api/v1/published/{article['slug']}").json["title"] == article["title"]
-    # A desk address that is no published slug still sends anonymous visitors to sign in,
-    # and signed-in staff keep their desk pages.
-    draft = newsroom.create(title="Desk only")
-    response = reader.get(f"/articles/{draft['id']}")
-    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+        moved = reader.get(f"/articles/{article['slug']}")
+        assert moved.status_code == 301 and moved.headers["Location"].endswith(f"/health/{article['slug']}")
+    miscased = reader.get("/articles/Article-2024")
+    assert miscased.status_code == 301 and miscased.headers["Location"].endswith("/health/article-2024")
+    assert reader.post("/health/article-2024/feedback", data={"helpful": "yes"}).status_code == 303
+    # Signed-in staff keep their desk pages, and follow old public links like anyone.
     staff = login(newsroom.editor, app.test_client())
     staff_page = staff.get("/articles/new")
     assert staff_page.status_code == 200 and "Medically reviewed by" not in staff_page.get_data(as_text=True)
-    # The feedback address never collides with the desk.
-    assert reader.post("/articles/article-2024/feedback", data={"helpful": "yes"}).status_code == 303
-    assert "Medically reviewed by" in staff.get("/articles/article-2024").get_data(as_text=True)
+    assert staff.get(f"/articles/{numeric['id']}").status_code == 200
+    assert "Medically reviewed by" in staff.get("/articles/article-2024", follow_redirects=True).get_data(as_text=True)
+
+
+def test_desk_addresses_send_anonymous_visitors_to_sign_in_whatever_the_slugs(newsroom, app):
+    # The readers' space has no desk address in it: a slug of digits or "new" (set in the
+    # database here, as an imported row might be) is a page like any other at /health/, and
+    # /articles/<digits> and /articles/new stay the desk's, never a public page.
+    digits, new = publish(newsroom, title="Digits"), publish(newsroom, title="Newcomers")
+    with app.app_context():
+        for article, slug in ((digits, str(digits["id"])), (new, "new")):
+            db.session.get(Article, article["id"]).slug = slug
+        db.session.commit()
+    reader = app.test_client()
+    for slug in (str(digits["id"]), "new"):
+        response = reader.get(f"/health/{slug}")
+        assert response.status_code == 200 and "Medically reviewed by" in response.get_data(as_text=True)
+        desk = reader.get(f"/articles/{slug}")
+        assert desk.status_code == 302 and "/sign-in" in desk.headers["Location"], slug
+    draft = newsroom.create(title="Desk only")
+    desk = reader.get(f"/articles/{draft['id']}")
+    assert desk.status_code == 302 and "/sign-in" in desk.headers["Location"]
+
+
+def test_no_app_wide_hook_answers_for_the_public_site(app):
+    hooks = [hook for hooks in app.before_request_funcs.values() for hook in hooks]
+    assert [hook.__name__ for hook in hooks if hook.__module__ == "editorial.views.public"] == []
 
 
 # --- The API ---------------------------------------------------------------------------
@@ -296,7 +294,7 @@ def _feedback_rows(app, article_id):
 def test_feedback_is_recorded_once_per_browser(newsroom, app):
     article = newsroom.published()
     reader = app.test_client()
-    address = f"/articles/{article['slug']}"
+    address = f"/health/{article['slug']}"
     response = reader.post(f"{address}/feedback", data={"helpful": "yes"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"{address}#feedback")
     rows = _feedback_rows(app, article["id"])
@@ -319,7 +317,7 @@ def test_feedback_is_capped_per_network_without_keeping_addresses(newsroom, app,
     article = newsroom.published()
     limiter = public_page.vote_limiter(app)
     monkeypatch.setattr(limiter, "per_article_per_day", 2)
-    address = f"/articles/{article['slug']}/feedback"
+    address = f"/health/{article['slug']}/feedback"
     statuses = [app.test_client().post(address, data={"helpful": "yes"}).status_code for _ in range(3)]
     assert statuses == [303, 303, 429]
     assert len(_feedback_rows(app, article["id"])) == 2
@@ -333,7 +331,7 @@ def test_feedback_needs_the_csrf_token(newsroom, app, monkeypatch):
     article = newsroom.published()
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     reader = app.test_client()
-    address = f"/articles/{article['slug']}"
+    address = f"/health/{article['slug']}"
     assert reader.post(f"{address}/feedback", data={"helpful": "yes"}).status_code == 400
     html = reader.get(address).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
@@ -356,7 +354,7 @@ def test_index_lists_published_articles_by_topic(newsroom, app, client, login):
         assert headings == ["Breast cancer", "Heart health"]
         breast = html[html.index(">Breast cancer</h2>"):html.index(">Heart health</h2>")]
         assert "Breast cancer screening" in breast and "Radiation side effects" in breast
-        assert 'href="/articles/heart-failure-basics"' in html and "Living well with heart failure." in html
+        assert 'href="/health/heart-failure-basics"' in html and "Living well with heart failure." in html
         assert "Unpublished draft" not in html
     staff = login(newsroom.editor, app.test_client())
     assert staff.get("/").status_code == 302  # staff land on their desk
@@ -392,7 +390,7 @@ class _ExecutableFinder(HTMLParser):
         elif tag == "link" and attributes.get("rel") not in ("stylesheet", "canonical") and not (
                 attributes.get("rel") == "icon" and attributes.get("href") == "/static/img/favicon.svg"):
             self.problems.append(f"link {attrs}")
-        elif tag == "form" and not (attributes.get("action") or "").startswith("/articles/"):
+        elif tag == "form" and not (attributes.get("action") or "").startswith("/health/"):
             self.problems.append(f"form {attrs}")
         for name, value in attrs:
             if name.startswith("on") or name in ("style", "srcdoc", "formaction"):
@@ -463,7 +461,7 @@ def test_hostile_content_is_shown_as_text_everywhere(newsroom, app, make_user, t
         reviewers=[newsroom.reviewer, hostile_reviewer],
     )
     reader = app.test_client()
-    response = reader.get(f"/articles/{article['slug']}")
+    response = reader.get(f"/health/{article['slug']}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert_safe_page(html)
@@ -510,7 +508,7 @@ def test_naughty_strings_render_safely(newsroom, app):
         articles.append(_publish_existing(newsroom, response.json))
     reader = app.test_client()
     for article in articles:
-        response = reader.get(f"/articles/{article['slug']}")
+        response = reader.get(f"/health/{article['slug']}")
         assert response.status_code == 200, article["slug"]
         assert_safe_page(response.get_data(as_text=True))
         assert reader.get(f"/api/v1/published/{article['slug']}").status_code == 200
@@ -542,9 +540,10 @@ def test_feedback_table_keeps_no_personal_data(app):
 
 @pytest.mark.parametrize("slug", ["a%00b", "a%01b", "x" * 300, "%E2%80%AE", "..", "a%2Fb"])
 def test_odd_slugs_are_404_not_500(client, slug):
+    assert client.get(f"/health/{slug}").status_code == 404
     assert client.get(f"/articles/{slug}").status_code == 404
     assert client.get(f"/api/v1/published/{slug}").status_code == 404
-    assert client.post(f"/articles/{slug}/feedback", data={"helpful": "yes"}).status_code == 404
+    assert client.post(f"/health/{slug}/feedback", data={"helpful": "yes"}).status_code == 404
 
 
 def _redis_or_skip():
@@ -583,7 +582,7 @@ def test_with_redis_the_feedback_cap_is_shared_by_every_server(newsroom, app):
 
 def test_the_page_says_in_plain_words_how_it_was_reviewed(newsroom, client):
     article = publish(newsroom, title="Fatigue during radiation")
-    html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    html = client.get(f"/health/{article['slug']}").get_data(as_text=True)
     live = newsroom.article(article["id"])["live_revision"]
     assert "content fingerprint" not in html  # the old jargon line
     assert '<a href="#how-reviewed">How this page was reviewed</a>' in html  # from the credit line

@@ -71,11 +71,11 @@ def _swap_live_references(article_id: int) -> Revision:
 def test_a_live_reference_list_reordered_behind_the_apps_back_is_withheld(app, client, newsroom):
     second = newsroom.make_citation(key="second2020")
     article = published_citing(newsroom, newsroom.citation, second)
-    assert client.get(f"/articles/{article['slug']}").status_code == 200
+    assert client.get(f"/health/{article['slug']}").status_code == 200
     with app.app_context():
         _swap_live_references(article["id"])
         db.session.commit()
-    assert client.get(f"/articles/{article['slug']}").status_code == 503
+    assert client.get(f"/health/{article['slug']}").status_code == 503
     with app.app_context():
         from editorial.evidence import collect
         from editorial.models import Article

@@ -1,7 +1,7 @@
 """GET /published/{slug}: the live revision of a published article, for the public website.
 
 No token needed (listed in PUBLIC_ENDPOINTS). An unknown, never-published or archived slug is
-404 `not_found`; a former slug of a published article answers 301 to its current address.
+404 `not_found`; a miscased slug of a published article answers 301 to its lowercase address.
 """
 from flask import jsonify, redirect, url_for
 
@@ -15,7 +15,7 @@ from editorial.errors import NotFound, Unavailable
 @api_bp.get("/published/<slug>")
 @documented("The live page of a published article", response=PublishedPageOut, also={301: None}, public=True,
             errors=(404, 503), tag="public",
-            description="No token. A former slug answers 301 to the current address. 503 `unavailable` when the "
+            description="No token. A miscased slug answers 301 to the lowercase address. 503 `unavailable` when the "
                         "live revision fails its checks (its text, its publication record, its signatures).")
 def published_article(slug: str):
     resolution = public_page.resolve(slug)

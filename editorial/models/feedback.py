@@ -1,7 +1,7 @@
-"""What the public site keeps: anonymous reader feedback and the history of article slugs."""
+"""What the public site keeps: anonymous reader feedback."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from editorial.models.base import Base, utcnow
@@ -20,13 +20,3 @@ class ArticleFeedback(Base):
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-
-class ArticleSlug(Base):
-    """A slug an article used to have. Its public URL redirects (301) to the current slug."""
-
-    __tablename__ = "article_slugs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

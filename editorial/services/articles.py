@@ -123,19 +123,17 @@ def _clean_content(errors: FieldErrors, *, title, summary, body, required: bool)
     return cleaned
 
 
-# Words the desk's own URLs use under /articles/, so a public slug never shadows them.
+# Words the desk's own URLs use under /articles/: readers' pages moved to /health/<slug>, and the
+# old address /articles/<slug> of a slug that is neither these nor all digits (ids) answers 301.
 RESERVED_SLUGS = {"new"}
 
 
 def _unique_slug(title: str) -> str:
     """A URL slug from any Unicode title; never all digits (ids) or reserved, never used before."""
-    from editorial.models import ArticleSlug
-
     base = slugify(title, max_length=80, word_boundary=True) or "article"
     if base.isdigit() or base in RESERVED_SLUGS:
         base = f"article-{base}"
     taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
-    taken |= set(db.session.scalars(select(ArticleSlug.slug).where(ArticleSlug.slug.like(f"{base}%"))))
     if base not in taken:
         return base
     n = 2
@@ -699,7 +697,7 @@ CONFIRMED_ACTIONS = frozenset({Action.PUBLISH, Action.UNPUBLISH})
 
 
 def public_path(article: Article) -> str:
-    return f"/articles/{article.slug}"
+    return f"/health/{article.slug}"  # views.public.article
 
 
 def _day(moment) -> str:

@@ -1,29 +1,24 @@
 """The public site: published articles for readers, no sign-in.
 
 Routes
-- GET  /articles/<slug>           the live revision of a published article (301 from a former slug)
-- POST /articles/<slug>/feedback  'Was this helpful?' (CSRF-protected form; anonymous; one vote per
+- GET  /health/<slug>             the live revision of a published article (301 from a miscased slug)
+- POST /health/<slug>/feedback    'Was this helpful?' (CSRF-protected form; anonymous; one vote per
                                   browser per article per day, and a per-network cap)
 - GET  /health-topics             published articles by topic (also what `/` shows anonymous readers)
+- GET  /articles/<slug>           the old address of a live page: 301 to /health/<slug>
 
-`/articles/<int:id>` (and `/articles/new`) belong to the signed-in desk, and Werkzeug prefers
-them over `/articles/<slug>`. So that a slug made only of digits (a title such as "2024") or a
-slug such as "new" still works for readers, an app-wide hook answers an anonymous GET of such a
-desk address with the public page when that slug is published; otherwise the desk's own
-sign-in redirect happens as before. Signed-in staff at those few addresses keep their desk.
+Readers' pages have an address space of their own, `/health/`, so no slug can meet a desk address
+(`/articles/<int:id>`, `/articles/new`). The old public addresses keep working: slugs made from
+titles are never all digits nor "new" (services.articles.RESERVED_SLUGS), so Werkzeug routes the old
+address of every slug here rather than to the desk.
 """
-import re
-
 from flask import (
     Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, session, url_for,
 )
-from flask_login import current_user
 
 from editorial import public_page
 
 bp = Blueprint("public", __name__)
-
-_DESK_ARTICLE_ADDRESS = re.compile(r"^/articles/([^/]+)$")
 
 
 @bp.get("/favicon.ico")
@@ -47,10 +42,11 @@ def _temporarily_unavailable():
     return response
 
 
-def _respond(slug: str, *, fall_through: bool = False):
+@bp.get("/health/<slug>")
+def article(slug: str):
     resolution = public_page.resolve(slug)
     if resolution is None:
-        return None if fall_through else _not_found()
+        return _not_found()
     if resolution.redirect_to is not None:
         return redirect(url_for("public.article", slug=resolution.redirect_to), 301)
     if resolution.withheld is not None:
@@ -64,23 +60,16 @@ def _respond(slug: str, *, fall_through: bool = False):
     )
 
 
-@bp.before_app_request
-def _reader_at_a_desk_address():
-    endpoint = request.endpoint or ""
-    if request.method not in ("GET", "HEAD") or not endpoint or endpoint.startswith("public."):
-        return None
-    match = _DESK_ARTICLE_ADDRESS.match(request.path)
-    if match is None or current_user.is_authenticated:
-        return None
-    return _respond(match.group(1), fall_through=True)
-
-
 @bp.get("/articles/<slug>")
-def article(slug: str):
-    return _respond(slug)
+def moved_article(slug: str):
+    """Readers' pages moved to /health/ (links, bookmarks and search engines follow the 301)."""
+    current = public_page.live_slug(slug)
+    if current is None:
+        return _not_found()
+    return redirect(url_for("public.article", slug=current), 301)
 
 
-@bp.post("/articles/<slug>/feedback")
+@bp.post("/health/<slug>/feedback")
 def feedback(slug: str):
     answer = request.form.get("helpful", "")
     if answer not in ("yes", "no"):

@@ -158,7 +158,7 @@ def test_a_conflict_declared_after_signing_voids_the_signature(app, newsroom):
     assert n.sign(aid, n.reviewer, conflict_of_interest=None).json["state"] == "approved"
     assert n.act(aid, n.editor, "publish").status_code == 200
     slug = n.article(aid)["slug"]
-    public = n.client.get(f"/articles/{slug}").get_data(as_text=True)
+    public = n.client.get(f"/health/{slug}").get_data(as_text=True)
     assert "I consult for the device maker." in public, public[public.find("reviewed"):][:3000]
 
 
@@ -280,7 +280,7 @@ def test_a_topic_change_on_a_live_article_waits_for_review(app, client, newsroom
     assert moved.status_code == 200
     assert moved.json["version"] == article["version"] + 1 and moved.json["state"] == "draft"
     assert moved.json["topic"] == "Miracle cures"
-    public = client.get(f"/articles/{slug}").get_data(as_text=True)
+    public = client.get(f"/health/{slug}").get_data(as_text=True)
     assert "Miracle cures" not in public
     assert "Miracle cures" not in client.get("/health-topics").get_data(as_text=True)
     assert client.get(f"/api/v1/published/{slug}").json["topic"] == article["topic"]
@@ -313,7 +313,7 @@ def test_a_signer_deactivated_after_signing_needs_an_editors_decision_before_pub
     removed = n.call("DELETE", f"/articles/{aid}/reviewers/{n.reviewer2.id}", n.editor)
     assert removed.status_code == 200
     assert n.act(aid, n.editor, "publish").json["state"] == "published"
-    page = client.get(f"/articles/{n.article(aid)['slug']}").get_data(as_text=True)
+    page = client.get(f"/health/{n.article(aid)['slug']}").get_data(as_text=True)
     assert "Dr. Rita Review" in page and "Dr. Sam Second" not in page
     assert signature_count(app, aid) == 2
 
@@ -326,7 +326,7 @@ def test_a_conflict_declared_after_publication_is_shown_to_readers_and_the_edito
     late = n.call("PATCH", f"/articles/{article['id']}/reviewers/me", n.reviewer,
                   {"accepted": True, "conflict_of_interest": "I now advise the device maker."})
     assert late.status_code == 200
-    page = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    page = client.get(f"/health/{article['slug']}").get_data(as_text=True)
     assert "Declared for this article after approving it" in page and "I now advise the device maker." in page
     api = client.get(f"/api/v1/published/{article['slug']}").json
     assert any(r["declared_after_approval"] == "I now advise the device maker." for r in api["reviewed_by"])

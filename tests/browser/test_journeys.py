@@ -205,7 +205,7 @@ def test_the_whole_review_journey(new_context, people, live_server):
     _state(editor, "approved")
     editor.get_by_role("button", name="Publish").click()
     expect(editor.get_by_role("heading", level=1)).to_contain_text("Publish")  # the second look
-    expect(editor.get_by_role("region", name="What this does")).to_contain_text("goes live at /articles/")
+    expect(editor.get_by_role("region", name="What this does")).to_contain_text("goes live at /health/")
     shot(editor, "12a-editor-confirms-publication")
     editor.get_by_role("button", name="Publish").click()
     _flash(editor, "Published: readers now see revision")

@@ -165,7 +165,7 @@ def _pages(ids) -> list[Page]:
     return [
         Page("sign-in", None, "/sign-in", "Sign in"),
         Page("public-index", None, "/health-topics", "Health topics"),
-        Page("public-article", None, f"/articles/{ids['slug']}", "Radiation therapy"),
+        Page("public-article", None, f"/health/{ids['slug']}", "Radiation therapy"),
         Page("writer-desk", "writer", "/dashboard/writer", "Writer desk"),
         Page("articles", "writer", "/articles/", "Articles"),
         Page("article-new", "writer", "/articles/new", "New article"),

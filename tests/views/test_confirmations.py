@@ -52,7 +52,7 @@ def test_publish_without_confirmation_does_nothing_and_shows_what_goes_live(clie
     confirm = client.get(one_click.headers["Location"])  # a GET: the suite fails it if it writes
     html = page(confirm)
     assert confirm.status_code == 200
-    assert "Revision 2 goes live at /articles/intraoperative-radiation-therapy" in html
+    assert "Revision 2 goes live at /health/intraoperative-radiation-therapy" in html
     assert "Dr. Rita Review, MD and Dr. Sam Second, MD, PhD" in html
     assert f'href="/articles/{aid}"' in html and "Cancel" in html
 
@@ -72,14 +72,14 @@ def test_unpublish_says_readers_lose_the_page_and_keeps_the_note(client, login, 
     one_click = client.post(f"/articles/{aid}/transition", data={"action": "unpublish", "comment": "Dose out of date"},
                             follow_redirects=True)
     html = page(one_click)
-    assert "Readers lose the page" in html and f"/articles/{article['slug']}" in html
+    assert "Readers lose the page" in html and f"/health/{article['slug']}" in html
     assert "Dose out of date</textarea>" in html  # the note typed on the article page is carried over
     assert state_and_version(app, aid)[0] == "published"
 
     client.post(f"/articles/{aid}/transition", data={"action": "unpublish", "comment": "Dose out of date",
                                                     "confirmed": confirmed_field(html)})
     assert state_and_version(app, aid)[0] == "archived"
-    assert app.test_client().get(f"/articles/{article['slug']}").status_code == 404  # readers lost it
+    assert app.test_client().get(f"/health/{article['slug']}").status_code == 404  # readers lost it
 
 
 def test_only_those_who_may_publish_see_the_confirmation(client, login, newsroom):
