@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _json_string  # json.dumps's own escaper
 from math import ceil
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial.extensions import db
 from editorial.models import Article, Assignment, Citation, Revision, User, UserRole
+from editorial.permissions import articles_viewable_by
 from editorial.roles import Role
 from editorial.sql_time import utc_seconds_text
 
@@ -61,20 +62,9 @@ def users_statement(role: Role | None = None, q: str | None = None):
 # --- Articles --------------------------------------------------------------------------
 
 def visible_articles(user: User):
-    """Articles this user may see in lists and search (the same policy as permissions.view_article:
-    a live article someone does not work on is read on the public site, never its draft title)."""
-    statement = select(Article)
-    if user.has_role(Role.EDITOR, Role.AUDITOR, Role.ADMIN):
-        return statement
-    return statement.where(
-        or_(
-            Article.author_id == user.id,
-            Article.id.in_(select(Revision.article_id).where(Revision.author_id == user.id)),
-            Article.id.in_(
-                select(Assignment.article_id).where(Assignment.reviewer_id == user.id, Assignment.removed_at.is_(None))
-            ),
-        )
-    )
+    """Articles this user may see in lists and search: permissions.view_article's own SQL form (a
+    live article someone does not work on is read on the public site, never its draft title)."""
+    return select(Article).where(articles_viewable_by(user))
 
 
 def articles_statement(user: User, *, state: str | None = None, q: str | None = None,
