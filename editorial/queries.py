@@ -5,7 +5,7 @@ from json.encoder import encode_basestring_ascii as _json_string  # json.dumps's
 from math import ceil
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -77,15 +77,24 @@ def articles_statement(user: User, *, state: str | None = None, q: str | None = 
         statement = statement.where(func.lower(Article.title).like(f"%{q.lower()}%"))
     if assigned_to is not None:
         statement = statement.where(Article.id.in_(
-            select(Assignment.article_id).where(
-                Assignment.reviewer_id == assigned_to.id, Assignment.removed_at.is_(None), Assignment.declined_at.is_(None)
-            )
+            select(Assignment.article_id).where(Assignment.reviewer_id == assigned_to.id, Assignment.is_active)
         ))
     if author is not None:
         statement = statement.where(Article.author_id == author.id)
     if live:
         statement = statement.where(Article.live_revision_id.is_not(None))
     return statement
+
+
+def late_reviews(today):
+    """Reviews past their due date that reviewers still owe (Assignment.is_late), most overdue first,
+    with their reviewers and articles: the editor desk's "overdue" and the attention list's "late reviews"."""
+    return (
+        select(Assignment).join(Article, Article.id == Assignment.article_id)
+        .options(joinedload(Assignment.reviewer), contains_eager(Assignment.article_row))
+        .where(Assignment.is_late(Article, today))
+        .order_by(Assignment.due_date, Assignment.id)
+    )
 
 
 def assignments_by_article(article_ids: list[int]) -> dict[int, list]:
