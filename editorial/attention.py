@@ -2,13 +2,13 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload
 
 from editorial.dates import today_utc
 from editorial.extensions import db
-from editorial.queries import live_articles_citing
-from editorial.models import Article, ArticleFeedback, Assignment, Citation
+from editorial.queries import late_reviews, live_articles_citing
+from editorial.models import Article, ArticleFeedback, Citation
 
 DUE_SOON_DAYS = 30
 OLD_SOURCE_YEARS = 5
@@ -56,14 +56,7 @@ def statement(kind: str, sort: str = "due"):
         )
         return _articles(Article.id.in_(votes), sort)
     if kind == "late_reviews":
-        return (
-            select(Assignment).join(Article, Article.id == Assignment.article_id)
-            .options(joinedload(Assignment.reviewer), contains_eager(Assignment.article_row))
-            .where(Assignment.removed_at.is_(None), Assignment.declined_at.is_(None), Assignment.due_date < today,
-                   Article.state.in_(["draft", "in_review", "changes_requested"]),
-                   or_(Assignment.decided_revision.is_(None), Assignment.decided_revision != Article.version))
-            .order_by(Assignment.due_date, Assignment.id)
-        )
+        return late_reviews(today)
     raise KeyError(kind)
 
 

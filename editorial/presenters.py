@@ -1,11 +1,11 @@
 """Small read-only descriptions shown on several pages."""
 from editorial.wording import and_list
-from editorial.workflow import State
+from editorial.workflow import Decision, State
 
 
 def waiting_on(article, assignments) -> str:
     """Whose move it is, in words."""
-    state = State(article.state)
+    state = article.state
     active = [a for a in assignments if a.is_active]
     if state == State.DRAFT:
         return "Author: finish and submit" if active else "Editor: assign reviewers; author: finish the draft"
@@ -21,7 +21,7 @@ def waiting_on(article, assignments) -> str:
 
 def _pending_reviewers(article, assignments) -> list[str]:
     """The active reviewers who have not signed the current revision, by name."""
-    return [a.reviewer.name for a in assignments if a.is_active and a.status_for(article.version) != "approved"]
+    return [a.reviewer.name for a in assignments if a.is_active and a.status_for(article.version) != Decision.APPROVED]
 
 
 def after_signing(article, assignments) -> str:
@@ -29,7 +29,7 @@ def after_signing(article, assignments) -> str:
     pending = _pending_reviewers(article, assignments)
     if pending:
         return "Waiting on " + and_list(pending) + "."
-    if State(article.state) == State.APPROVED:
+    if article.state == State.APPROVED:
         return "Every reviewer has signed: waiting on a senior editor to publish."
     return "Waiting on " + waiting_on(article, assignments) + "."
 
@@ -48,6 +48,6 @@ def outcome(action, article, assignments) -> str:
         return "Sent back to the writer with what needs to change."
     if action == Action.PUBLISH:
         return f"Published: readers now see revision {article.version}."
-    return f"Done: {action.label.lower()}. The article is now {State(article.state).label}."
+    return f"Done: {action.label.lower()}. The article is now {article.state.label}."
 
 

@@ -3,14 +3,15 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _json_string  # json.dumps's own escaper
 from math import ceil
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial.access import load_access
 from editorial.extensions import db
 from editorial.models import Article, Assignment, Citation, Revision, RevisionCitation, User, UserRole
+from editorial.permissions import articles_viewable_by
 from editorial.roles import Role
 from editorial.sql_time import utc_seconds_text
 
@@ -61,20 +62,9 @@ def users_statement(role: Role | None = None, q: str | None = None):
 # --- Articles --------------------------------------------------------------------------
 
 def visible_articles(user: User):
-    """Articles this user may see in lists and search (the same policy as permissions.view_article:
-    a live article someone does not work on is read on the public site, never its draft title)."""
-    statement = select(Article)
-    if user.has_role(Role.EDITOR, Role.AUDITOR, Role.ADMIN):
-        return statement
-    return statement.where(
-        or_(
-            Article.author_id == user.id,
-            Article.id.in_(select(Revision.article_id).where(Revision.author_id == user.id)),
-            Article.id.in_(
-                select(Assignment.article_id).where(Assignment.reviewer_id == user.id, Assignment.removed_at.is_(None))
-            ),
-        )
-    )
+    """Articles this user may see in lists and search: permissions.view_article's own SQL form (a
+    live article someone does not work on is read on the public site, never its draft title)."""
+    return select(Article).where(articles_viewable_by(user))
 
 
 def articles_statement(user: User, *, state: str | None = None, q: str | None = None,
@@ -87,15 +77,24 @@ def articles_statement(user: User, *, state: str | None = None, q: str | None = 
         statement = statement.where(func.lower(Article.title).like(f"%{q.lower()}%"))
     if assigned_to is not None:
         statement = statement.where(Article.id.in_(
-            select(Assignment.article_id).where(
-                Assignment.reviewer_id == assigned_to.id, Assignment.removed_at.is_(None), Assignment.declined_at.is_(None)
-            )
+            select(Assignment.article_id).where(Assignment.reviewer_id == assigned_to.id, Assignment.is_active)
         ))
     if author is not None:
         statement = statement.where(Article.author_id == author.id)
     if live:
         statement = statement.where(Article.live_revision_id.is_not(None))
     return statement
+
+
+def late_reviews(today):
+    """Reviews past their due date that reviewers still owe (Assignment.is_late), most overdue first,
+    with their reviewers and articles: the editor desk's "overdue" and the attention list's "late reviews"."""
+    return (
+        select(Assignment).join(Article, Article.id == Assignment.article_id)
+        .options(joinedload(Assignment.reviewer), contains_eager(Assignment.article_row))
+        .where(Assignment.is_late(Article, today))
+        .order_by(Assignment.due_date, Assignment.id)
+    )
 
 
 def assignments_by_article(article_ids: list[int]) -> dict[int, list]:

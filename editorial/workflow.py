@@ -23,6 +23,17 @@ class State(StrEnum):
         return self.value.replace("_", " ")
 
 
+# States of an article still being worked towards approval: where a reviewer's part is not done.
+OPEN_STATES = frozenset({State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED})
+
+
+class Decision(StrEnum):
+    """A reviewer's decision on a revision (Assignment.decision)."""
+
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+
+
 class Action(StrEnum):
     SUBMIT = "submit"
     WITHDRAW = "withdraw"

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -101,10 +102,11 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("render_as_batch", True)  # SQLite alters tables by copying them
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("on_version_apply", [_check_foreign_keys])
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -117,6 +119,34 @@ def run_migrations_online():
                 # (editorial/db_faults.py). LOCAL: the pooled connection keeps it afterwards.
                 connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite alters a table in batch mode by copying it and dropping the original, which the
+    enforced foreign keys of the tables referring to it refuse when they hold rows. As SQLite's own
+    procedure says (https://www.sqlite.org/lang_altertable.html), enforcement is off while the
+    migrations run and every key is checked before each one commits (_check_foreign_keys). The
+    pragma does nothing inside a transaction, so it goes to the driver's connection outside one."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():  # each migration committed its own (SQLite's DDL is per migration)
+            connection.rollback()
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(ctx, **_kw):
+    """After each migration, in its transaction: a row left referring to no row fails it."""
+    if ctx.connection.dialect.name == "sqlite":
+        broken = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"The migration left rows referring to no row (table, rowid, parent, key): {broken[:10]}")
 
 
 if context.is_offline_mode():

@@ -119,8 +119,8 @@ def create_article():
 @documented("List the articles the caller can see", query=ArticleQuery, response=ArticlePage, tag="articles")
 def list_articles():
     state = request.args.get("state") or None
-    if state is not None and state not in {s.value for s in State}:
-        raise ValidationError("Unknown state.", fields={"state": f"One of: {', '.join(s.value for s in State)}."})
+    if state is not None and state not in set(State):
+        raise ValidationError("Unknown state.", fields={"state": f"One of: {', '.join(State)}."})
     assigned = request.args.get("assigned_to")
     if assigned not in (None, "", "me"):
         raise ValidationError("Only assigned_to=me is supported.", fields={"assigned_to": "Use 'me'."})

@@ -2,11 +2,13 @@
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from editorial.models.base import Base, utcnow
+from editorial.models.base import Base, stored_enum, utcnow
 from editorial.models.citations import Citation
 from editorial.models.users import User
+from editorial.workflow import OPEN_STATES, State
 
 
 class Article(Base):
@@ -17,7 +19,7 @@ class Article(Base):
     # The working topic, copied from the newest revision so lists and intervals need no join.
     topic: Mapped[str] = mapped_column(String(120), default="", index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    state: Mapped[str] = mapped_column(String(32), index=True)
+    state: Mapped[State] = mapped_column(stored_enum(State, "state"), index=True)
     # Number of the newest revision; an edit must name it (optimistic locking).
     version: Mapped[int] = mapped_column(Integer, default=0)
     # The working title, copied from the newest revision so lists need no join.
@@ -40,6 +42,16 @@ class Article(Base):
     author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
     current_revision: Mapped["Revision | None"] = relationship(lazy="raise", foreign_keys=[current_revision_id], post_update=True)
     live_revision: Mapped["Revision | None"] = relationship(lazy="raise", foreign_keys=[live_revision_id], post_update=True)
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Still being worked towards approval (workflow.OPEN_STATES)."""
+        return self.state in OPEN_STATES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        return cls.state.in_(sorted(OPEN_STATES))
 
 
 class Revision(Base):

@@ -1,7 +1,8 @@
 """Declarative base, naming convention and shared column types."""
 from datetime import datetime, timezone
+from enum import StrEnum
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -33,6 +34,14 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def stored_enum(enum: type[StrEnum], name: str) -> Enum:
+    """A column of enum members kept as their values, the strings the API and the audit trail use,
+    in a VARCHAR(32) with a CHECK constraint named ck_<table>_<name>: the same on SQLite and
+    PostgreSQL, and no database type to migrate when a member is added."""
+    return Enum(enum, name=name, native_enum=False, create_constraint=True, length=32,
+                values_callable=lambda members: [member.value for member in members])
 
 
 def utcnow() -> datetime:

@@ -2,11 +2,13 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from editorial.models.base import Base, utcnow
+from editorial.models.base import Base, stored_enum, utcnow
 from editorial.models.users import User
+from editorial.workflow import Decision
 
 if TYPE_CHECKING:
     from editorial.models.articles import Article
@@ -46,7 +48,7 @@ class Assignment(Base):
     conflict_waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     conflict_waiver_reason: Mapped[str | None] = mapped_column(Text)
     # The reviewer's latest decision and the revision it was about.
-    decision: Mapped[str | None] = mapped_column(String(32))
+    decision: Mapped[Decision | None] = mapped_column(stored_enum(Decision, "decision"))
     decided_revision: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[datetime | None]
     # Removal keeps the row: history is never deleted.
@@ -56,9 +58,48 @@ class Assignment(Base):
     reviewer: Mapped[User] = relationship(lazy="raise", foreign_keys=[reviewer_id])
     article_row: Mapped["Article"] = relationship(lazy="raise")
 
-    @property
+    # The predicates below are written once for Python and SQL (tests/unit/test_model_predicates.py
+    # checks that both forms agree); pass the Article class to the SQL form, an article to the Python one.
+
+    @hybrid_property
     def is_active(self) -> bool:
+        """Neither removed nor declined: the reviewer is part of the round."""
         return self.removed_at is None and self.declined_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls):
+        return and_(cls.removed_at.is_(None), cls.declined_at.is_(None))
+
+    @hybrid_method
+    def awaits_decision_on(self, version) -> bool:
+        """No decision stands on this revision (none taken, one on an earlier revision, or a voided signature)."""
+        return self.decision is None or self.decided_revision != version
+
+    @awaits_decision_on.inplace.expression
+    @classmethod
+    def _awaits_decision_on_expression(cls, version):
+        return or_(cls.decision.is_(None), cls.decided_revision.is_(None), cls.decided_revision != version)
+
+    @hybrid_method
+    def is_outstanding(self, article) -> bool:
+        """A review the reviewer still owes: active, on an open article, undecided on its current revision."""
+        return self.is_active and article.is_open and self.awaits_decision_on(article.version)
+
+    @is_outstanding.inplace.expression
+    @classmethod
+    def _is_outstanding_expression(cls, article):
+        return and_(cls.is_active, article.is_open, cls.awaits_decision_on(article.version))
+
+    @hybrid_method
+    def is_late(self, article, today) -> bool:
+        """An outstanding review past its due date."""
+        return self.is_outstanding(article) and self.due_date is not None and self.due_date < today
+
+    @is_late.inplace.expression
+    @classmethod
+    def _is_late_expression(cls, article, today):
+        return and_(cls.is_outstanding(article), cls.due_date < today)
 
     @property
     def has_declared(self) -> bool:
@@ -79,14 +120,14 @@ class Assignment(Base):
         """pending | approved | changes_requested | declined, as seen for the article's current version."""
         if self.declined_at is not None:
             return "declined"
-        if self.decision and self.decided_revision == version:
+        if not self.awaits_decision_on(version):
             return self.decision
         return "pending"
 
     def revision_to_compare(self, version: int) -> int | None:
         """The revision this reviewer last decided on (signed, or asked for changes), when the
         article has moved on since: what "changed since you last looked" starts from."""
-        if self.decision and self.decided_revision is not None and self.decided_revision < version:
+        if self.decision is not None and self.decided_revision is not None and self.decided_revision < version:
             return self.decided_revision
         return None
 
@@ -95,8 +136,8 @@ class Assignment(Base):
         decision on the current revision, or the decision they took on an earlier one."""
         if self.declined_at is not None:
             return "declined"
-        if self.decision:
-            signed = self.decision == "approved"
+        if self.decision is not None:
+            signed = self.decision == Decision.APPROVED
             if self.decided_revision == version:
                 return "signed" if signed else "changes_requested"
             return "signed_earlier" if signed else "changes_requested_earlier"

@@ -29,7 +29,7 @@ from editorial.services.consequences import Consequence
 from editorial.wording import and_list, count_of
 from editorial.services.validation import FieldErrors, clean_text
 from editorial.workflow import (
-    TRANSITIONS, Action, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
+    TRANSITIONS, Action, Decision, Facts, State, check_guards, check_state, edit_leads_to, parse_action,
     state_after_signatures_change,
 )
 
@@ -153,13 +153,13 @@ def create_article(actor: User, *, title, body, summary="", topic="") -> Article
     errors.raise_if_any()
 
     article = Article(
-        slug=_unique_slug(content["title"]), topic=topic, author_id=actor.id, state=State.DRAFT.value,
+        slug=_unique_slug(content["title"]), topic=topic, author_id=actor.id, state=State.DRAFT,
         version=0, title=content["title"],
     )
     db.session.add(article)
     db.session.flush()
     audit.record("article.created", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
-                 to_state=State.DRAFT.value, detail={"slug": article.slug, "topic": topic})
+                 to_state=State.DRAFT, detail={"slug": article.slug, "topic": topic})
     _append_revision(actor, article, content["title"], content["summary"], content["body"], [], topic=topic,
                      note="Created", changed=["title", "summary", "body"])
     return article
@@ -184,7 +184,7 @@ def _append_revision(actor, article, title, summary, body, citation_ids, *, topi
     article.topic = topic
     article.updated_at = utcnow()
     if number > 1:
-        article.state = edit_leads_to(State(article.state)).value
+        article.state = edit_leads_to(article.state)
     db.session.flush()
     if number > 1:
         from editorial.services.schedules import void_pending
@@ -209,7 +209,7 @@ def _edit(actor: User, article: Article, *, base_version, note, title, summary, 
         raise StaleVersion(
             f"Someone saved version {article.version} after the version {base_version} you edited.", article.version
         )
-    edit_leads_to(State(article.state))  # refuses edits while in review
+    edit_leads_to(article.state)  # refuses edits while in review
 
     errors = FieldErrors()
     note = clean_text(errors, "note", note, max_length=MAX_NOTE)
@@ -387,7 +387,7 @@ def _signatures_that_count(article: Article, access: ArticleAccess, revision: Re
     counted = all(
         a.reviewer_id in latest and a.reviewer.is_active_account and a.has_declared
         and not a.conflict_blocks_signing and (latest[a.reviewer_id][1] or None) == (a.conflict_of_interest or None)
-        and a.status_for(article.version) == "approved"
+        and a.status_for(article.version) == Decision.APPROVED
         for a in assignments
     )
     ids = tuple(sorted(latest[a.reviewer_id][0] for a in assignments)) if counted else ()
@@ -418,7 +418,7 @@ def transition(actor: User, article: Article, action, *, comment: str | None = N
     access = load_access(article)
     spec = TRANSITIONS[action]
     require(actor, spec.permission, access, message=_refusal(action, actor, access))
-    check_state(action, State(article.state))
+    check_state(action, article.state)
     errors = FieldErrors()
     comment = clean_text(errors, "comment", comment, max_length=MAX_NOTE)
     errors.raise_if_any()
@@ -443,7 +443,7 @@ def settle_review(actor: User | None, article: Article, reason: str) -> None:
     will give, and never stays approved without one it needs."""
     access = load_access(article)
     revision = current_revision(article)
-    target = state_after_signatures_change(State(article.state), _all_signed(article, access, revision))
+    target = state_after_signatures_change(article.state, _all_signed(article, access, revision))
     if target is None:
         return
     if target == State.APPROVED:
@@ -468,12 +468,12 @@ def _refusal(action: Action, actor: User, access: ArticleAccess) -> str:
 
 def _move(actor, article, to_state: State, action: Action | str, detail: dict | None = None) -> None:
     from_state = article.state
-    article.state = to_state.value
+    article.state = to_state
     article.updated_at = utcnow()
     db.session.flush()
     audit.record(
         f"article.{action}", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
-        revision_number=article.version, from_state=from_state, to_state=to_state.value, detail=detail or {},
+        revision_number=article.version, from_state=from_state, to_state=to_state, detail=detail or {},
     )
 
 
@@ -561,7 +561,7 @@ def _declare_at_signing(assignment: Assignment, given) -> bool:
 def _approve(actor, article, access, request: ActionRequest):
     assignment = access.assignment_of(actor)
     revision = _signed_revision(article, request)
-    if assignment.status_for(article.version) == "approved":
+    if assignment.status_for(article.version) == Decision.APPROVED:
         raise InvalidTransition(f"You have already approved revision {article.version}.")
     declares_now = _declare_at_signing(assignment, request.conflict_of_interest)
     problem = _signing_problem(actor, assignment)
@@ -591,7 +591,7 @@ def _approve(actor, article, access, request: ActionRequest):
     )
     db.session.add(signature)
     assignment.accepted_at = assignment.accepted_at or now
-    assignment.decision = "approved"
+    assignment.decision = Decision.APPROVED
     assignment.decided_revision = article.version
     assignment.decided_at = now
     _add_comment(actor, article, "approval", request.comment)
@@ -613,7 +613,7 @@ def _request_changes(actor, article, access, request: ActionRequest):
     assignment = access.assignment_of(actor)
     now = utcnow()
     assignment.accepted_at = assignment.accepted_at or now
-    assignment.decision = "changes_requested"
+    assignment.decision = Decision.CHANGES_REQUESTED
     assignment.decided_revision = article.version
     assignment.decided_at = now
     _add_comment(actor, article, "changes_requested", comment)
@@ -631,11 +631,11 @@ def _publish(actor, article, access, request: ActionRequest):
     # shows exactly the signatures this event names.
     audit.record(
         "article.publish", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
-        revision_number=revision.number, from_state=article.state, to_state=State.PUBLISHED.value,
+        revision_number=revision.number, from_state=article.state, to_state=State.PUBLISHED,
         detail={"live_revision": revision.number, "content_hash": revision.content_hash, "topic": revision.topic,
                 "signatures": list(tally.signature_ids)},
     )
-    article.state = State.PUBLISHED.value
+    article.state = State.PUBLISHED
     article.live_revision_id = revision.id
     article.published_at = now
     article.updated_at = now
@@ -727,7 +727,7 @@ def transition_consequence(actor: User, article: Article, action) -> Consequence
     access = load_access(article)
     spec = TRANSITIONS[action]
     require(actor, spec.permission, access, message=_refusal(action, actor, access))
-    check_state(action, State(article.state))
+    check_state(action, article.state)
     check_guards(spec, _facts(article, access, None))
     if action == Action.PUBLISH:
         return publish_consequence(article, access)
@@ -763,7 +763,7 @@ def reference_change_consequence(actor: User, article: Article, citation_id, off
     then is there anything to confirm (a draft nobody signed keeps its one-click buttons)."""
     access = load_access(article)
     require(actor, "edit_article", access, message="Only the author or an editor can change this article.")
-    state = State(article.state)
+    state = article.state
     after = edit_leads_to(state)  # refuses while in review
     ids = citation_ids_of(current_revision(article))
     if citation_id not in ids:

@@ -34,7 +34,7 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -47,7 +47,7 @@ from editorial.mailer import SmtpConnection, SmtpSettings, build_message, settin
 from editorial.models import Article, Assignment, Notification, User, UserRole
 from editorial.permissions import require
 from editorial.roles import Role
-from editorial.workflow import State
+from editorial.workflow import Decision, State
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATUSES = (PENDING, SENDING, SENT, FAILED)
@@ -122,7 +122,7 @@ def reviewer_assigned(actor: User, article: Article, assignment: Assignment) -> 
     """Called by services.reviews.assign_reviewer. A reviewer assigned while the article is in review
     is asked at once; one assigned earlier hears nothing until there is something to read (the
     submission asks every assigned reviewer: review_requested). Their desk lists it meanwhile."""
-    if State(article.state) != State.IN_REVIEW or assignment.reviewer_id == actor.id:
+    if article.state != State.IN_REVIEW or assignment.reviewer_id == actor.id:
         return
     _ask_to_review(db.session.get(User, assignment.reviewer_id), article, assignment, asked_by=actor, note=None)
 
@@ -140,7 +140,7 @@ def _ask_to_review(reviewer: User, article: Article, assignment: Assignment, *, 
     if looked is None:
         since, link = "Open the article to read it, then sign it or request changes.", article_link(article.id)
     else:
-        did = "signed" if assignment.decision == "approved" else "asked for changes on"
+        did = "signed" if assignment.decision == Decision.APPROVED else "asked for changes on"
         since = (f"See what changed since you {did} revision {looked}, then sign revision {article.version} "
                  "or request changes.")
         link = since_my_review_link(article.id)
@@ -278,12 +278,8 @@ def queue_reminders(days: int = DEFAULT_REMINDER_DAYS) -> int:
     rows = db.session.execute(
         select(Assignment, Article).join(Article, Article.id == Assignment.article_id)
         .where(
-            Assignment.removed_at.is_(None), Assignment.declined_at.is_(None),
-            Assignment.due_date.is_not(None), Assignment.due_date <= today + timedelta(days=days),
-            Article.state == State.IN_REVIEW.value,
-            # undecided on the current version
-            or_(Assignment.decision.is_(None), Assignment.decided_revision.is_(None),
-                Assignment.decided_revision != Article.version),
+            Assignment.is_active, Assignment.due_date.is_not(None), Assignment.due_date <= today + timedelta(days=days),
+            Article.state == State.IN_REVIEW, Assignment.awaits_decision_on(Article.version),
         )
         .order_by(Assignment.id)
     ).all()

@@ -15,7 +15,7 @@ from editorial.bounds import MAX_ID
 from editorial.declarations import says_nothing_to_declare
 from editorial.services.articles import MAX_NOTE, settle_review
 from editorial.services.validation import FieldErrors, clean_date, clean_text
-from editorial.workflow import State
+from editorial.workflow import Decision, State
 
 # The browser sends about 32 characters each side of a selected passage; some slack for other clients.
 MAX_QUOTE_CONTEXT = 64
@@ -41,8 +41,8 @@ def reviewer_problem(reviewer: User | None, article: Article, revision_author_id
 def assign_reviewer(actor: User, article: Article, reviewer_id, due_date=None) -> Assignment:
     access = load_access(article)
     require(actor, "assign_reviewers", access, message="Only senior editors assign reviewers.")
-    if State(article.state) not in ASSIGNABLE_STATES:
-        raise InvalidTransition(f"Reviewers cannot be assigned while the article is {State(article.state).label}.")
+    if article.state not in ASSIGNABLE_STATES:
+        raise InvalidTransition(f"Reviewers cannot be assigned while the article is {article.state.label}.")
     errors = FieldErrors()
     if isinstance(reviewer_id, bool) or not isinstance(reviewer_id, int) or not 1 <= reviewer_id <= MAX_ID:
         errors.add("user_id", "Choose a reviewer.")
@@ -89,7 +89,7 @@ def remove_assignment(actor: User, article: Article, reviewer_id: int) -> None:
     assignment = _assignment_for(access, reviewer_id)
     # A signer whose account was deactivated may be removed: the editor's explicit choice to go on
     # without their signature (which stays on record as evidence).
-    if assignment.status_for(article.version) in ("approved", "changes_requested") and assignment.reviewer.is_active_account:
+    if assignment.status_for(article.version) in (Decision.APPROVED, Decision.CHANGES_REQUESTED) and assignment.reviewer.is_active_account:
         raise InvalidTransition("This reviewer already decided on the current revision; the assignment cannot be removed.")
     assignment.removed_at = utcnow()
     assignment.removed_by_id = actor.id
@@ -116,7 +116,7 @@ def respond(actor: User, article: Article, *, accepted, reason=None, conflict_of
     errors.raise_if_any()
     if assignment.declined_at is not None:
         raise InvalidTransition("You already declined this assignment.")
-    if assignment.status_for(article.version) == "approved" and accepted is False:
+    if assignment.status_for(article.version) == Decision.APPROVED and accepted is False:
         raise InvalidTransition("You approved the current revision; you can no longer decline it.")
     if not accepted:
         assignment.declined_at = utcnow()
@@ -131,7 +131,7 @@ def respond(actor: User, article: Article, *, accepted, reason=None, conflict_of
     if conflict is not None and statement is None and assignment.conflict_of_interest:
         raise InvalidTransition(
             "You declared a conflict of interest for this article; it stays on record. Ask an editor to waive it.")
-    signed = assignment.status_for(article.version) == "approved"
+    signed = assignment.status_for(article.version) == Decision.APPROVED
     new_conflict = statement is not None and statement != assignment.conflict_of_interest
     record_acceptance(actor, article, assignment, conflict=statement, declared=conflict is not None, at=utcnow())
     if signed and new_conflict:
@@ -246,8 +246,7 @@ def open_workload(reviewer_ids: list[int]) -> dict[int, int]:
         select(Assignment.reviewer_id, func.count(Assignment.id))
         .join(Article, Article.id == Assignment.article_id)
         .where(
-            Assignment.reviewer_id.in_(reviewer_ids), Assignment.removed_at.is_(None), Assignment.declined_at.is_(None),
-            Article.state.in_([State.DRAFT.value, State.IN_REVIEW.value, State.CHANGES_REQUESTED.value]),
+            Assignment.reviewer_id.in_(reviewer_ids), Assignment.is_active, Article.is_open,
         )
         .group_by(Assignment.reviewer_id)
     ).all()

@@ -17,9 +17,9 @@ LABELS = {"publish": "Publish the approved revision", "unpublish": "Take the pag
 
 def _refusal(article: Article, action: str) -> str | None:
     """Why `action` cannot be scheduled for this article now, or None."""
-    if action == "publish" and State(article.state) != State.APPROVED:
-        return f"Only an approved article can be scheduled to publish; this one is {State(article.state).label}."
-    if action == "unpublish" and (State(article.state) != State.PUBLISHED or article.live_revision_id is None):
+    if action == "publish" and article.state != State.APPROVED:
+        return f"Only an approved article can be scheduled to publish; this one is {article.state.label}."
+    if action == "unpublish" and (article.state != State.PUBLISHED or article.live_revision_id is None):
         return "There is no live page to take down: only a published article can be scheduled to come down."
     return None
 
@@ -104,9 +104,9 @@ def apply_due(moment: datetime | None = None) -> list[tuple[int, str]]:
             db.session.rollback()
             continue
         actor = db.session.get(User, item.created_by_id)
-        if item.action == "publish" and (article.state != State.APPROVED.value or article.current_revision_id != item.revision_id):
+        if item.action == "publish" and (article.state != State.APPROVED or article.current_revision_id != item.revision_id):
             _close(item, "voided", "the scheduled revision is no longer the approved one", None)
-        elif item.action == "unpublish" and article.state != State.PUBLISHED.value:
+        elif item.action == "unpublish" and article.state != State.PUBLISHED:
             _close(item, "voided", f"the article is {article.state}, not published", None)
         else:
             try:

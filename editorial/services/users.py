@@ -176,7 +176,7 @@ def deactivation_consequence(actor: User, user: User) -> Consequence:
         .join(Signature, Signature.revision_id == Revision.id)
         .where(Signature.signer_id == user.id, Signature.meaning == "approval",
                Signature.content_hash == Revision.content_hash,
-               Article.state.in_([State.IN_REVIEW.value, State.APPROVED.value]))
+               Article.state.in_([State.IN_REVIEW, State.APPROVED]))
         .distinct().order_by(Article.title)
     ).all()
     lines = [f"{user.name} can no longer sign in, and is signed out of every session now."]

@@ -28,7 +28,7 @@ from editorial.services import articles as article_service
 from editorial.services import reviews as review_service
 from editorial.services import word_drafts
 from editorial.unit_of_work import refused
-from editorial.workflow import Action, State, available_actions
+from editorial.workflow import TRANSITIONS, Action, Decision, State, available_actions
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -97,7 +97,7 @@ def _confirmation(article, consequence, action_url: str, fields: dict, *, button
 @bp.get("/")
 def index():
     state = request.args.get("state") or None
-    if state and state not in {s.value for s in State}:
+    if state and state not in set(State):
         abort(404)
     q = request.args.get("q", "").strip()[:200]
     mine = request.args.get("mine") == "1"
@@ -193,7 +193,7 @@ def detail(article_id: int):
     citation_results = []
     if cq and can(current_user, "edit_article", access):
         citation_results = queries.search_citations(cq)
-    actions = [a for a in available_actions(State(article.state)) if can(current_user, a.value, access)]
+    actions = [a for a in available_actions(article.state) if can(current_user, TRANSITIONS[a].permission, access)]
     review_actions = [a for a in actions if a in REVIEWER_ACTIONS] if my_assignment else []
     my_signature = None
     if my_assignment and my_assignment.review_status(article.version) == "signed":
@@ -231,7 +231,7 @@ def _since_review(article, assignment, current):
     if number is None:
         return None
     old = article_service.get_revision(article, number)
-    return {"number": number, "signed": assignment.decision == "approved",
+    return {"number": number, "signed": assignment.decision == Decision.APPROVED,
             "parts": [part for part in diffing.revision_diff(old, current) if part[2]],
             "references": article_service.reference_changes(old, current)}
 
@@ -309,7 +309,7 @@ def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, st
     word_form = word_form or WordRevisionForm(formdata=None, data={"base_version": article.version})
     return render_template("articles/edit.html", article=article, form=form, conflict=conflict, references=references,
                            cq=cq, citation_results=results, word_form=word_form,
-                           editable=State(article.state) != State.IN_REVIEW), status
+                           editable=article.state != State.IN_REVIEW), status
 
 
 @bp.post("/<int:article_id>/word")

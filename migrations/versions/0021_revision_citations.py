@@ -21,7 +21,7 @@ from editorial.history_guard import create_append_only_triggers, drop_append_onl
 
 
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
