@@ -83,6 +83,7 @@ def query_int(minimum: int = 0, maximum: int = MAX_ID, **field) -> Any:
     that the OpenAPI schema shows them as `minimum` and `maximum`)."""
     return Annotated[int, Field(ge=minimum, le=maximum, **field), BeforeValidator(_digits)]
 
+
 # ISO 8601 with Z or an offset; without one (a date alone too) it is UTC.
 QueryTime = Annotated[datetime, BeforeValidator(_utc)]
 
