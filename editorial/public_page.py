@@ -377,29 +377,6 @@ def json_ld(page: PublicPage, url: str) -> dict:
     return {k: v for k, v in data.items() if v not in (None, "")}
 
 
-def api_json(page: PublicPage) -> dict:
-    """GET /api/v1/published/{slug} (API.md), plus slug, topic and each reviewer's disclosure."""
-    return {
-        "slug": page.slug,
-        "topic": page.topic,
-        "title": page.title,
-        "summary": page.summary,
-        "body_html": str(page.body_html),
-        "byline": page.byline,
-        "reviewed_by": [
-            {"name": r.name, "credentials": r.credentials, "specialty": r.specialty, "affiliation": r.affiliation,
-             "approved_at": iso_z(r.approved_at), "disclosure": r.disclosure,
-             "conflict_of_interest": r.conflict_of_interest, "declared_after_approval": r.declared_after_approval}
-            for r in page.reviewers
-        ],
-        "references": [r.text for r in page.references],
-        "published_at": iso_z(page.published_at),
-        "last_reviewed_at": iso_z(page.last_reviewed_at),
-        "revision_number": page.revision_number,
-        "content_hash": page.content_hash,
-    }
-
-
 # --- The topic index -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -556,6 +533,6 @@ def remember_vote(session, article_id: int) -> None:
 
 
 __all__ = [
-    "PublicPage", "Reference", "ReviewerLine", "Resolution", "api_json", "build_page", "json_for_html", "json_ld",
+    "PublicPage", "Reference", "ReviewerLine", "Resolution", "build_page", "json_for_html", "json_ld",
     "live_slug", "published_by_topic", "record_feedback", "resolve", "vote_limiter",
 ]

@@ -1,6 +1,7 @@
 """JSON API v1 (see API.md): bearer tokens, one error envelope, paginated lists.
 
-The OpenAPI document (GET /api/v1/openapi.json) is generated from the routes: see openapi.py.
+Requests are parsed and validated, answers serialised, and the OpenAPI document
+(GET /api/v1/openapi.json) built, by spectree from the same pydantic models: see openapi.py.
 """
 from flask import Blueprint, g, request
 from werkzeug.exceptions import MethodNotAllowed

@@ -1,43 +1,29 @@
-"""Shared pieces of the API: the caller, page arguments, list envelopes, time format."""
+"""Shared pieces of the API: the caller, the role guard, raw JSON answers, time format."""
 from datetime import datetime, timezone
+from functools import wraps
 
-from flask import Response, g, request
+from flask import Response, g
 
-from editorial.api.schemas import MAX_ID
-from editorial.errors import ValidationError
-from editorial.queries import MAX_PER_PAGE, Page
+from editorial.permissions import require
 
 
 def caller():
     return g.api_user
 
 
-def page_args() -> tuple[int, int]:
-    errors = {}
-    values = {}
-    for name, default in (("page", 1), ("per_page", 25)):
-        raw = request.args.get(name)
-        if raw is None:
-            values[name] = default
-            continue
-        if not whole_number(raw) or int(raw) < 1:
-            errors[name] = f"{name} must be a whole number from 1."
-            continue
-        values[name] = int(raw)
-    if values.get("per_page", 0) > MAX_PER_PAGE:
-        errors["per_page"] = f"per_page is at most {MAX_PER_PAGE}."
-    if errors:
-        raise ValidationError("Invalid paging.", fields=errors)
-    return values["page"], values["per_page"]
+def allowed(action: str, message: str | None = None):
+    """Refuse (403) a caller whose roles never allow `action` before the request is validated, so
+    that a bad query string tells nothing to someone who may not ask. Goes above `@documented`."""
 
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            require(caller(), action, message=message)
+            return view(*args, **kwargs)
 
-def whole_number(raw: str, maximum: int = MAX_ID) -> bool:
-    """ASCII digits only (str.isdigit() also takes '²', which int() refuses), at most `maximum`."""
-    return raw.isascii() and raw.isdigit() and int(raw) <= maximum
+        return guarded
 
-
-def list_body(page: Page, serialise) -> dict:
-    return {"items": [serialise(item) for item in page.items], "page": page.page, "per_page": page.per_page, "total": page.total}
+    return decorate
 
 
 def raw_json(text: str, status: int = 200) -> Response:

@@ -1,29 +1,27 @@
-"""The OpenAPI 3.1 document of API v1, generated from the code.
+"""The API's one schema layer: spectree parses, validates and documents from the pydantic models.
 
-Each view carries its own description, put there by `@documented(...)` right under its
-`@api_bp.get/post/...` line: a summary, the pydantic model of its request body (the same one
-`parse_body` validates with), the model of its query string, the model of its answer and the
-error statuses it can answer. `openapi()` walks the application's URL map (not a list kept by
-hand), so every `api.*` route is in the document; one without `@documented` is still listed,
-and a test fails on it.
+Each view carries `@documented(...)` right under its `@api_bp.get/post/...` line. spectree reads
+the view's annotated parameters (`query: ArticleQuery`, `json: ArticleCreate`), validates the
+query string and the body with those models and passes the parsed models in; the view answers a
+response model (or `(model, status)`), which spectree serialises, and an answer that does not
+match the model documented for its status fails loudly (500, logged) instead of reaching a
+client. The OpenAPI 3.1 document is built from the same decorators: the summary and
+description are the view's docstring, and the error statuses that follow from the rest are
+added here (401 unless public, 400/413/422 with a body, 422 with a query, 404 with path
+parameters), each answering the one error envelope `ErrorOut`.
 
 Served without a token at GET /api/v1/openapi.json.
 """
-from __future__ import annotations
+import inspect
+from typing import Callable
 
-import re
-from dataclasses import dataclass, field
-from typing import Any, Callable
-
-from flask import current_app
 from pydantic import BaseModel
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.plugins.flask_plugin import FlaskPlugin
 
-from editorial.api import PUBLIC_ENDPOINTS, api_bp
-from editorial.api.schemas import MAX_ID, ErrorOut
-
-API_TITLE = "Vetted API"
-API_VERSION = "1.0.0"
-REF = "#/components/schemas/{model}"
+from editorial.api import api_bp
+from editorial.api.schemas import ErrorOut
+from editorial.api.validation import invalid, read_json_body
 
 _DESCRIPTIONS = {
     200: "OK",
@@ -43,187 +41,78 @@ _DESCRIPTIONS = {
          "(`source_unavailable`): add the source by hand.",
     503: "The live page failed its integrity checks and is withheld from readers (`unavailable`).",
 }
+_REQUEST_PARTS = {"query", "json"}  # the view parameters spectree fills; any other is a path parameter
 
 
-@dataclass
-class Doc:
-    summary: str
-    body: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
-    status: int = 200
-    query: type[BaseModel] | None = None
-    public: bool = False
-    errors: tuple[int, ...] = ()
-    description: str = ""
-    tag: str = ""
-    also: dict[int, type[BaseModel] | None] = field(default_factory=dict)  # more success answers
+class _Flask(FlaskPlugin):
+    # Bodies are JSON whatever their Content-Type says (as before the library): no form models here.
+    FORM_MIMETYPE = ()
+
+    def request_validation(self, request, query, json, form, headers, cookies):
+        if json is not None:
+            read_json_body()  # 400 / 422 for what should never reach a model
+        super().request_validation(request, query, json, form, headers, cookies)
 
 
-def documented(summary: str, *, body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-               status: int = 200, query: type[BaseModel] | None = None, public: bool = False,
-               errors: tuple[int, ...] = (), description: str = "", tag: str = "",
-               also: dict[int, type[BaseModel] | None] | None = None) -> Callable:
-    """Attach the OpenAPI description to a view function (returned unchanged).
-
-    Statuses implied by the rest are added by the builder: 401 unless public, 400/413/422 with a
-    body, 422 with a query, 404 with path parameters. `errors` adds others (403, 409...).
-    """
-
-    def mark(view: Callable) -> Callable:
-        view.__openapi__ = Doc(summary=summary, body=body, response=response, status=status, query=query,
-                               public=public, errors=tuple(errors), description=description, tag=tag,
-                               also=dict(also or {}))
-        return view
-
-    return mark
+def _refuse_invalid_request(req, resp, req_validation_error, instance, model_adapter):
+    if req_validation_error is not None:
+        raise invalid(req_validation_error)  # the envelope's 422, through the one error handler
 
 
-# --- Building the document ---------------------------------------------------------------
-
-_PARAM = re.compile(r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
-
-
-def _path_parameters(rule: str) -> tuple[str, list[dict]]:
-    parameters = []
-
-    def replace(match: re.Match) -> str:
-        converter, name = match.group("converter") or "default", match.group("name")
-        if converter == "int":
-            schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
-        elif converter == "path":
-            schema = {"type": "string", "minLength": 1}
-        else:
-            schema = {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}
-        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
-        return "{" + name + "}"
-
-    return _PARAM.sub(replace, rule), parameters
+def _fail_on_undocumented_answer(req, resp, resp_validation_error, instance, model_adapter):
+    if resp_validation_error is not None:
+        raise RuntimeError(f"An answer does not match its documented model: {resp_validation_error}")
 
 
-class _Components:
-    def __init__(self):
-        self.schemas: dict[str, dict] = {}
-        self._owners: dict[str, type] = {}
-
-    def ref(self, model: type[BaseModel], mode: str = "validation") -> dict:
-        """Add `model` (and the models it uses) to components; a $ref to it."""
-        name = model.__name__
-        if name not in self.schemas:
-            schema = model.model_json_schema(ref_template=REF, mode=mode)
-            for sub_name, sub_schema in schema.pop("$defs", {}).items():
-                self._add(sub_name, sub_schema, None)
-            self._add(name, schema, model)
-        elif self._owners.get(name) not in (None, model):
-            raise RuntimeError(f"Two models are named {name}: {self._owners[name]} and {model}")
-        return {"$ref": REF.format(model=name)}
-
-    def _add(self, name: str, schema: dict, owner: type | None) -> None:
-        self.schemas.setdefault(name, schema)
-        if owner is not None:
-            self._owners[name] = owner
+api_spec = SpecTree(
+    backend=_Flask,
+    mode="strict",  # only the views decorated below; never the web pages
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    validation_error_model=ErrorOut,
+    before=_refuse_invalid_request,
+    after=_fail_on_undocumented_answer,
+    title="Vetted API",
+    version="1.0.0",
+    description="Vetted, the medical-content review desk: JSON API v1. Every error has the body "
+                '`{"error": {"code", "message", "fields"?}}`; lists take `page` and `per_page` '
+                "(at most 100); times are ISO 8601 in UTC with a `Z`.",
+    servers=[{"url": "/"}],
+    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(
+        type="http", scheme="bearer", description="An API token: `flask --app editorial users token EMAIL`."))],
+    security={"bearer": []},
+)
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict]:
-    schema = model.model_json_schema(ref_template=REF)
-    required = set(schema.get("required", []))
-    parameters = []
-    for name, prop in schema.get("properties", {}).items():
-        prop = dict(prop)
-        description = prop.pop("description", None)
-        prop.pop("title", None)
-        prop.pop("default", None)
-        parameter = {"name": name, "in": "query", "required": name in required, "schema": prop}
-        if description:
-            parameter["description"] = description
-        parameters.append(parameter)
-    return parameters
+def documented(answer: type[BaseModel] | None = None, status: int = 200, *, errors: tuple[int, ...] = (),
+               public: bool = False, tag: str = "", also: dict[int, type[BaseModel] | None] | None = None) -> Callable:
+    """Validate and document a view: `answer` is the model of its `status`, `also` more success
+    answers, `errors` the error statuses beyond those implied by its parameters."""
 
+    def decorate(view: Callable) -> Callable:
+        parameters = set(inspect.signature(view).parameters)
+        statuses = set(errors)
+        if not public:
+            statuses.add(401)
+        if "json" in parameters:
+            statuses |= {400, 413, 422}
+        if "query" in parameters:
+            statuses.add(422)
+        if parameters - _REQUEST_PARTS:
+            statuses.add(404)
+        codes = {f"HTTP_{code}": (model, _DESCRIPTIONS.get(code, "OK")) for code, model in {status: answer, **(also or {})}.items()}
+        codes |= {f"HTTP_{code}": (ErrorOut, _DESCRIPTIONS[code]) for code in sorted(statuses)}
+        return api_spec.validate(resp=Response(**codes), tags=(tag,) if tag else (),
+                                 security={} if public else None)(view)
 
-def _json(schema: dict) -> dict:
-    return {"application/json": {"schema": schema}}
-
-
-def _operation(endpoint: str, method: str, doc: Doc | None, path_params: list[dict], components: _Components) -> dict:
-    public = endpoint in PUBLIC_ENDPOINTS
-    name = endpoint.split(".", 1)[1]
-    if doc is None:  # undocumented: listed all the same (tests/api/test_openapi.py refuses it)
-        doc = Doc(summary=name.replace("_", " "), public=public)
-    operation: dict[str, Any] = {"operationId": f"{method}_{name}", "summary": doc.summary}
-    if doc.description:
-        operation["description"] = doc.description
-    if doc.tag:
-        operation["tags"] = [doc.tag]
-    if public:
-        operation["security"] = []
-    parameters = list(path_params)
-    if doc.query is not None:
-        parameters += _query_parameters(doc.query)
-    if parameters:
-        operation["parameters"] = parameters
-    if doc.body is not None:
-        operation["requestBody"] = {"required": True, "content": _json(components.ref(doc.body, "validation"))}
-
-    responses: dict[str, dict] = {}
-    for status, model in {doc.status: doc.response, **doc.also}.items():
-        answer: dict[str, Any] = {"description": _DESCRIPTIONS.get(status, "OK")}
-        if model is not None:
-            answer["content"] = _json(components.ref(model, "serialization"))
-        if status == 301:
-            answer["headers"] = {"Location": {"schema": {"type": "string"}, "required": True}}
-        responses[str(status)] = answer
-
-    errors = set(doc.errors)
-    if not public:
-        errors.add(401)
-    if doc.body is not None:
-        errors |= {400, 413, 422}
-    if doc.query is not None:
-        errors.add(422)
-    if path_params:
-        errors.add(404)
-    envelope = components.ref(ErrorOut, "serialization")
-    for status in sorted(errors):
-        responses[str(status)] = {"description": _DESCRIPTIONS[status], "content": _json(envelope)}
-    operation["responses"] = responses
-    return operation
-
-
-def openapi(app=None) -> dict:
-    """The OpenAPI 3.1 document for every `api.*` rule of the app (the current one by default)."""
-    app = app or current_app
-    components = _Components()
-    components.ref(ErrorOut, "serialization")
-    paths: dict[str, dict] = {}
-    rules = sorted((r for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")), key=lambda r: r.rule)
-    for rule in rules:
-        path, path_params = _path_parameters(rule.rule)
-        view = app.view_functions[rule.endpoint]
-        doc = getattr(view, "__openapi__", None)
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            item = paths.setdefault(path, {})
-            item[method.lower()] = _operation(rule.endpoint, method.lower(), doc, path_params, components)
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": API_TITLE,
-            "version": API_VERSION,
-            "description": "Vetted, the medical-content review desk: JSON API v1. Every error has the body "
-                           '`{"error": {"code", "message", "fields"?}}`; lists take `page` and `per_page` '
-                           "(at most 100); times are ISO 8601 in UTC with a `Z`.",
-        },
-        "servers": [{"url": "/"}],
-        "paths": paths,
-        "components": {
-            "schemas": dict(sorted(components.schemas.items())),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "An API token: `flask --app editorial users token EMAIL`."}},
-        },
-        "security": [{"bearer": []}],
-    }
+    return decorate
 
 
 @api_bp.get("/openapi.json")
-@documented("This OpenAPI document", public=True, tag="meta",
-            description="Generated from the code on each request; served without a token.")
+@documented(public=True, tag="meta")
 def openapi_document():
-    return openapi()
+    """This OpenAPI document
+
+    Built from the views' validation models; served without a token.
+    """
+    return api_spec.spec

@@ -4,7 +4,7 @@ from editorial.api.routes_articles import changed, viewable
 from editorial.api.helpers import caller
 from editorial.api.openapi import documented
 from editorial.api.schemas import ArticleOut, Id
-from editorial.api.validation import Body, parse_body
+from editorial.api.validation import Body
 from editorial.services import articles as article_service
 
 
@@ -13,18 +13,18 @@ class AttachCitation(Body):
 
 
 @api_bp.post("/articles/<int:article_id>/citations")
-@documented("Attach a citation (a new revision)", body=AttachCitation, response=ArticleOut, status=201,
-            errors=(403, 409), tag="citations")
-def attach_citation(article_id: int):
-    data = parse_body(AttachCitation)
+@documented(ArticleOut, 201, errors=(403, 409), tag="citations")
+def attach_citation(article_id: int, json: AttachCitation):
+    """Attach a citation (a new revision)"""
     article = viewable(article_id, for_update=True)
-    article_service.attach_citation(caller(), article, data.citation_id)
+    article_service.attach_citation(caller(), article, json.citation_id)
     return changed(article, 201)
 
 
 @api_bp.delete("/articles/<int:article_id>/citations/<int:citation_id>")
-@documented("Detach a citation (a new revision)", response=ArticleOut, errors=(403, 409, 422), tag="citations")
+@documented(ArticleOut, errors=(403, 409, 422), tag="citations")
 def detach_citation(article_id: int, citation_id: int):
+    """Detach a citation (a new revision)"""
     article = viewable(article_id, for_update=True)
     article_service.detach_citation(caller(), article, citation_id)
     return changed(article)

@@ -1,39 +1,28 @@
 """GET /me and GET /users."""
-from typing import Literal
-
-from flask import request
-
 from editorial import queries
-from editorial.api import api_bp
-from editorial.api.helpers import caller, list_body, page_args
+from editorial.api import api_bp, serialise
+from editorial.api.helpers import allowed, caller
 from editorial.api.openapi import documented
 from editorial.api.schemas import MeOut, UserPage
 from editorial.api.validation import PageQuery
-from editorial.api.serialise import user_full
-from editorial.errors import ValidationError
-from editorial.permissions import require
 from editorial.roles import Role
 
 
 class UserQuery(PageQuery):
-    role: Literal["writer", "editor", "reviewer", "auditor", "admin"] | None = None
+    role: Role | None = None
 
 
 @api_bp.get("/me")
-@documented("The caller", response=MeOut, tag="users")
+@documented(MeOut, tag="users")
 def me():
-    user = caller()
-    return {"id": user.id, "email": user.email, "name": user.name, "roles": [r.value for r in user.sorted_roles]}
+    """The caller"""
+    return serialise.me(caller())
 
 
 @api_bp.get("/users")
-@documented("Users, with reviewer profiles", query=UserQuery, response=UserPage, errors=(403,), tag="users")
-def user_list():
-    require(caller(), "list_users")
-    role = request.args.get("role")
-    try:
-        role = Role(role) if role else None
-    except ValueError:
-        raise ValidationError("Unknown role.", fields={"role": f"One of: {', '.join(r.value for r in Role)}."})
-    page, per_page = page_args()
-    return list_body(queries.paginate(queries.users_statement(role), page, per_page), user_full)
+@allowed("list_users")
+@documented(UserPage, errors=(403,), tag="users")
+def user_list(query: UserQuery):
+    """Users, with reviewer profiles"""
+    return serialise.page_of(UserPage, queries.paginate(queries.users_statement(query.role), query.page, query.per_page),
+                             serialise.user_full)

@@ -1,28 +1,40 @@
-"""Typed shapes of the API's responses (and shared field types), for the OpenAPI document.
+"""The API's response models (and shared field types): what the views answer, and what the
+OpenAPI document says they answer (openapi.py).
 
-The views still answer plain dicts built in serialise.py and the route modules; these models
-describe them. tests/api/test_openapi.py validates real responses against them
-(`ArticleOut.model_validate(response.json)`), and the fuzzer checks every response it sees
-against the document built from them, so the description cannot drift from what is sent.
-Models forbid unknown fields for the same reason: a new key in a response must be added here.
+The views build these models (serialise.py) and spectree serialises them, so the description
+cannot drift from what is sent; an answer built any other way is validated against the model of
+its status. Models forbid unknown fields for the same reason: a new key in a response must be
+added here.
 """
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from editorial.api.helpers import iso
+from editorial.audit import format_time
 # Database ids and version numbers are 32-bit integers; larger values in a path are 404.
 from editorial.bounds import MAX_ID  # noqa: E402
+from editorial.workflow import State
+
+# The workflow's states, written inline in the document from the one list (the enum).
+StateName = Literal[tuple(State)]  # type: ignore[valid-type]
+
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 
-StateName = Literal["draft", "in_review", "changes_requested", "approved", "published", "archived"]
 ReviewStatus = Literal["pending", "approved", "changes_requested", "declined"]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+# API.md: times are ISO 8601 in UTC with a Z, to the second (a naive time from the database is UTC).
+Timestamp = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json"),
+                      WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")]
+# An audit event's time to the microsecond: the very text its hash covers.
+HashedTime = Annotated[datetime, PlainSerializer(format_time, return_type=str, when_used="json"),
+                       WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")]
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
 
 
 # --- Errors ------------------------------------------------------------------------------
@@ -102,13 +114,13 @@ class CurrentRevisionOut(Out):
     number: int
     content_hash: Sha256
     author: UserBrief
-    created_at: datetime
+    created_at: Timestamp
 
 
 class LiveRevisionOut(Out):
     number: int
     content_hash: Sha256
-    published_at: datetime | None
+    published_at: Timestamp | None
 
 
 class ArticleSummaryOut(Out):
@@ -119,7 +131,7 @@ class ArticleSummaryOut(Out):
     state: StateName
     version: int
     author: UserBrief
-    updated_at: datetime | None
+    updated_at: Timestamp | None
     live: bool = Field(description="True while a revision of the article is live.")
 
 
@@ -130,7 +142,7 @@ class ArticleOut(ArticleSummaryOut):
     live_revision: LiveRevisionOut | None
     reviewers: list[ReviewerAssignmentOut]
     citations: list[CitationBrief] = Field(description="In the article's order.")
-    last_reviewed_at: datetime | None
+    last_reviewed_at: Timestamp | None
     next_review_due: date | None
 
 
@@ -141,7 +153,7 @@ class ArticlePage(PageOut):
 class RevisionSummaryOut(Out):
     number: int
     author: UserBrief
-    created_at: datetime
+    created_at: Timestamp
     note: str | None
     content_hash: Sha256
 
@@ -169,7 +181,7 @@ class ReferencePlaced(RevisionCitation):
 
 
 class ReferenceMoved(RevisionCitation):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
     from_: int = Field(alias="from", description="Its reference number before.")
     to: int = Field(description="Its reference number after.")
@@ -184,7 +196,7 @@ class ReferenceChangesOut(Out):
 
 
 class DiffOut(Out):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
     from_: int = Field(alias="from")
     to: int
@@ -194,7 +206,7 @@ class DiffOut(Out):
 
 
 class AsOfOut(RevisionSummaryOut):
-    at: datetime
+    at: Timestamp
     title: str
     summary: str
     body: str
@@ -206,7 +218,7 @@ class AsOfOut(RevisionSummaryOut):
 class AuthorOut(Out):
     family: str
     given: str
-    suffix: str | None = None
+    suffix: str | None = Field(None, exclude_if=lambda suffix: suffix is None, description="Only when there is one.")
 
 
 class EditorOut(Out):
@@ -242,7 +254,7 @@ class CitationOut(Out):
     retraction_note: str | None
     incomplete: bool = Field(False, description="Imported without parts AMA needs; `missing` lists them.")
     missing: list[str] = []
-    created_at: datetime | None
+    created_at: Timestamp | None
 
 
 class CitationCreatedOut(CitationOut):
@@ -279,7 +291,7 @@ class ActorOut(Out):
 
 class AuditEventOut(Out):
     id: int
-    at: datetime
+    at: HashedTime
     actor: ActorOut | None
     action: str
     object_type: str
@@ -312,7 +324,7 @@ class ReviewedBy(Out):
     credentials: str
     specialty: str | None
     affiliation: str | None
-    approved_at: datetime | None
+    approved_at: Timestamp | None
     disclosure: str
     conflict_of_interest: str | None = Field(description="Declared for this article, and waived, before signing.")
     declared_after_approval: str | None = Field(
@@ -328,7 +340,7 @@ class PublishedPageOut(Out):
     byline: str
     reviewed_by: list[ReviewedBy]
     references: list[str] = Field(description="AMA style, in order of first citation.")
-    published_at: datetime | None
-    last_reviewed_at: datetime | None
+    published_at: Timestamp | None
+    last_reviewed_at: Timestamp | None
     revision_number: int
     content_hash: Sha256

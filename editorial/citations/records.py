@@ -52,7 +52,7 @@ TYPE_LABELS = {
 class Author:
     family: str
     given: str = ""
-    suffix: str = ""  # "Jr", "III": printed after the initials, without a full stop
+    suffix: str = field(default="", metadata={"description": '"Jr", "III".'})  # printed after the initials, without a full stop
 
     def to_dict(self) -> dict[str, str]:
         return {"family": self.family, "given": self.given, "suffix": self.suffix}
@@ -79,13 +79,16 @@ class CitationData:
     pmid: str = ""
     url: str = ""
     accessed: date | None = None  # web pages: when the author looked at it
-    published: date | None = None  # full publication date when known (web pages)
+    published: date | None = field(default=None, metadata={
+        "description": "Full publication date: online first, a preprint's posting, a web page's."})
     updated: date | None = None  # web pages: "Updated" date
     publisher: str = ""
     edition: str = ""
-    editors: list[Author] = field(default_factory=list)
-    genre: str = ""  # thesis: "Dissertation" / "Master's thesis"
-    report_number: str = ""
+    editors: list[Author] = field(default_factory=list, metadata={
+        "description": "Of the book or proceedings that contains a chapter or paper."})
+    genre: str = field(default="", metadata={"description": 'Theses: "Dissertation" (the default) or "Master\'s thesis".'})
+    report_number: str = field(default="", metadata={
+        "description": 'Reports and guidelines, as the issuer writes it ("NICE guideline NG28").'})
     retracted: bool = False
 
     @property

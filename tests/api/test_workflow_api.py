@@ -487,7 +487,7 @@ def test_the_revision_list_written_line_by_line_matches_the_api_shape(app, newsr
 
         revisions = db.session.scalars(select(Revision).options(joinedload(Revision.author))
                                        .where(Revision.article_id == article["id"]).order_by(Revision.number)).all()
-        assert listed.json == {"items": [revision_summary(r) for r in revisions]}
+        assert listed.json == {"items": [revision_summary(r).model_dump(mode="json") for r in revisions]}
     assert [r["number"] for r in listed.json["items"]] == [1, 2, 3, 4]
 
 
