@@ -53,11 +53,12 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from editorial import auth_loader, cli, errorhandlers, security, templating, unit_of_work
+    from editorial import auth_loader, cli, errorhandlers, passwords, security, templating, unit_of_work
     from editorial.api import api_bp
     from editorial.views import register_views
 
     security.init_app(app)
+    passwords.init_app(app)
     auth_loader.init_app(app)
     templating.init_app(app)
     errorhandlers.init_app(app)

@@ -31,3 +31,28 @@ def local_to_utc(typed: datetime, zone_name: str | None) -> datetime:
     except (ZoneInfoNotFoundError, ValueError):
         zone = timezone.utc
     return typed.replace(tzinfo=zone).astimezone(timezone.utc)
+
+
+def format_datetime(value: datetime | None, zone_name: str = "UTC") -> str:
+    """UTC first (what the record and the auditors read), then the reader's own zone when it is
+    not UTC: "01 Dec 2026, 14:00 UTC (09:00 EST)", with the day when it differs there."""
+    if not value:
+        return ""
+    utc = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    text = utc.strftime("%d %b %Y, %H:%M UTC")
+    zone = zone_of(zone_name)
+    if zone is None:
+        return text
+    local = utc.astimezone(zone)
+    day = "" if local.date() == utc.date() else f"{local.day} {local:%b}, "
+    return f"{text} ({day}{local:%H:%M} {local.tzname()})"
+
+
+def zone_of(zone_name: str | None) -> ZoneInfo | None:
+    """The user's zone, or None for UTC (or a zone this machine does not know)."""
+    if not zone_name or zone_name == "UTC":
+        return None
+    try:
+        return ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

@@ -1,10 +1,10 @@
 """Password hashing with argon2id (argon2-cffi); parameters come from the app config."""
-from datetime import timedelta
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_app_context
+from flask import appcontext_pushed, current_app
 from zxcvbn import zxcvbn
+
+from editorial import permissions
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -59,16 +59,11 @@ def burn_time_like_a_verify() -> None:
     _hasher().hash("unknown-account-placeholder")
 
 
-def password_change_reason(user) -> str | None:
-    """Why the user must change their password before anything else (signing included), or None:
-    an administrator chose it, or it is older than PASSWORD_MAX_AGE_DAYS (off unless configured)."""
-    if getattr(user, "must_change_password", False):
-        return "An administrator set your password, so they know it. Choose your own before you go on."
-    max_age = current_app.config.get("PASSWORD_MAX_AGE_DAYS") if has_app_context() else None
-    changed = getattr(user, "password_changed_at", None)
-    if max_age and changed is not None:
-        from editorial.clock import now
+def init_app(app) -> None:
+    """Hand the deployment's maximum password age to the permission rules, which read no settings
+    themselves (they know nothing of Flask): at each app context (commands, workers) and request."""
+    def apply(_sender=None, **_extra):
+        permissions.MAX_PASSWORD_AGE_DAYS.set(app.config.get("PASSWORD_MAX_AGE_DAYS"))
 
-        if changed < now() - timedelta(days=max_age):
-            return f"Your password is more than {max_age} days old. Choose a new one before you go on."
-    return None
+    appcontext_pushed.connect(apply, app, weak=False)
+    app.before_request(apply)

@@ -3,16 +3,33 @@
 Views, API endpoints, CLI commands and templates ask `can(user, permission, obj)`;
 services call `require(...)`, which raises PermissionDenied.
 """
+from contextvars import ContextVar
+from datetime import timedelta
 from typing import Callable
 
 from sqlalchemy import or_, select, true
 
 from editorial.errors import PermissionDenied
 from editorial.models import Article, Assignment, Revision
-from editorial.passwords import password_change_reason
+from editorial.clock import now
 from editorial.roles import Role
 
 _RULES: dict[str, Callable] = {}
+
+# PASSWORD_MAX_AGE_DAYS, off (None) unless the deployment sets it; passwords.init_app hands it over.
+MAX_PASSWORD_AGE_DAYS: ContextVar[int | None] = ContextVar("max_password_age_days", default=None)
+
+
+def password_change_reason(user) -> str | None:
+    """Why the user must change their password before anything else (signing included), or None:
+    an administrator chose it, or it is older than the maximum age (off unless configured)."""
+    if getattr(user, "must_change_password", False):
+        return "An administrator set your password, so they know it. Choose your own before you go on."
+    max_age = MAX_PASSWORD_AGE_DAYS.get()
+    changed = getattr(user, "password_changed_at", None)
+    if max_age and changed is not None and changed < now() - timedelta(days=max_age):
+        return f"Your password is more than {max_age} days old. Choose a new one before you go on."
+    return None
 
 
 def rule(name: str):

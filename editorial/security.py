@@ -1,12 +1,11 @@
-"""Security headers, sign-in throttling and the idle timeout."""
+"""Security headers, NUL refusal and the idle timeout; the sign-in throttling is editorial/throttling.py."""
 from datetime import timedelta
 
-from flask import abort, current_app, request, session
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import abort, request, session
 
 from editorial.bounds import has_nul
 from editorial.errors import ValidationError
+from editorial.throttling import limiter
 
 # A strict policy: nothing inline is executed or applied, nothing is loaded from elsewhere.
 # (JSON-LD blocks are data, not script, so they need no exception.)
@@ -22,23 +21,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
     "form-action 'self'",
 ])
-
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
-
-
-def _submitted_email() -> str:
-    """The account a sign-in attempt is aimed at, so one account can't be hammered from many addresses."""
-    return (request.form.get("email") or "").strip().lower()[:254] or get_remote_address()
-
-
-# Applied to the sign-in view (see views/auth.py): per address and per targeted account.
-SIGN_IN_LIMITS = [
-    limiter.shared_limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], scope="sign-in-address",
-                         exempt_when=lambda: request.method != "POST"),
-    limiter.shared_limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], scope="sign-in-account",
-                         key_func=_submitted_email, exempt_when=lambda: request.method != "POST"),
-]
-
 
 def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")

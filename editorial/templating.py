@@ -1,11 +1,10 @@
 """What every template can use: the permission check, roles, and formatting filters."""
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 from flask import has_request_context
 from flask_login import current_user
 
-from editorial.dates import long_date
+from editorial.dates import format_datetime, long_date
 from editorial.models.reviews import REVIEW_STATUS_LABELS
 from editorial.permissions import can
 from editorial.presenters import waiting_on
@@ -17,31 +16,6 @@ def _nav_roles():
     if not current_user.is_authenticated:
         return []
     return [role for role in LANDING_ORDER if role in current_user.roles]
-
-
-def format_datetime(value: datetime | None, zone_name: str = "UTC") -> str:
-    """UTC first (what the record and the auditors read), then the reader's own zone when it is
-    not UTC: "01 Dec 2026, 14:00 UTC (09:00 EST)", with the day when it differs there."""
-    if not value:
-        return ""
-    utc = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-    text = utc.strftime("%d %b %Y, %H:%M UTC")
-    zone = zone_of(zone_name)
-    if zone is None:
-        return text
-    local = utc.astimezone(zone)
-    day = "" if local.date() == utc.date() else f"{local.day} {local:%b}, "
-    return f"{text} ({day}{local:%H:%M} {local.tzname()})"
-
-
-def zone_of(zone_name: str | None) -> ZoneInfo | None:
-    """The user's zone, or None for UTC (or a zone this machine does not know)."""
-    if not zone_name or zone_name == "UTC":
-        return None
-    try:
-        return ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def _viewer_zone() -> str:

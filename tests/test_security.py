@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from editorial.extensions import db
 from editorial.models import Article, AuditEvent, Revision, Signature, User
-from editorial.security import limiter
+from editorial.throttling import limiter
 from tests.conftest import TEST_PASSWORD, allow_updates_behind_the_apps_back
 
 

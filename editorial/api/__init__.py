@@ -7,8 +7,7 @@ from flask import Blueprint, g, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from editorial.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
-from editorial.passwords import password_change_reason
-from editorial.permissions import PASSWORD_CHANGE_FIRST
+from editorial.permissions import PASSWORD_CHANGE_FIRST, password_change_reason
 from editorial.services import users
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")

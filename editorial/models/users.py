@@ -1,7 +1,6 @@
 """Users, their roles, reviewer profiles and API tokens."""
 from datetime import date, datetime
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,7 +8,7 @@ from editorial.models.base import Base, utcnow
 from editorial.roles import Role
 
 
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +73,19 @@ class User(UserMixin, Base):
     def get_id(self) -> str:
         # Which of the user's sessions the cookie stands for is kept beside it (services/sessions.py).
         return str(self.id)
+
+    # The rest of what Flask-Login asks of a user (its UserMixin, written out: a model imports no
+    # web framework, so the permission rules that read users stay free of one).
+    @property
+    def is_authenticated(self) -> bool:
+        return self.is_active
+
+    is_anonymous = False
+
+    def __eq__(self, other):
+        return self.get_id() == other.get_id() if isinstance(other, User) else NotImplemented
+
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -12,8 +12,8 @@ from editorial.unit_of_work import refused
 from editorial.forms import apply_form, show_domain_errors
 from editorial.forms.auth import ChangePasswordForm, SetPasswordForm, SignInForm, TimeZoneForm, TokenForm
 from editorial.models import ApiToken
-from editorial.passwords import password_change_reason
-from editorial.security import SIGN_IN_LIMITS
+from editorial.permissions import password_change_reason
+from editorial.throttling import SIGN_IN_LIMITS
 from editorial.services import sessions, two_factor, users
 from editorial.views.two_factor import PENDING_KEY
 

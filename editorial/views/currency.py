@@ -12,7 +12,7 @@ from editorial.forms import apply_form
 from editorial.forms.currency import IntervalForm, PematForm, ScheduleForm, TopicForm
 from editorial.models import Article, Topic
 from editorial.permissions import can
-from editorial.templating import format_datetime
+from editorial.dates import format_datetime
 from editorial.wording import count_of
 from editorial.services import currency, schedules
 from editorial.views.articles import load_article, perform, show_refusal

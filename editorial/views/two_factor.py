@@ -8,7 +8,7 @@ from editorial.errors import DomainError
 from editorial.unit_of_work import refused
 from editorial.forms import apply_form
 from editorial.forms.auth import RecoveryCodesForm, TwoFactorCodeForm, TwoFactorDisableForm, TwoFactorSignInForm
-from editorial.security import SIGN_IN_LIMITS
+from editorial.throttling import SIGN_IN_LIMITS
 from editorial import secret_box
 from editorial.services import two_factor
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from editorial.extensions import db
 from editorial.models import AuditEvent, Schedule, User
-from editorial.templating import format_datetime
+from editorial.dates import format_datetime
 
 
 def test_times_show_utc_and_the_users_zone():
