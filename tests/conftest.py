@@ -235,6 +235,7 @@ def count_queries(app):
     class Counter:
         def __init__(self):
             self.count = 0
+            self.statements: list[str] = []  # to print when a pinned count fails
 
         def __enter__(self):
             event.listen(engine, "before_cursor_execute", self._count)
@@ -243,8 +244,9 @@ def count_queries(app):
         def __exit__(self, *exc):
             event.remove(engine, "before_cursor_execute", self._count)
 
-        def _count(self, *args, **kwargs):
+        def _count(self, _conn, _cursor, statement, *args, **kwargs):
             self.count += 1
+            self.statements.append(statement)
 
     return Counter
 
