@@ -1,6 +1,7 @@
 """Command line (flask --app editorial ...), as API.md lists it."""
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -26,7 +27,7 @@ def audit_verify_export(path, public_key):
     manifest (count, ends) and, for a complete export, the signed checkpoint it carries."""
     from editorial.audit_log import verify_export
 
-    trusted = open(public_key, encoding="utf-8").read() if public_key else None
+    trusted = Path(public_key).read_text(encoding="utf-8") if public_key else None
     with open(path, encoding="utf-8") as handle:
         result = verify_export(handle, trusted)
     for problem in result.problems[:50]:

@@ -69,7 +69,10 @@ class SmtpSettings:
         )
 
 
-def build_message(settings: SmtpSettings, *, to: str, subject: str, text: str, message_id: str, date) -> EmailMessage:
+def build_message(settings: SmtpSettings, *, to: str, subject: str, text: str, message_id: str, date,
+                  html: str | None = None) -> EmailMessage:
+    """The message to send: the text alone, or with html multipart/alternative (text first, as RFC 2046 orders
+    the parts from plainest to richest, so a client shows the last it can)."""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
@@ -79,6 +82,8 @@ def build_message(settings: SmtpSettings, *, to: str, subject: str, text: str, m
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
     message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 

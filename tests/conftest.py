@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from flask import has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -35,6 +36,32 @@ def _safe_requests_never_write(_conn, _cursor, statement, *_args):
         return  # a safe request recording what went wrong (extensions.writing_out_of_band)
     if has_request_context() and request.method in SAFE_METHODS and statement.lstrip()[:6].upper() in WRITES:
         raise AssertionError(f"{request.method} {request.path} wrote to the database: {statement[:80]}")
+
+
+_RESPONSES_TO_CLOSE = []
+
+
+class _ClosingClient(FlaskClient):
+    """The test client, keeping each response to close at the test's end, as a WSGI server closes what it
+    served and read: a file a view sends (static files, the favicon) and the temporary file werkzeug's
+    request builder spools a multipart body over 500 KB to are otherwise left open (ResourceWarnings)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        _RESPONSES_TO_CLOSE.append(response)
+        return response
+
+
+Flask.test_client_class = _ClosingClient  # every app the suite creates, the fixtures' and the tests' own
+
+
+@pytest.fixture(autouse=True)
+def _close_responses():
+    yield
+    while _RESPONSES_TO_CLOSE:
+        response = _RESPONSES_TO_CLOSE.pop()
+        response.close()
+        response.request.environ["wsgi.input"].close()
 
 
 # On PostgreSQL every test runs as this role, the one production's app runs as (editorial/db_roles.py):
@@ -208,6 +235,7 @@ def count_queries(app):
     class Counter:
         def __init__(self):
             self.count = 0
+            self.statements: list[str] = []  # to print when a pinned count fails
 
         def __enter__(self):
             event.listen(engine, "before_cursor_execute", self._count)
@@ -216,8 +244,9 @@ def count_queries(app):
         def __exit__(self, *exc):
             event.remove(engine, "before_cursor_execute", self._count)
 
-        def _count(self, *args, **kwargs):
+        def _count(self, _conn, _cursor, statement, *args, **kwargs):
             self.count += 1
+            self.statements.append(statement)
 
     return Counter
 

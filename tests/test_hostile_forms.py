@@ -118,3 +118,35 @@ def test_hostile_values_in_article_actions_and_api(app, newsroom, login):
     assert_inert(reviewer.get(f"/articles/{aid}"))
     assert_inert(writer.get("/articles/"))
     assert_inert(writer.get("/citations/"))
+
+
+@pytest.mark.parametrize("field", ["title", "container_title"])
+def test_a_hostile_citation_is_kept_as_typed_and_shown_escaped_or_refused_under_its_field(app, newsroom, login, field):
+    from html import escape as escape_like_the_formatter
+
+    from markupsafe import escape
+
+    from editorial.citations.text import clean_text
+    from editorial.extensions import db
+    from editorial.models import Citation
+
+    client = app.test_client()
+    login(newsroom.writer, client)
+    valid = dict(FORMS[1][2])
+    for n, hostile in enumerate(CORPUS):
+        # each title unique, so that no two are one source already in the library
+        typed = f"{n}: {hostile}" if field == "title" else hostile
+        response = client.post("/citations/new", data={**valid, "title": f"Title {n}", field: typed})
+        if response.status_code == 422:  # refused, with the reason under the field
+            assert f'id="{field}-error"' in response.get_data(as_text=True), typed
+            continue
+        assert response.status_code == 302, (response.status_code, typed)
+        citation_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+        with app.app_context():
+            assert getattr(db.session.get(Citation, citation_id), field) == typed.strip()  # as typed
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert_inert(client.get(response.headers["Location"]))
+        if field == "title":  # in the formatted reference, on one tidy line
+            assert escape_like_the_formatter(clean_text(typed).rstrip(" .")) in page, typed
+        else:  # beside it, as typed
+            assert str(escape(typed.strip())) in page, typed

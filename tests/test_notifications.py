@@ -8,6 +8,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import create_engine, func, select, text
 
 from editorial.clock import frozen_at
@@ -314,9 +315,14 @@ def test_worker_delivers_each_message_exactly_once(app, runner, newsroom, smtp):
         assert message["From"] == "Vetted <desk@vetted.example>"
         assert message["Subject"] == note.subject
         assert message["Auto-Submitted"] == "auto-generated"
-        body = message.get_content()
+        # the text, then the same in HTML (tests/test_email_templates.py holds each kind's wording)
+        assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+        body = message.get_body(preferencelist=("plain",)).get_content()
         assert f"https://desk.vetted.example/articles/{note.article_id}" in body
         assert note.body.splitlines()[0] in body
+        html = message.get_body(preferencelist=("html",)).get_content()
+        assert f'<a href="https://desk.vetted.example/articles/{note.article_id}">Open in Vetted</a>' in html
+        assert str(escape(note.body.splitlines()[0])) in html
     assert sorted(env.rcpt_tos[0] for env in sink.envelopes) == sorted(users[n.user_id].email for n in expected)
 
 

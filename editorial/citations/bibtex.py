@@ -207,7 +207,9 @@ def _failure(block: model.ParsingFailedBlock) -> str:
     if isinstance(block, model.DuplicateBlockKeyBlock):
         return f"The entry key {block.key!r} is used twice."
     first_line = clean_text(block.raw.split("\n", 1)[0])[:80]
-    return f"The entry could not be read (starting {first_line!r}): {clean_text(block.error)[:200]}"
+    # bibtexparser's BlockAbortedException keeps its reason in abort_reason; its str() is empty
+    reason = clean_text(getattr(block.error, "abort_reason", None) or block.error)[:200]
+    return f"The entry could not be read (starting {first_line!r})" + (f": {reason}" if reason else ".")
 
 
 def read(text: str) -> list[Mapped]:

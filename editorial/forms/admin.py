@@ -1,11 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from editorial.roles import Role
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class CheckboxesField(SelectMultipleField):

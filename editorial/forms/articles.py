@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, Field, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, Field, HiddenField, IntegerField, PasswordField, RadioField, SelectChoice, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -69,7 +70,7 @@ class AssignForm(FlaskForm):
 
 
 class RespondForm(FlaskForm):
-    accepted = RadioField("Your answer", choices=[("yes", "I accept this review"), ("no", "I decline")],
+    accepted = RadioField("Your answer", choices=[SelectChoice("yes", "I accept this review"), SelectChoice("no", "I decline")],
                           validators=[DataRequired(message="Choose accept or decline.")])
     conflict_of_interest = TextAreaField(
         "Conflict of interest for this article",

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -24,7 +24,7 @@ class TimeZoneForm(FlaskForm):
         from editorial.services.users import TIME_ZONES
 
         super().__init__(*args, **kwargs)
-        self.time_zone.choices = [(zone, zone.replace("_", " ")) for zone in TIME_ZONES]
+        self.time_zone.choices = [SelectChoice(zone, zone.replace("_", " ")) for zone in TIME_ZONES]
 
 
 class SetPasswordForm(FlaskForm):
@@ -40,7 +40,8 @@ class TokenForm(FlaskForm):
     label = StringField("What is this token for?", validators=[Length(max=80)])
     # The values are services.users.TOKEN_LIFETIMES ("" for none).
     expires_in_days = SelectField("Expires after", default="90", choices=[
-        ("30", "30 days"), ("90", "90 days"), ("365", "a year"), ("", "never (until revoked)"),
+        SelectChoice("30", "30 days"), SelectChoice("90", "90 days"), SelectChoice("365", "a year"),
+        SelectChoice("", "never (until revoked)"),
     ])
 
     @property

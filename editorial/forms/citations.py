@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from editorial.citations import FORMATS, TYPE_LABELS
@@ -10,7 +10,7 @@ FORMAT_LABELS = {"ris": "RIS (Zotero, EndNote, journals)", "bibtex": "BibTeX", "
 
 
 class CitationForm(FlaskForm):
-    type = SelectField("Type", choices=list(TYPE_LABELS.items()))
+    type = SelectField("Type", choices=[SelectChoice(kind, label) for kind, label in TYPE_LABELS.items()])
     title = TextAreaField("Title", validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 2})
     authors = TextAreaField("Authors", description='One per line, as "Family, Given" (for example "Tom, Martin C").',
                             validators=[Optional(), Length(max=100_000)], render_kw={"rows": 4})
@@ -48,7 +48,8 @@ class LookupForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    format = SelectField("Format", choices=[("", "Detect from the file"), *((f, FORMAT_LABELS.get(f, f)) for f in FORMATS)],
+    format = SelectField("Format", choices=[SelectChoice("", "Detect from the file"),
+                                             *(SelectChoice(f, FORMAT_LABELS.get(f, f)) for f in FORMATS)],
                          default="")
     file = FileField("Export file")
     text = TextAreaField("…or paste the export here", validators=[Optional(), Length(max=2_000_000)], render_kw={"rows": 8})

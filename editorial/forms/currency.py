@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField
+from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from editorial import pemat
@@ -8,7 +8,7 @@ from editorial.services.schedules import LABELS
 
 class ScheduleForm(FlaskForm):
     # Every known action validates; the service decides which make sense (the page offers only those).
-    action = SelectField("Action", choices=list(LABELS.items()))
+    action = SelectField("Action", choices=[SelectChoice(action, label) for action, label in LABELS.items()])
     run_at = DateTimeLocalField("When (your time)", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Choose a date and time.")])
 
 
@@ -26,7 +26,8 @@ def pemat_form_class():
     """A form with one agree/disagree/not-applicable question per PEMAT-P item."""
     fields = {}
     for number, (text, allows_na) in pemat.ITEMS.items():
-        choices = [("agree", "Agree"), ("disagree", "Disagree")] + ([("na", "Not applicable")] if allows_na else [])
+        choices = [SelectChoice("agree", "Agree"), SelectChoice("disagree", "Disagree")] + (
+            [SelectChoice("na", "Not applicable")] if allows_na else [])
         fields[f"item_{number}"] = RadioField(f"{number}. {text}", choices=choices,
                                               validators=[DataRequired(message="Choose an answer.")])
     return type("PematForm", (FlaskForm,), fields)

@@ -29,18 +29,25 @@ NOTIFY_MAX_ATTEMPTS attempts or a permanent (5xx) refusal. Delivery is at most o
 connection broke while it was being sent (the server may have taken it) fails instead of being
 retried, and a row left in `sending` (a worker died mid-send) is never resent automatically; an
 administrator decides on the outbox page.
+
+Wording. Each kind's subject and text are the Jinja template templates/email/<kind>.txt, rendered when
+the event happens (compose) and stored in the outbox as plain text, which the notifications page
+shows. The e-mail is multipart/alternative: that text, then HTML, both rendered when it is sent
+(email_parts: email/message.txt and email/message.html, shared by every kind, the HTML escaped).
+The HTML is made from the stored text rather than stored beside it, which would need a new column.
 """
 import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from editorial import audit
 from editorial.clock import now
-from editorial.dates import long_date, today_utc
+from editorial.dates import today_utc
 from editorial.errors import InvalidTransition, NotFound
 from editorial.extensions import db
 from editorial.mailer import SmtpConnection, SmtpSettings, build_message, setting
@@ -114,8 +121,19 @@ def notify(user: User, kind: str, subject: str, body: str, *, article_id: int | 
     return notification
 
 
-def _title(article: Article) -> str:
-    return f"\u201c{article.title}\u201d"
+def compose(kind: str, **context) -> tuple[str, str]:
+    """The subject and text of one kind of message, from its template (templates/email/<kind>.txt)."""
+    message = current_app.jinja_env.get_template(f"email/{kind}.txt").make_module(context)
+    return str(message.subject()), str(message.body())
+
+
+def _tell(user: User | None, kind: str, *, article_id: int | None = None, dedupe_key: str | None = None,
+          link: str | None = None, **context) -> Notification | None:
+    """Compose one kind of message for this user (the template's `recipient`) and add it to the outbox."""
+    if user is None:
+        return None
+    subject, body = compose(kind, recipient=user, **context)
+    return notify(user, kind, subject, body, article_id=article_id, dedupe_key=dedupe_key, link=link)
 
 
 def reviewer_assigned(actor: User, article: Article, assignment: Assignment) -> None:
@@ -137,21 +155,9 @@ def review_requested(actor: User, article: Article, assignments: list[Assignment
 
 def _ask_to_review(reviewer: User, article: Article, assignment: Assignment, *, asked_by: User, note: str | None) -> None:
     looked = assignment.revision_to_compare(article.version)
-    if looked is None:
-        since, link = "Open the article to read it, then sign it or request changes.", article_link(article.id)
-    else:
-        did = "signed" if assignment.decision == Decision.APPROVED else "asked for changes on"
-        since = (f"See what changed since you {did} revision {looked}, then sign revision {article.version} "
-                 "or request changes.")
-        link = since_my_review_link(article.id)
-    due = f" Please answer by {long_date(assignment.due_date)}." if assignment.due_date else ""
-    said = f"\n\n{asked_by.name}'s note:\n{note}" if note else ""
-    notify(
-        reviewer, "review_requested", f"Review requested: {article.title}",
-        f"Hello {reviewer.name},\n\n{_title(article)} (revision {article.version}) is ready for your medical review."
-        f"{due}{said}\n\n{since}",
-        article_id=article.id, link=link,
-    )
+    _tell(reviewer, "review_requested", article=article, asked_by=asked_by, note=note, due_date=assignment.due_date,
+          looked=looked, signed=assignment.decision == Decision.APPROVED,
+          article_id=article.id, link=article_link(article.id) if looked is None else since_my_review_link(article.id))
 
 
 def reviewer_wanted(actor: User, article: Article) -> None:
@@ -160,12 +166,8 @@ def reviewer_wanted(actor: User, article: Article) -> None:
     for editor in db.session.scalars(_active_role_members(Role.EDITOR)):
         if editor.id == actor.id:
             continue
-        notify(
-            editor, "reviewer_wanted", f"Reviewer wanted: {article.title}",
-            f"Hello {editor.name},\n\n{actor.name} wants to submit {_title(article)} (revision {article.version}) "
-            "for medical review, but no physician reviewer is assigned. Open the article to assign one.",
-            article_id=article.id, dedupe_key=f"reviewer-wanted:{article.id}:{article.version}:{editor.id}",
-        )
+        _tell(editor, "reviewer_wanted", actor=actor, article=article,
+              article_id=article.id, dedupe_key=f"reviewer-wanted:{article.id}:{article.version}:{editor.id}")
 
 
 def changes_requested(actor: User, article: Article, comment: str | None) -> None:
@@ -173,13 +175,7 @@ def changes_requested(actor: User, article: Article, comment: str | None) -> Non
     author = db.session.get(User, article.author_id)
     if author is None or author.id == actor.id:
         return
-    said = f"\n\nTheir comment:\n{comment}" if comment else ""
-    notify(
-        author, "changes_requested", f"Changes requested: {article.title}",
-        f"Hello {author.name},\n\n{actor.name} requested changes to {_title(article)} "
-        f"(revision {article.version}).{said}\n\nEdit the article and submit it again.",
-        article_id=article.id,
-    )
+    _tell(author, "changes_requested", actor=actor, article=article, comment=comment, article_id=article.id)
 
 
 def article_published(actor: User, article: Article) -> None:
@@ -187,12 +183,7 @@ def article_published(actor: User, article: Article) -> None:
     author = db.session.get(User, article.author_id)
     if author is None or author.id == actor.id:
         return
-    notify(
-        author, "published", f"Published: {article.title}",
-        f"Hello {author.name},\n\n{actor.name} published {_title(article)} (revision {article.version}). "
-        "It is now live for readers.",
-        article_id=article.id,
-    )
+    _tell(author, "published", actor=actor, article=article, article_id=article.id)
 
 
 def approval_recipients(access) -> list[User]:
@@ -219,13 +210,7 @@ def article_approved(actor: User, article: Article, access) -> None:
     for editor in approval_recipients(access):
         if editor.id == actor.id:
             continue
-        notify(
-            editor, "approved", f"Ready to publish: {article.title}",
-            f"Hello {editor.name},\n\nAll {signers} assigned physician reviewer{'s' if signers != 1 else ''} signed "
-            f"revision {article.version} of {_title(article)}; the last signature was {actor.name}'s. "
-            "It is approved and can be published.",
-            article_id=article.id,
-        )
+        _tell(editor, "approved", actor=actor, article=article, signers=signers, article_id=article.id)
 
 
 # --- Reminders ---------------------------------------------------------------------------
@@ -240,9 +225,7 @@ def _active_admins(except_id: int | None = None) -> list[User]:
 def account_locked(user: User, kind: str) -> None:
     """Every active administrator hears that an account locked itself after repeated failures."""
     for admin in _active_admins(except_id=user.id):
-        notify(admin, "account_locked", f"Account locked: {user.name}",
-               f"{user.name}'s account locked itself after {user.failed_attempts} failed attempts "
-               f"(the last one a failed {kind}). Check the audit log, then unlock it under Users if it was them.")
+        _tell(admin, "account_locked", locked=user, failed_action=kind)
 
 
 def conflict_after_publication(actor: User, article: Article, statement: str) -> None:
@@ -250,20 +233,14 @@ def conflict_after_publication(actor: User, article: Article, statement: str) ->
     from editorial.access import load_access
 
     for editor in approval_recipients(load_access(article)):
-        notify(editor, "conflict_after_publication", f"Conflict declared after publication: {article.title}",
-               f"{actor.name} declared a conflict of interest for {_title(article)} after signing its live revision: "
-               f"\"{statement}\". Readers see it beside their name. Decide whether to start a re-review with "
-               "another expert.", article_id=article.id)
+        _tell(editor, "conflict_after_publication", actor=actor, article=article, statement=statement,
+              article_id=article.id)
 
 
 def page_withheld(article_id: int, revision_number: int | None, reason: str) -> None:
     """Every active administrator hears that a live page was withheld from readers (it fails closed)."""
     for admin in _active_admins():
-        notify(admin, "page_withheld", f"Live page withheld: article {article_id}",
-               f"Readers of article {article_id} now see \"temporarily unavailable\" instead of revision "
-               f"{revision_number}: {reason}. Nothing in the app does this; check who changed the database "
-               "(flask --app editorial audit verify), then publish an approved revision again.",
-               article_id=article_id)
+        _tell(admin, "page_withheld", revision_number=revision_number, reason=reason, article_id=article_id)
 
 
 def reminder_days(config=None) -> int:
@@ -287,19 +264,12 @@ def queue_reminders(days: int = DEFAULT_REMINDER_DAYS) -> int:
     for assignment, article in rows:
         reviewer = db.session.get(User, assignment.reviewer_id)
         due = assignment.due_date
-        when = long_date(due)
         if due >= today:
             kind, key = "reminder_before", f"reminder-before:{assignment.id}:{due.isoformat()}"
-            subject = f"Review due {when}: {article.title}"
-            lead = f"your review of {_title(article)} is due on {when}" + (" (today)" if due == today else "") + "."
         else:
             kind, key = "reminder_overdue", f"reminder-overdue:{assignment.id}:{due.isoformat()}"
-            subject = f"Review overdue since {when}: {article.title}"
-            lead = f"your review of {_title(article)} was due on {when} and is not done yet."
-        body = (f"Hello {reviewer.name},\n\nA reminder: {lead}\n\n"
-                "Open the article to approve it or request changes; if you cannot review it, decline "
-                "so that the editor can ask someone else.")
-        if notify(reviewer, kind, subject, body, article_id=article.id, dedupe_key=key) is not None:
+        if _tell(reviewer, kind, article=article, due_date=due, due_today=due == today,
+                 article_id=article.id, dedupe_key=key) is not None:
             created += 1
     db.session.flush()
     return created
@@ -326,11 +296,11 @@ def backoff(attempts: int, cap_minutes: int = DEFAULT_BACKOFF_CAP_MINUTES) -> ti
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), cap_minutes))
 
 
-def _email_text(notification: Notification, settings: SmtpSettings) -> str:
-    text = notification.body
-    if notification.link:
-        text += f"\n\nOpen in Vetted: {settings.base_url}{notification.link}"
-    return text + "\n\n-- \nVetted, the medical review desk. This message was sent automatically.\n"
+def email_parts(notification: Notification, settings: SmtpSettings) -> tuple[str, str]:
+    """The text and the HTML of the e-mail for a stored notification (templates/email/message.txt, .html)."""
+    context = {"notification": notification,
+               "url": f"{settings.base_url}{notification.link}" if notification.link else None}
+    return tuple(current_app.jinja_env.get_template(f"email/message.{part}").render(context) for part in ("txt", "html"))
 
 
 def _claim(batch: int) -> list[int]:
@@ -413,8 +383,9 @@ def deliver(settings: SmtpSettings, *, batch: int = 50, max_attempts: int = DEFA
             if not row.user.is_active_account:
                 work.append((row.id, None))
             else:
+                text, html = email_parts(row, settings)
                 work.append((row.id, build_message(
-                    settings, to=row.user.email, subject=row.subject, text=_email_text(row, settings),
+                    settings, to=row.user.email, subject=row.subject, text=text, html=html,
                     message_id=message_id(row.id, settings), date=now(),
                 )))
         db.session.rollback()  # end the read transaction before talking to the SMTP server

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 from wtforms.validators import DataRequired
 
 from editorial.bounds import whole_number
@@ -145,7 +146,7 @@ def _schedule_form(article):
     if not actions:
         return None
     form = ScheduleForm()
-    form.action.choices = [(action, schedules.LABELS[action]) for action in actions]
+    form.action.choices = [SelectChoice(action, schedules.LABELS[action]) for action in actions]
     zone = current_user.time_zone or "UTC"
     form.run_at.label.text = f"When (your time, {zone})"
     form.run_at.description = (f"Type the date and time in {zone}, your time zone (set it on your account page); "
@@ -164,7 +165,7 @@ def _reviewer_choices(article, access):
         if access.assignment_of(reviewer) is not None and access.assignment_of(reviewer).declined_at is None:
             continue
         label = f"{reviewer.name}, {reviewer.credentials or 'no credentials on file'} — {reviewer.specialty or 'specialty not set'}"
-        choices.append((reviewer.id, f"{label} ({count_of(workload.get(reviewer.id, 0), 'open review')})"))
+        choices.append(SelectChoice(reviewer.id, f"{label} ({count_of(workload.get(reviewer.id, 0), 'open review')})"))
     return choices
 
 
@@ -188,7 +189,7 @@ def detail(article_id: int):
     since_review = _since_review(article, my_assignment, bundle.current)
     assign_form = AssignForm()
     if can(current_user, "assign_reviewers", access):
-        assign_form.user_id.choices = [(0, "Choose a reviewer…"), *_reviewer_choices(article, access)]
+        assign_form.user_id.choices = [SelectChoice(0, "Choose a reviewer…"), *_reviewer_choices(article, access)]
     cq = request.args.get("cq", "").strip()[:200]
     citation_results = []
     if cq and can(current_user, "edit_article", access):
@@ -432,7 +433,7 @@ def assign(article_id: int):
     require(current_user, "assign_reviewers", access, message="Only senior editors assign reviewers.")
     form = AssignForm()
     chosen = request.form.get("user_id", type=whole_number)
-    form.user_id.choices = [(chosen, "")] if chosen else []
+    form.user_id.choices = [SelectChoice(chosen, "")] if chosen else []
     if not form.validate_on_submit():
         message = "Choose a reviewer" + (" and a valid due date." if form.due_date.errors else ".")
         return show_refusal(article, ValidationError(message))

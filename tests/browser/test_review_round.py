@@ -80,7 +80,7 @@ def deliver(app, sink, to: str) -> str:
         db.session.remove()
     mine = [m for m in sink.messages if to in m["To"]]
     assert mine, f"no message to {to}"
-    return mine[-1].get_content()
+    return mine[-1].get_body(preferencelist=("plain",)).get_content()  # the text part (then the HTML one)
 
 
 @pytest.fixture

@@ -128,6 +128,13 @@ def test_bibtex_maps_fields_latex_and_broken_entries():
     assert (web.data.accessed, web.data.published) == (date(2024, 3, 5), date(2023, 2, 1))
 
 
+def test_a_bibtex_entry_cut_short_says_why():
+    with pytest.raises(ImportFormatError) as refused:
+        parse("bibtex", "@article{k, title = {\\}}")
+    assert refused.value.message == ("No record could be read. The entry could not be read (starting "
+                                     "'@article{k, title = {\\\\}}'): Unexpectedly reached end of file.")
+
+
 def test_csl_json_single_object_and_list():
     item = {
         "type": "article-journal", "title": ABS_TITLE, "container-title": "Brachytherapy",
