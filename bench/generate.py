@@ -1,6 +1,6 @@
 """Build a synthetic newsroom fast: users through the service, everything else by bulk Core inserts.
 
-The audit chain is computed in Python, in id order, with editorial.audit.event_hash itself, so
+The audit chain is computed in Python, in id order, with editorial.chain_hash.event_hash itself, so
 `flask --app editorial audit verify` passes on the result. Revision content hashes use
 editorial.services.articles.content_hash, so signatures and the public page's integrity check hold.
 """
@@ -154,7 +154,7 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
     from sqlalchemy import bindparam, insert, select, text, update
 
     from editorial import create_app
-    from editorial.audit import GENESIS_HASH, canonical_json, event_hash
+    from editorial.chain_hash import GENESIS_HASH, canonical_json, event_hash
     from editorial.clock import frozen_at
     from editorial.extensions import db
     from editorial.history_guard import drop_live_pointer_guard, live_pointer_guard

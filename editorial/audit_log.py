@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from editorial.bounds import MAX_ID, utc_time, whole_number
-from editorial.audit import canonical_json, event_hash, format_time, hashable_columns, hashed_content, keyset_batches
+from editorial.audit import hashable_columns, keyset_batches
+from editorial.chain_hash import canonical_json, event_hash, format_time, hashed_content
 from editorial.errors import ValidationError
 from editorial.extensions import db
 from editorial.models import Article, AuditEvent
@@ -220,7 +221,7 @@ def _manifest_signature_problems(manifest: dict, trusted_public_key: str | None,
 
 
 def _check_manifest(manifest, events: list[dict], trusted_public_key: str | None, notes: list[str]) -> list[str]:
-    from editorial.audit import GENESIS_HASH
+    from editorial.chain_hash import GENESIS_HASH
     from editorial.checkpoints import load_public_key, signature_ok
 
     if not isinstance(manifest, dict):

@@ -28,7 +28,7 @@ from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from editorial.audit import canonical_json, format_time
+from editorial.chain_hash import canonical_json, format_time
 from editorial.errors import Unavailable
 from editorial.extensions import db
 from editorial.models import AuditCheckpoint, AuditEvent

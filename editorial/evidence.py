@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from editorial import audit_log, checkpoints, diffing
-from editorial.audit import canonical_json, format_time
+from editorial.chain_hash import canonical_json, format_time
 from editorial.extensions import db
 from editorial.models import Article, AuditCheckpoint, AuditEvent, Comment, Revision, Signature
 from editorial.services.articles import revision_hash, unified_diff

@@ -37,7 +37,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
-from editorial import audit
+from editorial import audit, chain_hash
 from editorial.clock import now
 from editorial.dates import today_utc
 from editorial.declarations import says_nothing_to_declare
@@ -189,7 +189,7 @@ def _published_signatures(article: Article, live: Revision) -> list[tuple[Signat
     ).first()
     if record is None or record.action != "article.publish" or record.revision_number != live.number:
         raise Withheld(article, "no publication record for the live revision")
-    if audit.hash_of(record.at, *(getattr(record, name) for name in audit.HASHED_FIELDS)) != record.hash:
+    if chain_hash.hash_of(record.at, *(getattr(record, name) for name in chain_hash.HASHED_FIELDS)) != record.hash:
         raise Withheld(article, "the publication record does not match its hash")
     detail = json.loads(record.detail)
     if detail.get("content_hash") != live.content_hash or detail.get("topic", live.topic) != live.topic:
@@ -279,7 +279,7 @@ def report_withheld(withheld: Withheld) -> None:
             select(AuditEvent.id).where(
                 AuditEvent.article_id == withheld.article_id, AuditEvent.action == "public_page.withheld",
                 AuditEvent.revision_number == withheld.revision_number, AuditEvent.at >= now() - WITHHELD_ALERT_INTERVAL,
-                AuditEvent.detail == audit.canonical_json(detail),
+                AuditEvent.detail == chain_hash.canonical_json(detail),
             ).limit(1)
         ) is not None
 

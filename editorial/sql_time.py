@@ -6,7 +6,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 
 class utc_text(FunctionElement):
-    """A UTCDateTime column as audit.format_time writes it: 'YYYY-MM-DDTHH:MM:SS.ffffffZ'."""
+    """A UTCDateTime column as chain_hash.format_time writes it: 'YYYY-MM-DDTHH:MM:SS.ffffffZ'."""
 
     type = String()
     inherit_cache = True

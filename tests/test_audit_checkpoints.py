@@ -8,7 +8,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select, text
 
-from editorial import audit
+from editorial import audit, chain_hash
 from editorial.extensions import db
 from editorial.models import AuditCheckpoint, AuditEvent
 from tests.conftest import allow_updates_behind_the_apps_back, rewrite_live_revision
@@ -24,10 +24,10 @@ def _recompute_chain_from(first_id: int) -> None:
     """Rehash every event from first_id on, as someone who read audit.py would after editing one."""
     rows = db.session.scalars(select(AuditEvent).where(AuditEvent.id >= first_id).order_by(AuditEvent.id)).all()
     previous = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.id < first_id)
-                                 .order_by(AuditEvent.id.desc()).limit(1)) or audit.GENESIS_HASH
+                                 .order_by(AuditEvent.id.desc()).limit(1)) or chain_hash.GENESIS_HASH
     for row in rows:
         row.prev_hash = previous
-        row.hash = audit.event_hash(row)
+        row.hash = chain_hash.event_hash(row)
         previous = row.hash
     db.session.flush()
 

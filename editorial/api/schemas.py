@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from editorial.api.helpers import iso
-from editorial.audit import format_time
+from editorial.chain_hash import format_time
 # Database ids and version numbers are 32-bit integers; larger values in a path are 404.
 from editorial.bounds import MAX_ID  # noqa: E402
 from editorial.workflow import State

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from editorial import audit
-from editorial.audit import HASHED_FIELDS, canonical_json, format_time, hash_of
+from editorial.chain_hash import HASHED_FIELDS, canonical_json, format_time, hash_of
 from editorial.api.helpers import iso
 from editorial.sql_time import utc_seconds_text, utc_text
 from editorial.extensions import db
