@@ -4,13 +4,15 @@ way of being related to an article, over articles in every state, both select th
 import pytest
 from sqlalchemy import select
 
-from editorial.access import ArticleAccess
-from editorial.extensions import db
-from editorial.models import Article, Assignment, Revision, User
-from editorial.models.base import utcnow
-from editorial.permissions import articles_viewable_by, can
-from editorial.roles import Role
-from editorial.workflow import State
+from editorial.accounts.access import ArticleAccess
+from editorial.core.extensions import db
+from editorial.articles.models import Article, Revision
+from editorial.reviews.models import Assignment
+from editorial.accounts.models import User
+from editorial.core.model_base import utcnow
+from editorial.accounts.permissions import articles_viewable_by, can
+from editorial.accounts.roles import Role
+from editorial.articles.workflow import State
 
 RELATIONS = ("author", "revision_author", "assigned_reviewer", "declined_reviewer", "removed_reviewer", "unrelated")
 SEES_THEIR_OWN = {"author", "revision_author", "assigned_reviewer", "declined_reviewer"}

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from editorial.mailer import SmtpSettings, build_message
-from editorial.models import Article, Notification, User
-from editorial.services import notifications as ns
+from editorial.core.mailer import SmtpSettings, build_message
+from editorial.articles.models import Article
+from editorial.notifications.models import Notification
+from editorial.accounts.models import User
+from editorial.notifications import service as ns
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "email"
 TEMPLATES = Path(__file__).parent.parent / "templates" / "email"

@@ -127,8 +127,8 @@ def test_a_hostile_citation_is_kept_as_typed_and_shown_escaped_or_refused_under_
     from markupsafe import escape
 
     from editorial.citations.text import clean_text
-    from editorial.extensions import db
-    from editorial.models import Citation
+    from editorial.core.extensions import db
+    from editorial.citations.models import Citation
 
     client = app.test_client()
     login(newsroom.writer, client)

@@ -6,7 +6,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from editorial.extensions import db
+from editorial.core.extensions import db
 
 ROWS = {
     "articles": "SELECT id, state, live_revision_id FROM articles ORDER BY id",
@@ -33,7 +33,7 @@ def _refused(statement: str, params=None) -> bool:
 
 
 def _moving_the_live_pointer_is_refused() -> bool:
-    """The guard (editorial/history_guard.py) refuses a live revision no publication names."""
+    """The guard (editorial/audit/history_guard.py) refuses a live revision no publication names."""
     article_id, revision_id = db.session.execute(text(
         "SELECT r.article_id, r.id FROM revisions r JOIN articles a ON a.id = r.article_id "
         "WHERE a.live_revision_id IS NULL OR a.live_revision_id <> r.id ORDER BY r.id LIMIT 1")).one()

@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask import Response, g
 
-from editorial.permissions import require
+from editorial.accounts.permissions import require
 
 
 def caller():

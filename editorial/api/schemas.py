@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from editorial.api.helpers import iso
-from editorial.chain_hash import format_time
+from editorial.audit.hashing import format_time
 # Database ids and version numbers are 32-bit integers; larger values in a path are 404.
-from editorial.bounds import MAX_ID  # noqa: E402
-from editorial.workflow import State
+from editorial.core.bounds import MAX_ID# noqa: E402
+from editorial.articles.workflow import State
 
 # The workflow's states, written inline in the document from the one list (the enum).
 StateName = Literal[tuple(State)]  # type: ignore[valid-type]

@@ -2,9 +2,13 @@
 import json
 
 from editorial.api import schemas as s
-from editorial.models import Article, Assignment, AuditEvent, Citation, Revision, User
-from editorial.queries import Page
-from editorial.services import citations as citation_service
+from editorial.articles.models import Article, Revision
+from editorial.reviews.models import Assignment
+from editorial.audit.models import AuditEvent
+from editorial.citations.models import Citation
+from editorial.accounts.models import User
+from editorial.articles.queries import Page
+from editorial.citations import service as citation_service
 
 
 def page_of(model: type[s.PageOut], page: Page, serialise) -> s.PageOut:

@@ -19,8 +19,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import BadRequest
 
-from editorial.bounds import MAX_ID, utc_time, whole_number
-from editorial.errors import DomainError, ValidationError
+from editorial.core.bounds import MAX_ID, utc_time, whole_number
+from editorial.core.errors import DomainError, ValidationError
 
 # No request body of this API nests deeper than this (an article's authors list is depth 3).
 MAX_DEPTH = 32

@@ -11,7 +11,7 @@ Revises: 0019
 """
 from alembic import op
 
-from editorial.history_guard import drop_live_pointer_guard, live_pointer_guard
+from editorial.audit.history_guard import drop_live_pointer_guard, live_pointer_guard
 
 
 revision = '0020'

@@ -1,8 +1,9 @@
 """The access facts behind every permission check are read once per article and request, and read
 again after anything changes (a stale fact would let someone act who may not)."""
-from editorial.access import load_access
-from editorial.extensions import db
-from editorial.models import Article, Assignment
+from editorial.accounts.access import load_access
+from editorial.core.extensions import db
+from editorial.articles.models import Article
+from editorial.reviews.models import Assignment
 
 
 def test_access_facts_are_read_once_until_something_changes(app, newsroom):
@@ -41,7 +42,7 @@ def test_facts_are_read_again_after_a_write_behind_the_unit_of_work_or_a_lock(ap
     before them."""
     from sqlalchemy import insert
 
-    from editorial.services.articles import get_article
+    from editorial.articles.service import get_article
 
     n = newsroom
     article_id = n.create()["id"]

@@ -8,10 +8,21 @@ from datetime import date
 
 import pytest
 
-from editorial.citations import (Author, CitationData, ImportFormatError, citation_key, format_ama, format_ama_html,
-                                 normalise_doi, normalise_pmid, parse, title_fingerprint, validate)
+from editorial.citations import (
+    Author,
+    CitationData,
+    ImportFormatError,
+    citation_key,
+    format_ama,
+    format_ama_html,
+    normalise_doi,
+    normalise_pmid,
+    parse,
+    title_fingerprint,
+    validate,
+)
 from editorial.citations.text import clean_text
-from editorial.rendering import inline_citation_keys
+from editorial.articles.rendering import inline_citation_keys
 from tests.conftest import shared_path
 
 FIELDS = {f.name for f in fields(CitationData)}

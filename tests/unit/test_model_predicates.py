@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from editorial.dates import today_utc
-from editorial.extensions import db
-from editorial.models import Article, Assignment
-from editorial.models.base import utcnow
-from editorial.workflow import Decision, State
+from editorial.core.dates import today_utc
+from editorial.core.extensions import db
+from editorial.articles.models import Article
+from editorial.reviews.models import Assignment
+from editorial.core.model_base import utcnow
+from editorial.articles.workflow import Decision, State
 
 VERSION = 2  # every article's current revision: decisions on 1 are on an earlier one
 

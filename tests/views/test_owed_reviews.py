@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from editorial.dates import today_utc
-from editorial.extensions import db
-from editorial.models import Assignment
+from editorial.core.dates import today_utc
+from editorial.core.extensions import db
+from editorial.reviews.models import Assignment
 
 
 def _page(response) -> str:

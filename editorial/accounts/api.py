@@ -1,0 +1,28 @@
+"""GET /me and GET /users."""
+from editorial.articles import queries
+from editorial.api import api_bp, serialise
+from editorial.api.helpers import allowed, caller
+from editorial.api.openapi import documented
+from editorial.api.schemas import MeOut, UserPage
+from editorial.api.validation import PageQuery
+from editorial.accounts.roles import Role
+
+
+class UserQuery(PageQuery):
+    role: Role | None = None
+
+
+@api_bp.get("/me")
+@documented(MeOut, tag="users")
+def me():
+    """The caller"""
+    return serialise.me(caller())
+
+
+@api_bp.get("/users")
+@allowed("list_users")
+@documented(UserPage, errors=(403,), tag="users")
+def user_list(query: UserQuery):
+    """Users, with reviewer profiles"""
+    return serialise.page_of(UserPage, queries.paginate(queries.users_statement(query.role), query.page, query.per_page),
+                             serialise.user_full)
