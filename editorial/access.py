@@ -1,6 +1,7 @@
 """What the permission rules need to know about one article: the article itself, its reviewer
-assignments and who has written a revision of it. The last two are read when a rule first asks:
-an editor's or the author's request usually never does."""
+assignments and who has written a revision of it. The last two are read when a rule first asks (an
+editor's or the author's request usually never does), or with the article when it is locked for a
+change (lock_article), which nearly always asks."""
 from functools import cached_property
 
 from sqlalchemy import JSON, event, select
