@@ -37,7 +37,7 @@ class Config:
     PASSWORD_HASH_PARALLELISM = 2
 
 
-    # Database timeouts (editorial/db_faults.py), in seconds: opening a connection (PostgreSQL), one
+    # Database timeouts (editorial/core/db_faults.py), in seconds: opening a connection (PostgreSQL), one
     # statement (PostgreSQL; 0: none; keep it under gunicorn's timeout), waiting for another
     # writer's lock (SQLite). A fault answers 503 with Retry-After: DB_UNAVAILABLE_RETRY_AFTER_SECONDS.
     DB_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DB_CONNECT_TIMEOUT_SECONDS", "5"))

@@ -26,10 +26,11 @@ def main(argv=None) -> int:
 
     from werkzeug.serving import make_server
 
-    from editorial.auth_loader import sign_in_client
-    from editorial.extensions import db
-    from editorial.models import Citation
-    from editorial.services import articles, users
+    from editorial.accounts.sign_in import sign_in_client
+    from editorial.core.extensions import db
+    from editorial.citations.models import Citation
+    from editorial.articles import service as articles
+    from editorial.accounts import service as users
 
     app = migrated_app("editor")
     with app.app_context():

@@ -1,8 +1,8 @@
 """Build a synthetic newsroom fast: users through the service, everything else by bulk Core inserts.
 
-The audit chain is computed in Python, in id order, with editorial.audit.event_hash itself, so
+The audit chain is computed in Python, in id order, with editorial.audit.chain.event_hash itself, so
 `flask --app editorial audit verify` passes on the result. Revision content hashes use
-editorial.services.articles.content_hash, so signatures and the public page's integrity check hold.
+editorial.articles.service.content_hash, so signatures and the public page's integrity check hold.
 """
 from __future__ import annotations
 
@@ -154,13 +154,17 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
     from sqlalchemy import bindparam, insert, select, text, update
 
     from editorial import create_app
-    from editorial.audit import GENESIS_HASH, canonical_json, event_hash
-    from editorial.clock import frozen_at
-    from editorial.extensions import db
-    from editorial.history_guard import drop_live_pointer_guard, live_pointer_guard
-    from editorial.models import Article, Assignment, AuditEvent, Citation, Revision, RevisionCitation, Signature, User
-    from editorial.services import users as user_service
-    from editorial.services.articles import content_hash
+    from editorial.audit.chain import GENESIS_HASH, canonical_json, event_hash
+    from editorial.core.clock import frozen_at
+    from editorial.core.extensions import db
+    from editorial.audit.history_guard import drop_live_pointer_guard, live_pointer_guard
+    from editorial.articles.models import Article, Revision, RevisionCitation
+    from editorial.reviews.models import Assignment, Signature
+    from editorial.audit.models import AuditEvent
+    from editorial.citations.models import Citation
+    from editorial.accounts.models import User
+    from editorial.accounts import service as user_service
+    from editorial.articles.service import content_hash
 
     rng = random.Random(seed)
     timings: dict[str, float] = {}

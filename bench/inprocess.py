@@ -21,10 +21,12 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
     """Median ms per call, keyed like the HTTP operations they correspond to."""
     from bench.generate import CHEAP_HASH, PASSWORD
     from bench.run import body_8kb, draft_payload
-    from editorial import audit_log, create_app, diffing, queries
-    from editorial.extensions import db
-    from editorial.services import articles as article_service
-    from editorial.services.users import find_by_email
+    from editorial.audit import log as audit_log
+    from editorial import create_app
+    from editorial.articles import diffing, queries
+    from editorial.core.extensions import db
+    from editorial.articles import service as article_service
+    from editorial.accounts.service import find_by_email
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-not-for-production", **CHEAP_HASH})
     out: dict[str, float] = {}

@@ -31,7 +31,7 @@ def _fill(head: str, row, size: int) -> str:
 
 
 def _largest_allowed(head: str, row, size: int) -> str:
-    from editorial.rendering import MAX_RENDER_COST, render_cost
+    from editorial.articles.rendering import MAX_RENDER_COST, render_cost
 
     low, high = 0, size  # rows
     while low < high:
@@ -89,9 +89,9 @@ def median_s(call, repeat: int) -> float:
 
 
 def _newsroom(app):
-    from editorial.extensions import db
-    from editorial.models import Citation
-    from editorial.services import users
+    from editorial.core.extensions import db
+    from editorial.citations.models import Citation
+    from editorial.accounts import service as users
 
     with app.app_context():
         make = users.create_user
@@ -145,8 +145,8 @@ def main(argv=None) -> int:
     parser.add_argument("--shapes", default="", help="shape names separated by semicolons (default: all)")
     args = parser.parse_args(argv)
 
-    from editorial.extensions import cache
-    from editorial.rendering import render_body
+    from editorial.core.extensions import cache
+    from editorial.articles.rendering import render_body
 
     shapes = bodies(args.size)
     if args.shapes:
@@ -154,11 +154,11 @@ def main(argv=None) -> int:
     app = migrated_app("render")
     tokens, ids, citation_id = _newsroom(app)
     client = app.test_client()
-    from editorial.auth_loader import sign_in_client
+    from editorial.accounts.sign_in import sign_in_client
 
     sign_in_client(client, ids["editor"], user_agent="bench")
     reader = app.test_client()
-    from editorial import readability
+    from editorial.articles import readability
 
     readability.assess("Warm up the imports. " * 10)  # textstat loads lazily, once a process, not once a page
 

@@ -470,8 +470,8 @@ def count_queries(m: Manifest, url: str, pools: WritePools, *, writes: bool = Tr
 
     from bench.generate import CHEAP_HASH
     from editorial import create_app
-    from editorial.extensions import db
-    from editorial.models import User
+    from editorial.core.extensions import db
+    from editorial.accounts.models import User
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-not-for-production",
                       "WTF_CSRF_ENABLED": False, **CHEAP_HASH})
@@ -488,7 +488,7 @@ def count_queries(m: Manifest, url: str, pools: WritePools, *, writes: bool = Tr
         c = app.test_client()
         email = {"editor": m.editor, "reviewer": m.reviewer, "auditor": m.auditor}.get(identity)
         if email:
-            from editorial.auth_loader import sign_in_client
+            from editorial.accounts.sign_in import sign_in_client
 
             sign_in_client(c, ids[email], user_agent="bench")
         return c

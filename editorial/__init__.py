@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from editorial.instance_keys import instance_key
+from editorial.core.instance_keys import instance_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from editorial.bounds import BoundedIntConverter
+    from editorial.core.bounds import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -34,8 +34,8 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_key(app.instance_path, "secret_key", lambda: secrets.token_hex(32))
 
-    from editorial import db_faults
-    from editorial.extensions import cache, csrf, db, login_manager, migrate
+    from editorial.core import db_faults
+    from editorial.core.extensions import cache, csrf, db, login_manager, migrate
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = db_faults.engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config)
 
@@ -47,15 +47,17 @@ def create_app(config=None) -> Flask:
     cache.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    from editorial.word_import import allow_word_uploads
+    from editorial.articles.word_import import allow_word_uploads
 
     app.before_request(allow_word_uploads)  # before CSRFProtect's hook, which reads the request body
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from editorial import auth_loader, cli, errorhandlers, security, templating, unit_of_work
+    from editorial.accounts import sign_in as auth_loader
+    from editorial.web import cli, security, templating
+    from editorial.core import errorhandlers, unit_of_work
     from editorial.api import api_bp
-    from editorial.views import register_views
+    from editorial.web.pages import register_views
 
     security.init_app(app)
     auth_loader.init_app(app)

@@ -42,7 +42,7 @@ target_db = current_app.extensions['migrate'].db
 
 def render_item(type_, obj, autogen_context):
     """Render our UTC column type as the plain type it wraps, so migrations import nothing of ours."""
-    from editorial.models.base import UTCDateTime
+    from editorial.core.model_base import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
@@ -114,7 +114,7 @@ def run_migrations_online():
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
                 # A migration may rewrite a large table: the statement timeout is for requests
-                # (editorial/db_faults.py). LOCAL: the pooled connection keeps it afterwards.
+                # (editorial/core/db_faults.py). LOCAL: the pooled connection keeps it afterwards.
                 connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 

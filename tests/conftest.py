@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from config import TestConfig, _database_url
 from editorial import create_app
-from editorial.extensions import SAFE_METHODS, db, out_of_band_write_in_progress
-from editorial.models import User
-from editorial.services import users as user_service
+from editorial.core.extensions import SAFE_METHODS, db, out_of_band_write_in_progress
+from editorial.accounts.models import User
+from editorial.accounts import service as user_service
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 TEST_PASSWORD = "correct-horse-battery"
@@ -37,7 +37,7 @@ def _safe_requests_never_write(_conn, _cursor, statement, *_args):
         raise AssertionError(f"{request.method} {request.path} wrote to the database: {statement[:80]}")
 
 
-# On PostgreSQL every test runs as this role, the one production's app runs as (editorial/db_roles.py):
+# On PostgreSQL every test runs as this role, the one production's app runs as (editorial/audit/db_roles.py):
 # it owns nothing and may not rewrite history, so the suite proves the app works within those grants.
 APP_ROLE = "vetted_app_test"
 
@@ -50,7 +50,7 @@ def act_as_database_owner() -> None:
 
 
 def allow_updates_behind_the_apps_back(table: str) -> None:
-    """Drop the trigger that refuses UPDATE on an append-only table (editorial/history_guard.py), in
+    """Drop the trigger that refuses UPDATE on an append-only table (editorial/audit/history_guard.py), in
     the current transaction, as someone with database rights could: for tests that forge history."""
     act_as_database_owner()
     if db.session.get_bind().dialect.name == "postgresql":
@@ -64,8 +64,8 @@ def rewrite_live_revision(article_id: int, body: str, *, signatures_too: bool = 
     signatures_too, its signatures' hashes), as someone past the triggers could. Returns its number."""
     from sqlalchemy import select as select_
 
-    from editorial.models import Revision
-    from editorial.services.articles import citation_ids_of, content_hash
+    from editorial.articles.models import Revision
+    from editorial.articles.service import citation_ids_of, content_hash
 
     allow_updates_behind_the_apps_back("revisions")
     revision = db.session.scalars(select_(Revision).where(Revision.article_id == article_id)
@@ -109,7 +109,7 @@ def _app(database_url, tmp_path_factory):
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         if db.engine.dialect.name == "postgresql":
-            from editorial.db_roles import role_statements
+            from editorial.audit.db_roles import role_statements
 
             for statement in role_statements(APP_ROLE):
                 db.session.execute(text(statement))
@@ -177,7 +177,7 @@ def make_user(app):
 def login(client, app):
     """Sign a test client in as a user without going through the form (a server-side session, as
     auth_loader.sign_in starts)."""
-    from editorial.auth_loader import sign_in_client
+    from editorial.accounts.sign_in import sign_in_client
 
     def do(user: User, the_client=None):
         the_client = the_client or client
@@ -250,7 +250,7 @@ def make_citation(app):
     counter = iter(range(1, 10_000))
 
     def make(key: str | None = None, **fields):
-        from editorial.models import Citation
+        from editorial.citations.models import Citation
 
         n = next(counter)
         with app.app_context():

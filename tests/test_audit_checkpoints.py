@@ -8,9 +8,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select, text
 
-from editorial import audit
-from editorial.extensions import db
-from editorial.models import AuditCheckpoint, AuditEvent
+from editorial.audit import chain as audit
+from editorial.core.extensions import db
+from editorial.audit.models import AuditCheckpoint, AuditEvent
 from tests.conftest import allow_updates_behind_the_apps_back, rewrite_live_revision
 
 

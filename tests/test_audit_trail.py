@@ -7,9 +7,9 @@ import zipfile
 
 from sqlalchemy import func, select, text
 
-from editorial import audit_log
-from editorial.extensions import db
-from editorial.models import AuditEvent
+from editorial.audit import log as audit_log
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
 from tests.conftest import allow_updates_behind_the_apps_back
 
 
@@ -221,7 +221,7 @@ def test_an_export_checked_against_the_key_one_trusts(client, login, newsroom, a
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from editorial.checkpoints import key_id, signed_payload
+    from editorial.audit.checkpoints import key_id, signed_payload
 
     newsroom.published()
     trusted = tmp_path / "trusted.pem"

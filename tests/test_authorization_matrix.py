@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import text
 
-from editorial.extensions import db
+from editorial.core.extensions import db
 
 ANON, WRITER, EDITOR, REVIEWER, AUDITOR, ADMIN = "anonymous", "writer", "editor", "reviewer", "auditor", "admin"
 EVERYONE = {ANON, WRITER, EDITOR, REVIEWER, AUDITOR, ADMIN}
@@ -188,7 +188,7 @@ def world(app, newsroom, login, token_for, make_user):
     with app.app_context():
         from datetime import datetime, timedelta, timezone
 
-        from editorial.models import Schedule
+        from editorial.articles.currency_models import Schedule
 
         comment_id = db.session.execute(text("SELECT max(id) FROM comments")).scalar()
         token_id = db.session.execute(text("SELECT max(id) FROM api_tokens WHERE user_id = :u"), {"u": n.editor.id}).scalar()
@@ -201,9 +201,9 @@ def world(app, newsroom, login, token_for, make_user):
     admin = make_user("admin")
     invited = make_user("writer")
     with app.app_context():
-        from editorial.models import User
-        from editorial.services import sessions
-        from editorial.services import users as user_service
+        from editorial.accounts.models import User
+        from editorial.accounts import sessions
+        from editorial.accounts import service as user_service
 
         editor_session, _ = sessions.start(db.session.get(User, n.editor.id), user_agent="elsewhere", remote_addr=None)
         invitation = user_service.issue_invitation(db.session.get(User, admin.id), db.session.get(User, invited.id))

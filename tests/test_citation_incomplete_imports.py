@@ -1,8 +1,8 @@
 """Incomplete records and warnings on import (#18): kept and listed with what is missing, never a half record."""
 from sqlalchemy import select
 
-from editorial.extensions import db
-from editorial.models import AuditEvent
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
 
 TITLE_ONLY = "PMID- 31234567\nTI  - Outcomes of partial breast irradiation.\n"
 WHO = "@article{who2020,\n  author = {World Health Organization and others},\n  title = {Situation report 51},\n" \

@@ -2,8 +2,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from editorial.extensions import db
-from editorial.models import AuditEvent, Citation
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.citations.models import Citation
 from tests.conftest import shared_path
 
 TOM = {

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from editorial.citations.lookup import LookupFailed, fetch_record, from_crossref, parse_identifier
-from editorial.extensions import db
-from editorial.models import AuditEvent, Citation
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.citations.models import Citation
 
 RECORDED = Path(__file__).parent / "fixtures" / "lookup"
 DOI = "10.1056/nejmoa2034577"

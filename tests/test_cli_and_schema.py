@@ -6,10 +6,10 @@ from sqlalchemy import inspect, select
 from config import TestConfig
 from editorial import create_app
 
-from editorial.demo import DEMO_PASSWORD, PEOPLE
-from editorial.extensions import db
-from editorial.models import User
-from editorial.passwords import verify_password
+from editorial.demo.seed import DEMO_PASSWORD, PEOPLE
+from editorial.core.extensions import db
+from editorial.accounts.models import User
+from editorial.accounts.passwords import verify_password
 
 
 def test_migrations_produce_exactly_the_models_schema(app):
@@ -102,8 +102,10 @@ def test_articles_transition_from_the_command_line(runner, newsroom):
 def test_demo_history_lets_an_auditor_reconstruct_the_iort_page(runner, app, client, login):
     from datetime import timedelta
 
-    from editorial.demo_content import IORT_TITLE
-    from editorial.models import Article, AuditEvent, Signature
+    from editorial.demo.content import IORT_TITLE
+    from editorial.articles.models import Article
+    from editorial.audit.models import AuditEvent
+    from editorial.reviews.models import Signature
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():

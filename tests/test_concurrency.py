@@ -1,10 +1,12 @@
 """Many people at once: optimistic locking and the audit chain hold under concurrent writers."""
 import threading
 
-from editorial.audit import verify_chain
-from editorial.extensions import db
-from editorial.models import Revision, User
-from editorial.services import articles, users
+from editorial.audit.chain import verify_chain
+from editorial.core.extensions import db
+from editorial.articles.models import Revision
+from editorial.accounts.models import User
+from editorial.articles import service as articles
+from editorial.accounts import service as users
 from tests.conftest import TEST_PASSWORD
 
 WRITERS = 20
@@ -87,8 +89,8 @@ def test_an_approval_racing_an_edit_never_signs_the_text_its_signer_did_not_read
     waits for the lock, then finds another revision: 409, and nothing is signed."""
     import time
 
-    from editorial.models import Signature
-    from editorial.services import reviews
+    from editorial.reviews.models import Signature
+    from editorial.reviews import service as reviews
 
     app = isolated_app
     with app.app_context():
@@ -98,7 +100,7 @@ def test_an_approval_racing_an_edit_never_signs_the_text_its_signer_did_not_read
         reviewer = make(None, email="r@example.org", name="Dr. Rita", password=TEST_PASSWORD, roles=["reviewer"],
                         credentials="MD", disclosure="None")
         db.session.flush()
-        from editorial.models import Citation
+        from editorial.citations.models import Citation
 
         citation = Citation(key="tom2019", title="A study", fingerprint="a study", year=2024, formatted="Doe J.")
         db.session.add(citation)

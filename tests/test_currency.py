@@ -3,11 +3,13 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from editorial.clock import frozen_at
-from editorial.dates import add_months
-from editorial.extensions import db
-from editorial.models import Article, ArticleFeedback, Schedule
-from editorial.services.schedules import apply_due
+from editorial.core.clock import frozen_at
+from editorial.core.dates import add_months
+from editorial.core.extensions import db
+from editorial.articles.models import Article
+from editorial.public.models import ArticleFeedback
+from editorial.articles.currency_models import Schedule
+from editorial.articles.schedules import apply_due
 
 
 def fresh(app, article_id) -> Article:
@@ -125,7 +127,7 @@ def test_attention_list(app, client, login, newsroom, count_queries):
     late = n.create()
     n.assign(late["id"], n.reviewer)
     with app.app_context():
-        from editorial.models import Assignment
+        from editorial.reviews.models import Assignment
 
         db.session.scalars(select(Assignment).where(Assignment.article_id == late["id"])).one().due_date = \
             datetime.now(timezone.utc).date() - timedelta(days=3)
@@ -150,7 +152,7 @@ def test_attention_list(app, client, login, newsroom, count_queries):
 
 
 def test_pemat_checklist(app, client, login, newsroom):
-    from editorial import pemat
+    from editorial.articles import pemat
 
     article = newsroom.create()
     login(newsroom.editor)
@@ -178,8 +180,8 @@ def test_readability_is_shown_to_the_people_working_on_the_text(client, login, n
 
 
 def test_demo_has_an_overdue_article_and_an_overdue_review(runner, app, client, login):
-    from editorial.demo_content import AFTER_LUMPECTOMY_TITLE, SURGERY_DAY_TITLE
-    from editorial.models import User
+    from editorial.demo.content import AFTER_LUMPECTOMY_TITLE, SURGERY_DAY_TITLE
+    from editorial.accounts.models import User
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from config import TestConfig
 from editorial import create_app
-from editorial.extensions import db
-from editorial.services import users
+from editorial.core.extensions import db
+from editorial.accounts import service as users
 from tests.conftest import TEST_PASSWORD
 
 UNREACHABLE = {
@@ -85,7 +85,7 @@ def test_readyz_is_not_ready_while_migrations_are_behind(tmp_path):
 
 
 def test_the_timeouts_reach_the_database_driver():
-    from editorial.db_faults import engine_options
+    from editorial.core.db_faults import engine_options
 
     pg = engine_options("postgresql+psycopg://h/db", {"DB_CONNECT_TIMEOUT_SECONDS": 3, "DB_STATEMENT_TIMEOUT_SECONDS": 7,
                                                       "DB_BUSY_TIMEOUT_SECONDS": 9})

@@ -1,4 +1,4 @@
-"""The app's PostgreSQL role (editorial/db_roles.py) cannot rewrite history, even where a trigger would
+"""The app's PostgreSQL role (editorial/audit/db_roles.py) cannot rewrite history, even where a trigger would
 not stop an owner: on PostgreSQL every test runs as that role (tests/conftest.py, APP_ROLE), and
 here it tries what was done from outside with the owner's or a superuser's rights.
 """
@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from editorial.extensions import db
+from editorial.core.extensions import db
 from tests.conftest import APP_ROLE
 
 

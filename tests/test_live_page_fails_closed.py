@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from editorial.extensions import db
-from editorial.models import AuditEvent, Notification
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.notifications.models import Notification
 from tests.conftest import act_as_database_owner, allow_updates_behind_the_apps_back, rewrite_live_revision
 
 DRAFT_TEXT = "Take 500 mg four times a day"
@@ -41,7 +42,7 @@ def _withheld_events(app, aid) -> int:
 
 def _drop_live_guard(app) -> None:
     """What someone with the database owner's rights (or a superuser) could do."""
-    from editorial.history_guard import drop_live_pointer_guard
+    from editorial.audit.history_guard import drop_live_pointer_guard
 
     with app.app_context():
         act_as_database_owner()
@@ -124,7 +125,7 @@ def test_a_pointer_moved_with_a_forged_publish_event_still_needs_signatures(app,
     """Someone who appends a matching publish event gets past the trigger, but the draft carries no
     signature on its content, so readers still do not see it (and the chain or the checkpoints show
     the forged event)."""
-    from editorial import audit
+    from editorial.audit import chain as audit
 
     aid, slug = live_with_draft["id"], live_with_draft["slug"]
     with app.app_context():
@@ -151,8 +152,9 @@ def test_a_publication_forged_with_inserts_alone_is_withheld(app, client, newsro
     """What the app's own database role may do (it may insert): a revision signed by rows it wrote
     and a correctly chained publish event for it. Only the audit key could sign that event's
     checkpoint, so readers still get the 503."""
-    from editorial import audit
-    from editorial.models import Article, Revision, Signature
+    from editorial.audit import chain as audit
+    from editorial.articles.models import Article, Revision
+    from editorial.reviews.models import Signature
 
     aid, slug = live_with_draft["id"], live_with_draft["slug"]
     with app.app_context():

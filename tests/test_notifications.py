@@ -10,10 +10,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from editorial.clock import frozen_at
-from editorial.extensions import db
-from editorial.models import Article, AuditEvent, Notification, User
-from editorial.services import notifications as ns
+from editorial.core.clock import frozen_at
+from editorial.core.extensions import db
+from editorial.articles.models import Article
+from editorial.audit.models import AuditEvent
+from editorial.notifications.models import Notification
+from editorial.accounts.models import User
+from editorial.notifications import service as ns
 from tests.conftest import TEST_PASSWORD
 
 T0 = datetime(2030, 3, 1, 9, 0, tzinfo=timezone.utc)  # a Friday morning; every due date below is relative to it
@@ -194,7 +197,7 @@ def test_refused_actions_create_no_notifications(app, newsroom):
 
 
 def test_a_notification_is_part_of_the_action_s_transaction(app, newsroom):
-    from editorial.services import articles as article_service
+    from editorial.articles import service as article_service
 
     article = newsroom.ready_for_review(reviewers=[newsroom.reviewer])
     before = len(rows(app))
@@ -422,7 +425,7 @@ def test_a_connection_lost_mid_message_is_not_retried_but_the_rest_are(app, news
     """The server may have taken the message whose connection broke: resending it could send it twice."""
     import smtplib
 
-    from editorial.mailer import SmtpSettings
+    from editorial.core.mailer import SmtpSettings
 
     newsroom.ready_for_review()  # two messages
     with app.app_context():
@@ -470,7 +473,8 @@ def test_reminders_before_and_after_the_due_date_are_inserted_once(app, runner, 
             due = "2030-03-06" if reviewer is not late else "2030-03-02"
             assert newsroom.assign(aid, reviewer, due_date=due).status_code == 201
         with app.app_context():
-            from editorial.services import articles as article_service, reviews as review_service
+            from editorial.articles import service as article_service
+            from editorial.reviews import service as review_service
 
             review_service.respond(db.session.get(User, declined.id), article_service.get_article(aid),
                                    accepted=False, reason="Travelling")
@@ -531,8 +535,8 @@ def test_send_queues_reminders_and_delivers_them_with_a_frozen_clock(app, runner
 
 def test_concurrent_workers_send_each_message_once_and_claim_before_sending(isolated_app, monkeypatch):
     pytest.importorskip("aiosmtpd", reason="the SMTP tests need aiosmtpd (test dependency)")
-    from editorial.mailer import SmtpSettings
-    from editorial.services import users as user_service
+    from editorial.core.mailer import SmtpSettings
+    from editorial.accounts import service as user_service
 
     app = isolated_app
     with app.app_context():

@@ -9,9 +9,11 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from editorial import create_app, public_page
-from editorial.extensions import db
-from editorial.models import Article, ArticleFeedback
+from editorial import create_app
+from editorial.public import page as public_page
+from editorial.core.extensions import db
+from editorial.articles.models import Article
+from editorial.public.models import ArticleFeedback
 from tests.conftest import shared_path
 
 
@@ -92,7 +94,7 @@ def test_published_article_shows_the_live_revision_and_its_review_record(newsroo
     assert "Dr. Clara Conflict, DO" in clara and "Medical oncology" in clara and "Lakeside Cancer Centre" in clara
     assert "Conflicts of interest: Speaker fees from Example Pharma (2024)" in clara
     with newsroom.client.application.app_context():
-        from editorial.models import Signature
+        from editorial.reviews.models import Signature
         signed = {s.printed_name: s.signed_at for s in db.session.scalars(select(Signature))}
     for name, line in (("Dr. Rita Review", rita), ("Dr. Clara Conflict", clara)):
         assert f"Approved on {signed[name].strftime('%d %B %Y')}" in line
@@ -257,7 +259,7 @@ def test_desk_addresses_send_anonymous_visitors_to_sign_in_whatever_the_slugs(ne
 
 def test_no_app_wide_hook_answers_for_the_public_site(app):
     hooks = [hook for hooks in app.before_request_funcs.values() for hook in hooks]
-    assert [hook.__name__ for hook in hooks if hook.__module__ == "editorial.views.public"] == []
+    assert [hook.__name__ for hook in hooks if hook.__module__ == "editorial.public.views"] == []
 
 
 # --- The API ---------------------------------------------------------------------------

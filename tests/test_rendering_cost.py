@@ -1,9 +1,9 @@
 """Rendering a body at the size limit is bounded: what a revision renders to is cached (it never
 changes), a request parses a body once, and a body whose structure would take long to render is
 refused where it is saved, with a message (timings themselves are bench/render.py's, not a test's)."""
-from editorial import rendering
-from editorial.extensions import cache
-from editorial.rendering import MAX_RENDER_COST, plain_text, render_body, render_cost
+from editorial.articles import rendering
+from editorial.core.extensions import cache
+from editorial.articles.rendering import MAX_RENDER_COST, plain_text, render_body, render_cost
 
 HUGE_TABLE = "| a | b |\n|---|---|\n" + "|1|2|\n" * 30_000  # 180,000 characters, 60,000 cells
 

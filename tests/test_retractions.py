@@ -13,13 +13,18 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from editorial.errors import PermissionDenied, ValidationError
-from editorial.extensions import db
-from editorial.models import AuditEvent, Citation, User
-from editorial.models.base import utcnow
-from editorial.retractions import CROSSREF_WORKS, CrossrefRetractionSource, RetractionWatchCsv
-from editorial.services.retraction_checks import (
-    check_library, load_retraction_watch, mark_retracted, published_articles_citing_retracted,
+from editorial.core.errors import PermissionDenied, ValidationError
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.citations.models import Citation
+from editorial.accounts.models import User
+from editorial.core.model_base import utcnow
+from editorial.citations.retractions import CROSSREF_WORKS, CrossrefRetractionSource, RetractionWatchCsv
+from editorial.citations.retraction_checks import (
+    check_library,
+    load_retraction_watch,
+    mark_retracted,
+    published_articles_citing_retracted,
 )
 
 RECORDED = Path(__file__).parent / "fixtures" / "crossref"

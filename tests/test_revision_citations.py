@@ -8,10 +8,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import selectinload
 
-from editorial.extensions import db
-from editorial.models import Citation, Revision, RevisionCitation
-from editorial.queries import live_articles_citing
-from editorial.services.articles import content_hash, revision_hash
+from editorial.core.extensions import db
+from editorial.citations.models import Citation
+from editorial.articles.models import Revision, RevisionCitation
+from editorial.articles.queries import live_articles_citing
+from editorial.articles.service import content_hash, revision_hash
 from tests.conftest import act_as_database_owner, allow_updates_behind_the_apps_back
 from tests.test_public_page import publish
 
@@ -23,7 +24,7 @@ def published_citing(newsroom, *citations, title="Intraoperative radiation thera
 
 
 def live_revision(article_id: int) -> Revision:
-    from editorial.models import Article
+    from editorial.articles.models import Article
 
     return db.session.get(Revision, db.session.get(Article, article_id).live_revision_id)
 
@@ -77,8 +78,8 @@ def test_a_live_reference_list_reordered_behind_the_apps_back_is_withheld(app, c
         db.session.commit()
     assert client.get(f"/health/{article['slug']}").status_code == 503
     with app.app_context():
-        from editorial.evidence import collect
-        from editorial.models import Article
+        from editorial.audit.evidence import collect
+        from editorial.articles.models import Article
 
         evidence = collect(db.session.get(Article, article["id"]))
         assert evidence["revisions"][-1]["hash_recomputed_matches"] is False
@@ -147,8 +148,8 @@ def test_migration_0021_keeps_every_content_hash_of_the_demo_and_of_generated_da
     import os
 
     from bench.generate import Size, generate
-    from editorial import demo
-    from editorial.audit import verify_chain
+    from editorial.demo import seed as demo
+    from editorial.audit.chain import verify_chain
 
     url = isolated_app.config["SQLALCHEMY_DATABASE_URI"]
     with isolated_app.app_context():

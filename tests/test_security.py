@@ -2,9 +2,12 @@
 import pytest
 from sqlalchemy import select
 
-from editorial.extensions import db
-from editorial.models import Article, AuditEvent, Revision, Signature, User
-from editorial.security import limiter
+from editorial.core.extensions import db
+from editorial.articles.models import Article, Revision
+from editorial.audit.models import AuditEvent
+from editorial.reviews.models import Signature
+from editorial.accounts.models import User
+from editorial.web.security import limiter
 from tests.conftest import TEST_PASSWORD, allow_updates_behind_the_apps_back
 
 
@@ -98,8 +101,8 @@ def test_common_passwords_are_refused(client, login, make_user, password):
 
 
 def test_a_password_made_of_ones_own_name_is_refused(app):
-    from editorial.errors import ValidationError
-    from editorial.services import users
+    from editorial.core.errors import ValidationError
+    from editorial.accounts import service as users
 
     with app.app_context(), pytest.raises(ValidationError) as refused:
         users.create_user(None, email="margaret.hamilton@example.org", name="Margaret Hamilton",
@@ -116,7 +119,7 @@ def live_text_is_signed_by_every_reviewer(app, article_id) -> bool:
         if article.live_revision_id is None:
             return True
         live = db.session.get(Revision, article.live_revision_id)
-        from editorial.services.articles import revision_hash
+        from editorial.articles.service import revision_hash
 
         signers = set(db.session.scalars(select(Signature.signer_id).where(
             Signature.revision_id == live.id, Signature.content_hash == live.content_hash)))
@@ -153,7 +156,7 @@ def test_a_rogue_editor_cannot_make_unapproved_text_live(app, newsroom, make_use
     # a reviewer role granted to the rogue editor does not help: they cannot assign themselves,
     # and they wrote a revision
     with app.app_context():
-        from editorial.models import UserRole
+        from editorial.accounts.models import UserRole
 
         db.session.add(UserRole(user_id=rogue.id, role="reviewer"))
         user = db.session.get(User, rogue.id)

@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from editorial.clock import frozen_at, now
-from editorial.extensions import db
-from editorial.errors import PermissionDenied
-from editorial.models import ApiToken, Article, AuditEvent, Invitation, User, UserSession
-from editorial.services import articles as article_service
-from editorial.services import users as user_service
+from editorial.core.clock import frozen_at, now
+from editorial.core.extensions import db
+from editorial.core.errors import PermissionDenied
+from editorial.accounts.models import ApiToken, Invitation, User, UserSession
+from editorial.articles.models import Article
+from editorial.audit.models import AuditEvent
+from editorial.articles import service as article_service
+from editorial.accounts import service as user_service
 from tests.conftest import TEST_PASSWORD, press_confirm
 
 NEW_PASSWORD = "a-new-long-password"

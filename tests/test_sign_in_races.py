@@ -6,9 +6,10 @@ import time
 import pyotp
 from sqlalchemy import select
 
-from editorial.extensions import db
-from editorial.models import AuditEvent, User
-from editorial.services import two_factor, users
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.accounts.models import User
+from editorial.accounts import two_factor, service as users
 from tests.conftest import TEST_PASSWORD
 
 BROWSERS = 4  # three refusals stay under the lockout threshold

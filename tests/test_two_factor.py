@@ -7,10 +7,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from editorial.clock import frozen_at, now
-from editorial.extensions import db
-from editorial.models import AuditEvent, User
-from editorial.views.two_factor import PENDING_KEY
+from editorial.core.clock import frozen_at, now
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.accounts.models import User
+from editorial.accounts.two_factor_views import PENDING_KEY
 from tests.conftest import TEST_PASSWORD
 
 
@@ -21,7 +22,7 @@ def sign_in(client, email, password=TEST_PASSWORD, next_url=None):
 
 def pending_secret(app, user_id) -> str:
     """The secret being set up, decrypted (it is stored encrypted)."""
-    from editorial.services import two_factor
+    from editorial.accounts import two_factor
 
     with app.app_context():
         return two_factor.pending_secret_of(db.session.get(User, user_id))
@@ -302,7 +303,7 @@ def test_required_roles_must_enrol_before_anything_else(client, login, make_user
 
 
 def test_required_roles_config_rejects_unknown_role_names(app):
-    from editorial.services.two_factor import check_required_roles
+    from editorial.accounts.two_factor import check_required_roles
 
     check_required_roles({"REQUIRE_TWO_FACTOR_FOR": {"reviewer", "editor"}})
     with pytest.raises(ValueError, match="reviewers"):

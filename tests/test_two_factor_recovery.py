@@ -5,9 +5,11 @@ import re
 import pytest
 from sqlalchemy import select, text
 
-from editorial.extensions import db
-from editorial.models import AuditEvent, RecoveryCode, User
-from editorial.services import two_factor
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.accounts.two_factor_models import RecoveryCode
+from editorial.accounts.models import User
+from editorial.accounts import two_factor
 from tests.conftest import TEST_PASSWORD
 from tests.test_two_factor import code_for, fetch, sign_in
 
@@ -202,7 +204,7 @@ def test_the_key_comes_from_the_environment_or_a_file_and_a_malformed_one_refuse
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/k.sqlite", "TOTP_ENCRYPTION_KEY": None,
                       "TOTP_ENCRYPTION_KEY_FILE": str(key_file)})
     with app.app_context():
-        from editorial import secret_box
+        from editorial.core import secret_box
 
         assert Fernet(key.encode()).decrypt(secret_box.encrypt("ABC").encode()) == b"ABC"
     with pytest.raises(ValueError, match="TOTP_ENCRYPTION_KEY"):
@@ -213,7 +215,8 @@ def test_migration_0019_encrypts_the_secrets_stored_in_plain_text_and_downgrade_
     from flask_migrate import downgrade, upgrade
 
     from config import TestConfig
-    from editorial import create_app, secret_box
+    from editorial import create_app
+    from editorial.core import secret_box
 
     config = type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
     app = create_app(config)

@@ -1,14 +1,14 @@
-"""One unit of work per request and per command (editorial/unit_of_work.py): services flush, the
+"""One unit of work per request and per command (editorial/core/unit_of_work.py): services flush, the
 request or command commits once when it succeeded and rolls back when it did not."""
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from editorial.errors import ValidationError
-from editorial.extensions import db
-from editorial.models import Comment
-from editorial.services import articles as article_service
+from editorial.core.errors import ValidationError
+from editorial.core.extensions import db
+from editorial.reviews.models import Comment
+from editorial.articles import service as article_service
 from tests.conftest import TEST_PASSWORD
 
 
@@ -92,7 +92,7 @@ def test_a_successful_command_commits_once(app, runner, newsroom, commits):
 
 def test_a_refusal_that_is_itself_evidence_is_committed_alone(app, newsroom):
     """A wrong password on a signature: 403, and the refusal's audit record stands."""
-    from editorial.models import AuditEvent
+    from editorial.audit.models import AuditEvent
 
     article = newsroom.ready_for_review()
     assert newsroom.sign(article["id"], newsroom.reviewer, password="wrong " + TEST_PASSWORD).status_code == 403

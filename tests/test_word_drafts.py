@@ -6,9 +6,10 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from editorial.extensions import db
-from editorial.models import Article, AuditEvent, Revision
-from editorial.word_import import NotAWordFile, docx_to_markdown
+from editorial.core.extensions import db
+from editorial.articles.models import Article, Revision
+from editorial.audit.models import AuditEvent
+from editorial.articles.word_import import NotAWordFile, docx_to_markdown
 from tests.word_files import patient_leaflet
 
 LEAFLET_BODY = """Most people have **a few weeks** of treatment, *five days a week*.

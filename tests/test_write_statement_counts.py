@@ -3,9 +3,9 @@ every statement a request sends, SQLite's BEGIN among them), on a database of it
 commits. Each statement is listed in the test's failure message; the password check is apart."""
 from sqlalchemy import event
 
-from editorial.extensions import db
-from editorial.models import Citation
-from editorial.services import users as user_service
+from editorial.core.extensions import db
+from editorial.citations.models import Citation
+from editorial.accounts import service as user_service
 from tests.conftest import TEST_PASSWORD
 
 # Approve, the last signature an article needs: BEGIN (SQLite) or the chain's lock (PostgreSQL); the

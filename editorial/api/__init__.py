@@ -5,10 +5,10 @@ The OpenAPI document (GET /api/v1/openapi.json) is generated from the routes: se
 from flask import Blueprint, g, request
 from werkzeug.exceptions import MethodNotAllowed
 
-from editorial.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
-from editorial.passwords import password_change_reason
-from editorial.permissions import PASSWORD_CHANGE_FIRST
-from editorial.services import users
+from editorial.core.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
+from editorial.accounts.passwords import password_change_reason
+from editorial.accounts.permissions import PASSWORD_CHANGE_FIRST
+from editorial.accounts import service as users
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -55,5 +55,9 @@ def _allow_header(response):
     return response
 
 
-from editorial.api import routes_article_citations, routes_articles, routes_audit, routes_citations, routes_public, routes_users  # noqa: E402,F401  (registers routes)
-from editorial.api import openapi  # noqa: E402,F401  (GET /openapi.json)
+from editorial.articles import api_references as routes_article_citations, api as routes_articles# noqa: E402,F401  (registers routes)
+from editorial.audit import api as routes_audit
+from editorial.citations import api as routes_citations
+from editorial.public import api as routes_public
+from editorial.accounts import api as routes_users
+from editorial.api import openapi# noqa: E402,F401  (GET /openapi.json)

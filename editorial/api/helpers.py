@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 from flask import Response, g, request
 
 from editorial.api.schemas import MAX_ID
-from editorial.errors import ValidationError
-from editorial.queries import MAX_PER_PAGE, Page
+from editorial.core.errors import ValidationError
+from editorial.articles.queries import MAX_PER_PAGE, Page
 
 
 def caller():

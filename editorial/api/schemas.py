@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 # Database ids and version numbers are 32-bit integers; larger values in a path are 404.
-from editorial.bounds import MAX_ID  # noqa: E402
+from editorial.core.bounds import MAX_ID# noqa: E402
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 

@@ -1,6 +1,9 @@
 """How domain objects look in JSON (API.md's shapes)."""
 from editorial.api.helpers import iso
-from editorial.models import Article, Assignment, Citation, Revision, User
+from editorial.articles.models import Article, Revision
+from editorial.reviews.models import Assignment
+from editorial.citations.models import Citation
+from editorial.accounts.models import User
 
 
 def user_brief(user: User) -> dict:

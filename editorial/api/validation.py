@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from editorial.api.schemas import MAX_ID
-from editorial.errors import DomainError, ValidationError
+from editorial.core.errors import DomainError, ValidationError
 
 # No request body of this API nests deeper than this (an article's authors list is depth 3).
 MAX_DEPTH = 32

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
-from editorial.retractions import CROSSREF_WORKS, MAX_RESPONSE_BYTES, Fetch, urllib_fetch
+from editorial.citations.retractions import CROSSREF_WORKS, MAX_RESPONSE_BYTES, Fetch, urllib_fetch
 
 from . import csljson, medline
 from ._base import ImportFormatError

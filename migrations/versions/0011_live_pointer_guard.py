@@ -2,7 +2,7 @@
 
 `UPDATE articles SET live_revision_id = current_revision_id` needed no trigger to put an unreviewed
 draft in front of readers. A trigger now accepts a new live revision only when the newest audit event
-is the publication of exactly that revision of that article (editorial/history_guard.py).
+is the publication of exactly that revision of that article (editorial/audit/history_guard.py).
 
 Revision ID: 0011
 Revises: 0010
@@ -10,7 +10,7 @@ Revises: 0010
 """
 from alembic import op
 
-from editorial.history_guard import drop_live_pointer_guard, live_pointer_guard
+from editorial.audit.history_guard import drop_live_pointer_guard, live_pointer_guard
 
 
 revision = '0011'

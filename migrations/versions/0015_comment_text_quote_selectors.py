@@ -1,7 +1,7 @@
 """comments.quote_prefix, comments.quote_suffix: a text-quote selector with each quoted passage
 
 The text just before and after a quoted passage, as the browser saw it, finds the passage again in
-the revision it was written on and in later ones (editorial.annotations). Existing quotes keep
+the revision it was written on and in later ones (editorial.reviews.annotations). Existing quotes keep
 none: they are matched by their exact text alone.
 
 Revision ID: 0015

@@ -3,7 +3,7 @@
 Adds recovery_codes (hashes only), widens users.totp_secret and totp_pending_secret to hold a
 Fernet token, and encrypts the secrets still stored in plain text with the app's key
 (TOTP_ENCRYPTION_KEY or TOTP_ENCRYPTION_KEY_FILE; neither set: the key generated under instance/,
-see editorial/secret_box.py). Run it with the key the app will run with, or the secrets it wrote
+see editorial/core/secret_box.py). Run it with the key the app will run with, or the secrets it wrote
 cannot be read: sign-in then refuses codes and points to recovery codes or an admin's reset.
 Downgrade decrypts them back.
 
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 from flask import current_app
 
-from editorial import secret_box
+from editorial.core import secret_box
 
 
 revision = '0019'

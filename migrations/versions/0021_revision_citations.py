@@ -17,7 +17,7 @@ import json
 from alembic import op
 import sqlalchemy as sa
 
-from editorial.history_guard import create_append_only_triggers, drop_append_only_triggers
+from editorial.audit.history_guard import create_append_only_triggers, drop_append_only_triggers
 
 
 revision = '0021'

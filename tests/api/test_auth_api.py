@@ -1,7 +1,7 @@
 """Bearer tokens and the error envelope of API.md."""
-from editorial.extensions import db
-from editorial.models import ApiToken, User
-from editorial.services import users as user_service
+from editorial.core.extensions import db
+from editorial.accounts.models import ApiToken, User
+from editorial.accounts import service as user_service
 
 
 def assert_error(response, status, code):

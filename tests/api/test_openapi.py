@@ -99,7 +99,7 @@ def test_list_operations_document_paging_and_filters(document):
 
 
 def test_request_bodies_come_from_the_models_that_validate_them(document):
-    from editorial.api.routes_articles import TransitionRequest
+    from editorial.articles.api import TransitionRequest
 
     operation = document["paths"]["/api/v1/articles/{article_id}/transitions"]["post"]
     assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/TransitionRequest"}

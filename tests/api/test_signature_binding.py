@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from editorial.extensions import db
-from editorial.models import Assignment, AuditEvent, Signature
+from editorial.core.extensions import db
+from editorial.reviews.models import Assignment, Signature
+from editorial.audit.models import AuditEvent
 from tests.conftest import TEST_PASSWORD
 
 
@@ -163,7 +164,7 @@ def test_a_conflict_declared_after_signing_voids_the_signature(app, newsroom):
 
 
 def test_a_conflict_declared_after_signing_voids_a_scheduled_publication(app, client, login, newsroom):
-    from editorial.services import schedules
+    from editorial.articles import schedules
 
     n = newsroom
     aid = n.approved()["id"]
@@ -298,8 +299,8 @@ def test_the_topic_cannot_change_while_in_review(app, newsroom):
 # --- A signer deactivated after signing ---------------------------------------------------------
 
 def test_a_signer_deactivated_after_signing_needs_an_editors_decision_before_publishing(app, client, newsroom, make_user):
-    from editorial.models import User
-    from editorial.services import users as user_service
+    from editorial.accounts.models import User
+    from editorial.accounts import service as user_service
 
     n = newsroom
     admin = make_user("admin")
@@ -319,7 +320,7 @@ def test_a_signer_deactivated_after_signing_needs_an_editors_decision_before_pub
 
 
 def test_a_conflict_declared_after_publication_is_shown_to_readers_and_the_editors_are_told(app, client, newsroom):
-    from editorial.models import Notification
+    from editorial.notifications.models import Notification
 
     n = newsroom
     article = n.published()

@@ -2,8 +2,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from editorial.extensions import db
-from editorial.models import Article, AuditEvent, Revision, Signature
+from editorial.core.extensions import db
+from editorial.articles.models import Article, Revision
+from editorial.audit.models import AuditEvent
+from editorial.reviews.models import Signature
 from tests.conftest import TEST_PASSWORD
 
 
@@ -359,7 +361,7 @@ def test_reviewer_profile_must_be_complete_to_sign(app, newsroom, profile_change
     n = newsroom
     article = n.ready_for_review(reviewers=[n.reviewer])
     with app.app_context():
-        from editorial.models import User
+        from editorial.accounts.models import User
 
         user = db.session.get(User, n.reviewer.id)
         for key, value in profile_change.items():
@@ -373,7 +375,7 @@ def test_signature_keeps_the_profile_as_it_was(app, newsroom):
     n = newsroom
     n.approved()
     with app.app_context():
-        from editorial.models import User
+        from editorial.accounts.models import User
 
         db.session.get(User, n.reviewer.id).affiliation = "Somewhere Else"
         db.session.commit()
@@ -474,7 +476,7 @@ def test_the_revision_list_written_line_by_line_matches_the_api_shape(app, newsr
         assert saved.status_code == 200, saved.json
         version = saved.json["version"]
     with app.app_context():
-        from editorial.models import User
+        from editorial.accounts.models import User
 
         db.session.get(User, n.editor.id).credentials = 'MD, "FACP" \\ ☤'
         db.session.commit()

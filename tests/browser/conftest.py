@@ -107,8 +107,8 @@ PEOPLE = {
 @pytest.fixture
 def people(isolated_app) -> dict[str, Person]:
     """The newsroom, created through the users service and committed before the server starts."""
-    from editorial.extensions import db
-    from editorial.services import users as user_service
+    from editorial.core.extensions import db
+    from editorial.accounts import service as user_service
 
     made = {}
     with isolated_app.app_context():

@@ -42,9 +42,9 @@ PASSAGE_EDGES_JS = """(passage) => {
 
 def _seed(app, people) -> int:
     """An article in review with one reviewer, set up through the JSON API."""
-    from editorial.extensions import db
-    from editorial.models import User
-    from editorial.services import users as user_service
+    from editorial.core.extensions import db
+    from editorial.accounts.models import User
+    from editorial.accounts import service as user_service
 
     headers = {}
     with app.app_context():

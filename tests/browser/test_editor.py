@@ -13,9 +13,10 @@ from tests.browser.conftest import body_editor, page_of, shot
 @pytest.fixture
 def draft(isolated_app, people):
     """A draft by the writer citing two sources, with two more in the library."""
-    from editorial.extensions import db
-    from editorial.models import Citation, User
-    from editorial.services import articles as article_service
+    from editorial.core.extensions import db
+    from editorial.citations.models import Citation
+    from editorial.accounts.models import User
+    from editorial.articles import service as article_service
 
     with isolated_app.app_context():
         citations = []
@@ -52,8 +53,8 @@ def revisions(isolated_app, article_id):
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from editorial.extensions import db
-    from editorial.models import Revision
+    from editorial.core.extensions import db
+    from editorial.articles.models import Revision
 
     with isolated_app.app_context():
         return db.session.scalars(select(Revision).options(selectinload(Revision.citation_links))
@@ -61,7 +62,7 @@ def revisions(isolated_app, article_id):
 
 
 def test_toolbar_preview_citations_and_one_save(new_context, people, live_server, isolated_app, draft):
-    from editorial.rendering import render_body
+    from editorial.articles.rendering import render_body
 
     writer = page_of(new_context(people["writer"]))
     problems = watch_console(writer)

@@ -273,9 +273,9 @@ def test_the_whole_review_journey(new_context, people, live_server):
 
 
 def test_edit_conflict_keeps_the_second_writers_text(new_context, people, live_server, isolated_app):
-    from editorial.extensions import db
-    from editorial.models import User
-    from editorial.services import articles as article_service
+    from editorial.core.extensions import db
+    from editorial.accounts.models import User
+    from editorial.articles import service as article_service
 
     with isolated_app.app_context():
         author = db.session.get(User, people["writer"].id)

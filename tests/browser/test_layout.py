@@ -113,9 +113,9 @@ class Page:
 
 def _seed(app, people) -> dict:
     """A published article with two signatures and a table, and one waiting for a reviewer."""
-    from editorial.extensions import db
-    from editorial.models import User
-    from editorial.services import users as user_service
+    from editorial.core.extensions import db
+    from editorial.accounts.models import User
+    from editorial.accounts import service as user_service
 
     headers = {}
     with app.app_context():

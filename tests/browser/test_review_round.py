@@ -71,9 +71,9 @@ def sink(isolated_app, live_server):
 
 def deliver(app, sink, to: str) -> str:
     """Run the notification worker once and answer the newest message sent to this address."""
-    from editorial.extensions import db
-    from editorial.mailer import SmtpSettings
-    from editorial.services import notifications
+    from editorial.core.extensions import db
+    from editorial.core.mailer import SmtpSettings
+    from editorial.notifications import service as notifications
 
     with app.app_context():
         notifications.deliver(SmtpSettings.from_config(app.config))
@@ -86,16 +86,18 @@ def deliver(app, sink, to: str) -> str:
 @pytest.fixture
 def draft(isolated_app, people):
     """The writer's draft citing one source, with two physician reviewers assigned by the editor."""
-    from editorial.extensions import db
-    from editorial.models import User
-    from editorial.services import articles, citations, reviews
+    from editorial.core.extensions import db
+    from editorial.accounts.models import User
+    from editorial.articles import service as articles
+    from editorial.citations import service as citations
+    from editorial.reviews import service as reviews
 
     with isolated_app.app_context():
         writer, editor = (db.session.get(User, people[k].id) for k in ("writer", "editor"))
         citations.import_citations(writer, "ris", RIS)
         article = articles.create_article(writer, title=TITLE, body=BODY, summary="A single dose during surgery.",
                                           topic="Breast cancer")
-        from editorial.models import Citation
+        from editorial.citations.models import Citation
         from sqlalchemy import select
 
         first = db.session.scalar(select(Citation).where(Citation.key == "vaidya2020"))

@@ -23,8 +23,8 @@ from tests.word_files import patient_leaflet
 @pytest.fixture
 def library(isolated_app):
     """Two sources in the library, and PubMed answering from the recorded fixture."""
-    from editorial.extensions import db
-    from editorial.models import Citation
+    from editorial.core.extensions import db
+    from editorial.citations.models import Citation
     from tests.test_citation_lookup import recorded
 
     isolated_app.config["CITATION_LOOKUP_FETCH"] = recorded()
@@ -47,7 +47,7 @@ def _cite(page, typed: str, key: str):
 
 def test_a_writer_drafts_from_word_cites_by_typing_and_by_pmid_and_saves_once(
         new_context, people, live_server, isolated_app, library, tmp_path):
-    from editorial.rendering import render_body
+    from editorial.articles.rendering import render_body
 
     context = new_context(people["writer"])
     writer = page_of(context)

@@ -2,9 +2,10 @@
 again after anything changes (a stale fact would let someone act who may not)."""
 from sqlalchemy import select
 
-from editorial.access import load_access
-from editorial.extensions import db
-from editorial.models import Article, Assignment
+from editorial.accounts.access import load_access
+from editorial.core.extensions import db
+from editorial.articles.models import Article
+from editorial.reviews.models import Assignment
 
 
 def test_access_facts_are_read_once_until_something_changes(app, newsroom):
@@ -43,7 +44,7 @@ def test_facts_are_read_again_after_a_write_behind_the_unit_of_work_or_a_lock(ap
     before them."""
     from sqlalchemy import insert
 
-    from editorial.services.articles import get_article
+    from editorial.articles.service import get_article
 
     n = newsroom
     article_id = n.create()["id"]
@@ -65,12 +66,12 @@ def test_the_locked_read_gives_the_facts_and_people_a_read_of_each_would(app, ne
     every assignment's reviewer and assigning editor and their roles, so that the rules and the
     approval's recipients need no statement more. The author is assigned too here: a person loaded
     twice in the one read keeps their roles."""
-    from editorial.access import ArticleAccess
-    from editorial.models import User
-    from editorial.permissions import can
-    from editorial.roles import Role
-    from editorial.services.articles import get_article
-    from editorial.services.notifications import approval_recipients
+    from editorial.accounts.access import ArticleAccess
+    from editorial.accounts.models import User
+    from editorial.accounts.permissions import can
+    from editorial.accounts.roles import Role
+    from editorial.articles.service import get_article
+    from editorial.notifications.service import approval_recipients
 
     n = newsroom
     article_id = n.create()["id"]

@@ -3,8 +3,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from editorial.annotations import TextQuote, annotate
-from editorial.rendering import render_body
+from editorial.reviews.annotations import TextQuote, annotate
+from editorial.articles.rendering import render_body
 
 VOID = {"br", "hr", "img", "input", "meta", "link"}
 

@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from editorial import audit
-from editorial.extensions import db
+from editorial.audit import chain as audit
+from editorial.core.extensions import db
 from tests.conftest import allow_updates_behind_the_apps_back
 
 

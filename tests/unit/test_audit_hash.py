@@ -6,12 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from editorial import audit
-from editorial.audit import HASHED_FIELDS, canonical_json, format_time, hash_of
+from editorial.audit import chain as audit
+from editorial.audit.chain import HASHED_FIELDS, canonical_json, format_time, hash_of
 from editorial.api.helpers import iso
-from editorial.sql_time import utc_seconds_text, utc_text
-from editorial.extensions import db
-from editorial.models import AuditEvent
+from editorial.core.sql_time import utc_seconds_text, utc_text
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
 
 text_or_none = st.none() | st.text()
 int_or_none = st.none() | st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -49,7 +49,7 @@ def test_the_database_formats_times_exactly_as_python_does(app):
                datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone.utc),
                datetime(1999, 1, 2, 3, 4, 5, 60, tzinfo=timezone.utc)]
     with app.app_context():
-        from editorial.clock import frozen_at
+        from editorial.core.clock import frozen_at
         for moment in moments:
             with frozen_at(moment):
                 audit.record("test.time", actor=None, object_type="test")

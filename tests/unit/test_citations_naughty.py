@@ -4,8 +4,19 @@ from datetime import date
 
 import pytest
 
-from editorial.citations import (Author, CitationData, ImportFormatError, citation_key, format_ama, format_ama_html,
-                                 normalise_doi, normalise_pmid, parse, title_fingerprint, validate)
+from editorial.citations import (
+    Author,
+    CitationData,
+    ImportFormatError,
+    citation_key,
+    format_ama,
+    format_ama_html,
+    normalise_doi,
+    normalise_pmid,
+    parse,
+    title_fingerprint,
+    validate,
+)
 from tests.conftest import shared_path
 
 

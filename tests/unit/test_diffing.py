@@ -4,8 +4,8 @@ from html import unescape
 
 import pytest
 
-from editorial import diffing
-from editorial.diffing import Row, side_by_side, unified, word_diff_html
+from editorial.articles import diffing
+from editorial.articles.diffing import Row, side_by_side, unified, word_diff_html
 
 OPEN = '<div class="word-diff">'
 CLOSE = "</div>"

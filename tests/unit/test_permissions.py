@@ -1,9 +1,9 @@
 """Permission rules, one row per rule and role."""
 import pytest
 
-from editorial.models import User, UserRole
-from editorial.permissions import can
-from editorial.roles import Role
+from editorial.accounts.models import User, UserRole
+from editorial.accounts.permissions import can
+from editorial.accounts.roles import Role
 
 
 def user_with(*roles, active=True) -> User:
@@ -43,8 +43,8 @@ def test_dashboards_belong_to_their_roles():
 # --- No one checks their own work (21 CFR Part 11 §11.10(f)) ---------------------------------
 
 def _access(signers=(), author_id=99):
-    from editorial.access import ArticleAccess
-    from editorial.models import Article
+    from editorial.accounts.access import ArticleAccess
+    from editorial.articles.models import Article
 
     return ArticleAccess(Article(id=1, author_id=author_id), assignments=[], revision_author_ids={author_id},
                          current_signatures=[(n, signer, None) for n, signer in enumerate(signers)])
@@ -75,7 +75,7 @@ def test_an_editor_may_not_assign_themselves():
 
 
 def test_a_reviewer_may_not_waive_their_own_conflict():
-    from editorial.models import Assignment
+    from editorial.reviews.models import Assignment
 
     editor = _person(5, "editor", "reviewer")
     assert not can(editor, "waive_conflict", (_access(), Assignment(reviewer_id=5)))

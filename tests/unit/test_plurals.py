@@ -1,5 +1,5 @@
 """Counts in words: "1 revision", "2 revisions", never "1 revisions"."""
-from editorial.wording import count_of
+from editorial.core.wording import count_of
 
 
 def test_one_is_singular_and_every_other_count_plural():

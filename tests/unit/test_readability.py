@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from editorial.readability import (
-    HARD_SENTENCE_MARGIN, SMOG_TOO_SHORT, assess, prose_for_scoring,
-)
+from editorial.articles.readability import HARD_SENTENCE_MARGIN, SMOG_TOO_SHORT, assess, prose_for_scoring
 
 EASY = "The cat sat on the mat. The dog ran to the park. We like to play in the sun. It is a good day."
 PATIENT = (
@@ -112,7 +110,7 @@ def test_no_network_access_from_a_fresh_interpreter():
             if event.startswith(("socket.", "urllib.")) or event == "http.client.connect":
                 raise RuntimeError("network: " + event)
         sys.addaudithook(hook)
-        from editorial.readability import assess
+        from editorial.articles.readability import assess
         print(assess("Hypertension rarely causes headaches. Ask your pharmacist for advice.").word_count)
     """)
     root = Path(__file__).resolve().parents[2]

@@ -5,9 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from editorial.rendering import (
-    ALLOWED_TAGS, inline_citation_keys, plain_text, render_body, sanitize,
-)
+from editorial.articles.rendering import ALLOWED_TAGS, inline_citation_keys, plain_text, render_body, sanitize
 from tests.conftest import shared_path
 
 FORBIDDEN_TAGS = {

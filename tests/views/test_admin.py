@@ -4,8 +4,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from editorial.extensions import db
-from editorial.models import AuditEvent, User
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.accounts.models import User
 from tests.conftest import press_confirm
 
 VALID = {

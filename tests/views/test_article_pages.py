@@ -3,8 +3,8 @@ import re
 
 from sqlalchemy import func, select
 
-from editorial.extensions import db
-from editorial.models import Article, Revision
+from editorial.core.extensions import db
+from editorial.articles.models import Article, Revision
 from tests.conftest import TEST_PASSWORD, press_confirm
 
 
@@ -24,7 +24,7 @@ def signing_fields(newsroom, article_id, html: str | None = None) -> dict:
 
 
 def test_a_signing_form_left_open_while_the_text_changed_signs_nothing(client, login, newsroom, app):
-    from editorial.models import Signature
+    from editorial.reviews.models import Signature
 
     n = newsroom
     aid = n.ready_for_review(reviewers=[n.reviewer])["id"]
@@ -91,7 +91,7 @@ def test_edit_form_saves_a_revision_and_shows_history_and_diff(client, login, ne
 def test_a_diff_is_computed_once_per_pair_of_contents(client, login, newsroom, monkeypatch):
     """Revisions never change, so the word diff of two content hashes is cached (shared through
     Redis when REDIS_URL is set); a different pair of texts is never served from that entry."""
-    from editorial import diffing
+    from editorial.articles import diffing
 
     calls = []
     real = diffing.word_diff_html

@@ -2,8 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from editorial.extensions import db
-from editorial.models import AuditEvent
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
 from tests.conftest import TEST_PASSWORD, press_confirm
 
 
@@ -165,7 +165,7 @@ def test_api_tokens_can_be_issued_and_revoked_in_the_account_page(client, make_u
     headers = {"Authorization": f"Bearer {raw}"}
     assert client.get("/api/v1/me", headers=headers).json["email"] == user.email
     with app.app_context():
-        from editorial.models import ApiToken
+        from editorial.accounts.models import ApiToken
 
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id))
     client.post(f"/account/tokens/{token_id}/revoke")
@@ -177,7 +177,7 @@ def test_cannot_revoke_someone_elses_token(client, make_user, login, app, token_
     headers = token_for(owner)
     login(make_user("writer"))
     with app.app_context():
-        from editorial.models import ApiToken
+        from editorial.accounts.models import ApiToken
 
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == owner.id))
     assert client.post(f"/account/tokens/{token_id}/revoke").status_code == 404

@@ -3,8 +3,8 @@ import re
 
 from sqlalchemy import func, select
 
-from editorial.extensions import db
-from editorial.models import Comment
+from editorial.core.extensions import db
+from editorial.reviews.models import Comment
 
 BODY = ("Radiation lowers the chance that the cancer comes back [@tom2019].\n\n"
         "Most people have treatment on weekdays for three to five weeks.")

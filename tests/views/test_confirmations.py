@@ -5,8 +5,9 @@ import re
 
 from sqlalchemy import func, select
 
-from editorial.extensions import db
-from editorial.models import Article, ApiToken, User
+from editorial.core.extensions import db
+from editorial.articles.models import Article
+from editorial.accounts.models import ApiToken, User
 
 
 def page(response) -> str:
@@ -189,7 +190,7 @@ def test_deactivating_a_signer_says_what_stops_working(client, login, newsroom, 
 
 def test_the_confirmation_pages_write_nothing(client, login, newsroom, make_user, app):
     """The suite refuses any write in a GET; this also checks the pages leave the audit trail alone."""
-    from editorial.models import AuditEvent
+    from editorial.audit.models import AuditEvent
 
     n = newsroom
     aid, second = two_references_approved(n)

@@ -4,8 +4,9 @@ and one save writes one revision with the new body and the new list (issue #19).
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from editorial.extensions import db
-from editorial.models import AuditEvent, Revision
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.articles.models import Revision
 
 
 def page(response) -> str:
@@ -125,7 +126,7 @@ def test_the_article_page_sends_attaching_into_the_edit_form(client, login, news
 
 
 def test_preview_renders_as_the_reader_page_with_the_forms_numbering(client, login, newsroom, app):
-    from editorial.rendering import render_body
+    from editorial.articles.rendering import render_body
 
     n = newsroom
     second = n.make_citation(key="correa2017")

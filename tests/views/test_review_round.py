@@ -7,8 +7,8 @@ import pytest
 
 from sqlalchemy import select
 
-from editorial.extensions import db
-from editorial.models import Notification
+from editorial.core.extensions import db
+from editorial.notifications.models import Notification
 from tests.conftest import TEST_PASSWORD
 from tests.views.test_article_pages import page, signing_fields
 

@@ -4,9 +4,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from editorial.extensions import db
-from editorial.models import AuditEvent, Schedule, User
-from editorial.templating import format_datetime
+from editorial.core.extensions import db
+from editorial.audit.models import AuditEvent
+from editorial.articles.currency_models import Schedule
+from editorial.accounts.models import User
+from editorial.web.templating import format_datetime
 
 
 def test_times_show_utc_and_the_users_zone():
