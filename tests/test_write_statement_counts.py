@@ -9,15 +9,16 @@ from editorial.accounts import service as user_service
 from tests.conftest import TEST_PASSWORD
 
 # Approve, the last signature an article needs: BEGIN (SQLite) or the chain's lock (PostgreSQL); the
-# token; the article locked with its current revision and author; who wrote it; the assignments
-# with their reviewers; the signatures on the current revision; the assignment's decision and the
-# signature; the chain head; its event; the article approved and its event; the editors to tell and
-# their notification; the answer's citations.
-APPROVE = 15
-# Publish: BEGIN or the chain's lock; the token; the article; the signatures; the sources the guards
-# check; the assignments; the topic's review interval; the chain head; the event; the article; the
-# author's notification; the latest checkpoint with the events since; the new checkpoint.
-PUBLISH = 13
+# token; the article locked with its current revision, author, topic interval and access facts (the
+# assignments with their reviewers and assigning editors, who wrote it, the signatures on the current
+# revision); its references; the assignment's decision and the signature; the chain head; the
+# article approved; its two events (the signature's and the approval's) in one statement; the
+# assigning editor's notification.
+APPROVE = 10
+# Publish: BEGIN or the chain's lock; the token; the article as above; its references; the chain
+# head; the event; the article; the author's notification; the latest checkpoint with the events
+# since; the new checkpoint.
+PUBLISH = 10
 
 
 def _api(client, method, path, headers, json=None, expected=200):

@@ -1,15 +1,65 @@
 """What the permission rules need to know about one article: the article itself, its reviewer
-assignments and who has written a revision of it. The last two are read when a rule first asks:
-an editor's or the author's request usually never does."""
+assignments and who has written a revision of it. The last two are read when a rule first asks (an
+editor's or the author's request usually never does), or with the article when it is locked for a
+change (lock_article), which nearly always asks."""
 from functools import cached_property
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import JSON, event, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+from sqlalchemy.sql.functions import GenericFunction
 
 from editorial.core.extensions import db, transaction_scoped
 from editorial.articles.models import Article, Revision
 from editorial.reviews.models import Assignment, Signature
-from editorial.accounts.models import User
+from editorial.accounts.models import User, UserRole
+
+
+class json_rows(GenericFunction):
+    """An aggregate: the rows of its arguments as one JSON list of lists (NULL over no rows on
+    PostgreSQL, [] on SQLite), so that a list of small facts rides in one column of another read."""
+    type = JSON()
+    inherit_cache = True
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element, compiler, **kw):
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw):
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+def _revision_authors(article_id):
+    """Who wrote a revision of the article: [[user id], ...]."""
+    authors = select(Revision.author_id).where(Revision.article_id == article_id).distinct().subquery()
+    return select(json_rows(authors.c.author_id))
+
+
+def _current_signatures(revision_id):
+    """[[signature id, signer id, conflict declared with it], ...] of every approval signature on the
+    current revision's stored content hash."""
+    return (select(json_rows(Signature.id, Signature.signer_id, Signature.conflict_of_interest))
+            .join(Revision, Revision.id == Signature.revision_id)
+            .where(Signature.revision_id == revision_id, Signature.content_hash == Revision.content_hash,
+                   Signature.meaning == "approval"))
+
+
+def _author_ids(rows) -> set[int]:
+    return {author_id for (author_id,) in rows or ()}
+
+
+def _signatures(rows) -> list[tuple[int, int, str | None]]:
+    return sorted(tuple(row) for row in rows or ())  # oldest (lowest id) first
+
+
+# An assignment is read with its reviewer and the editor who assigned it, with their roles (is that
+# editor still a senior editor, to be told when every reviewer signed; the reviewer is often the
+# caller, whose roles the rules read).
+_WITH_PEOPLE = (joinedload(Assignment.reviewer).joinedload(User.role_rows),
+                joinedload(Assignment.assigned_by).joinedload(User.role_rows))
 
 
 class ArticleAccess:
@@ -28,26 +78,20 @@ class ArticleAccess:
     @cached_property
     def assignments(self) -> list[Assignment]:
         return list(db.session.scalars(
-            select(Assignment).where(Assignment.article_id == self.article.id)
-            .options(joinedload(Assignment.reviewer)).order_by(Assignment.id)
-        ))
+            select(Assignment).where(Assignment.article_id == self.article.id).options(*_WITH_PEOPLE)
+            .order_by(Assignment.id)
+        ).unique())
 
     @cached_property
     def revision_author_ids(self) -> set[int]:
-        return set(db.session.scalars(select(Revision.author_id).where(Revision.article_id == self.article.id).distinct()))
+        return _author_ids(db.session.scalar(_revision_authors(self.article.id)))
 
     @cached_property
     def current_signatures(self) -> list[tuple[int, int, str | None]]:
         """(signature id, signer id, the conflict declared with it) of every approval signature on the
         current revision's stored content hash, oldest first: who signed, for the rules, and what
         counts, for the workflow (services.articles), from one read."""
-        return [tuple(row) for row in db.session.execute(
-            select(Signature.id, Signature.signer_id, Signature.conflict_of_interest)
-            .join(Revision, Revision.id == Signature.revision_id)
-            .where(Signature.revision_id == self.article.current_revision_id,
-                   Signature.content_hash == Revision.content_hash, Signature.meaning == "approval")
-            .order_by(Signature.id)
-        )]
+        return _signatures(db.session.scalar(_current_signatures(self.article.current_revision_id)))
 
     @property
     def current_signer_ids(self) -> set[int]:
@@ -91,6 +135,42 @@ def load_access(article: Article) -> ArticleAccess:
     if article.id not in memo:
         memo[article.id] = ArticleAccess(article)
     return memo[article.id]
+
+
+def lock_article(article_id: int, *options) -> Article | None:
+    """The article locked for the rest of the transaction and read afresh (another writer's commit
+    may have been waited for), with what a change of it reads, in one statement: its current
+    revision and author, and its access facts (the assignments with their people, who wrote a
+    revision, the current signatures), which load_access then gives for the transaction. The
+    assignments are joined, a row each (and one per role of their people): an article has a few.
+    `options` load more of the article."""
+    reviewer, assigner = aliased(User), aliased(User)
+    reviewer_roles, assigner_roles = aliased(UserRole), aliased(UserRole)
+    rows = db.session.execute(
+        select(Article, Revision, User, Assignment,
+               _revision_authors(Article.id).scalar_subquery(),
+               _current_signatures(Article.current_revision_id).scalar_subquery())
+        .where(Article.id == article_id)
+        .outerjoin(Revision, Revision.id == Article.current_revision_id).join(User, User.id == Article.author_id)
+        .outerjoin(Assignment, Assignment.article_id == Article.id)
+        .outerjoin(reviewer, reviewer.id == Assignment.reviewer_id)
+        .outerjoin(reviewer_roles, reviewer_roles.user_id == reviewer.id)
+        .outerjoin(assigner, assigner.id == Assignment.assigned_by_id)
+        .outerjoin(assigner_roles, assigner_roles.user_id == assigner.id)
+        .options(*options,
+                 contains_eager(Assignment.reviewer.of_type(reviewer)).contains_eager(reviewer.role_rows.of_type(reviewer_roles)),
+                 contains_eager(Assignment.assigned_by.of_type(assigner)).contains_eager(assigner.role_rows.of_type(assigner_roles)))
+        .order_by(Assignment.id)
+        .with_for_update(of=Article).execution_options(populate_existing=True)
+    ).unique(lambda row: row[3]).all()  # one row per assignment (the JSON columns are unhashable)
+    if not rows:
+        return None
+    article, _, _, _, author_rows, signature_rows = rows[0]
+    memo = db.session().info.setdefault(_MEMO, {})
+    memo[article.id] = ArticleAccess(
+        article, assignments=[row[3] for row in rows if row[3] is not None],
+        revision_author_ids=_author_ids(author_rows), current_signatures=_signatures(signature_rows))
+    return article
 
 
 def _forget_access(session) -> None:

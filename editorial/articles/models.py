@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, query_expression, relationship
 
 from editorial.core.model_base import Base, stored_enum, utcnow
 from editorial.citations.models import Citation
@@ -38,6 +38,8 @@ class Article(Base):
     last_reviewed_at: Mapped[datetime | None]
     next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
     review_interval_months: Mapped[int | None] = mapped_column(Integer)
+    # Its topic's review interval, where a read asks for it (services.articles.get_article).
+    topic_review_interval_months: Mapped[int | None] = query_expression()
 
     author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
     current_revision: Mapped["Revision | None"] = relationship(lazy="raise", foreign_keys=[current_revision_id], post_update=True)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from slugify import slugify
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from editorial.audit import chain as audit
 from editorial.articles import diffing
-from editorial.accounts.access import ArticleAccess, load_access
+from editorial.accounts.access import ArticleAccess, load_access, lock_article
 from editorial.core.dates import add_months, today_utc
 from editorial.reviews.declarations import says_nothing_to_declare
 from editorial.core.errors import (
@@ -29,6 +29,7 @@ from editorial.articles.models import Article, Revision, RevisionCitation
 from editorial.reviews.models import Assignment, Comment, Signature
 from editorial.audit.models import AuditEvent
 from editorial.citations.models import Citation
+from editorial.articles.currency_models import Topic
 from editorial.accounts.models import User
 from editorial.core.model_base import utcnow
 from editorial.accounts.passwords import verify_password
@@ -79,14 +80,15 @@ def citation_ids_of(revision: Revision | None) -> list[int]:
 
 # --- Loading ---------------------------------------------------------------------------
 
+_topic_interval = select(Topic.review_interval_months).where(Topic.name == Article.topic).scalar_subquery()
+
+
 def get_article(article_id: int, *, for_update: bool = False) -> Article:
     """The article, locked for the rest of the transaction when it is about to change. A change
-    reads the current revision and its answer names the author: both come in the same read."""
+    reads the current revision, the access facts and the topic's review interval (publishing sets
+    the next review), and its answer names the author: all come in the same read (access.lock_article)."""
     if for_update:
-        article = db.session.scalar(
-            select(Article).add_columns(Revision, User).where(Article.id == article_id)
-            .outerjoin(Revision, Revision.id == Article.current_revision_id).join(User, User.id == Article.author_id)
-            .with_for_update(of=Article).execution_options(populate_existing=True))
+        article = lock_article(article_id, with_expression(Article.topic_review_interval_months, _topic_interval))
     else:
         article = db.session.scalar(select(Article).where(Article.id == article_id))
     if article is None:
@@ -489,11 +491,13 @@ def _move(actor, article, to_state: State, action: Action | str, detail: dict | 
     from_state = article.state
     article.state = to_state
     article.updated_at = utcnow()
-    db.session.flush()
+    # One flush for the move and its event, with any event recorded just before (an approval's signature).
     audit.record(
         f"article.{action}", actor=actor, object_type="article", object_id=article.id, article_id=article.id,
         revision_number=article.version, from_state=from_state, to_state=to_state, detail=detail or {},
+        flush=False,
     )
+    db.session.flush()
 
 
 def _add_comment(actor, article, kind: str, body: str | None) -> None:
@@ -622,6 +626,7 @@ def _approve(actor, article, access, request: ActionRequest):
         revision_number=revision.number,
         detail={"meaning": "approval", "content_hash": revision.content_hash, "printed_name": actor.name,
                 "credentials": actor.credentials, "conflict_of_interest": assignment.declaration},
+        flush=False,  # written with the approval's own event when this was the last signature needed
     )
     if _all_signed(article, access, revision):
         _mark_approved(actor, article, access, revision)
@@ -682,12 +687,14 @@ def _start_rereview(actor, article, access, request: ActionRequest):
 
 
 def review_interval_months(article: Article) -> int:
-    """The article's own interval, else its topic's, else the default of 12 months."""
+    """The article's own interval, else its topic's (read with the article's lock: get_article),
+    else the default of 12 months."""
     if article.review_interval_months:
         return article.review_interval_months
-    from editorial.articles.currency_models import Topic
-
-    topic_interval = db.session.scalar(select(Topic.review_interval_months).where(Topic.name == article.topic))
+    if "topic_review_interval_months" in article.__dict__:
+        topic_interval = article.topic_review_interval_months
+    else:
+        topic_interval = db.session.scalar(select(Topic.review_interval_months).where(Topic.name == article.topic))
     return topic_interval or DEFAULT_REVIEW_INTERVAL_MONTHS
 
 

@@ -33,9 +33,8 @@ def hashable_columns():
 _AT, _PREV_HASH, _HASH = 1, 2 + HASHED_FIELDS.index("prev_hash"), 2 + len(HASHED_FIELDS)
 
 
-# session.info: the hash and id of the last event this transaction appended (the lock keeps it the head).
+# session.info: the last event this transaction appended (the lock keeps it the head).
 _CHAIN_HEAD = transaction_scoped("audit_chain_head")
-_CHAIN_HEAD_ID = transaction_scoped("audit_chain_head_id")
 
 
 def lock_chain() -> None:
@@ -87,15 +86,16 @@ def record(
     from_state: str | None = None,
     to_state: str | None = None,
     detail: dict | None = None,
+    flush: bool = True,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction. Never pass secrets in detail."""
+    """Append one event in the caller's transaction. Never pass secrets in detail. With flush=False
+    the caller's next flush writes it, in one statement with the events recorded beside it (the
+    chain links them here, in the order recorded, which is the order of their ids)."""
     session = db.session()
-    prev_hash = session.info.get(_CHAIN_HEAD)
-    if prev_hash is None:  # the transaction's first event: take the lock, then read the head
+    head = session.info.get(_CHAIN_HEAD)
+    if head is None:  # the transaction's first event: take the lock, then read the head
         lock_chain()
-        prev_hash = db.session.scalar(
-            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-        ) or GENESIS_HASH
+        head = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor.id if actor else None,
@@ -108,23 +108,30 @@ def record(
         from_state=from_state,
         to_state=to_state,
         detail=canonical_json(detail or {}),
-        prev_hash=prev_hash,
+        prev_hash=head.hash if head else GENESIS_HASH,
     )
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite cannot tell which row of a many-row INSERT ... RETURNING is which, so events whose
+        # ids it chose would be inserted one statement each. The write lock is held: the next id is
+        # the head's plus one, as SQLite itself would choose it.
+        event.id = (head.id if head else 0) + 1
     event.hash = event_hash(event)
     db.session.add(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     # The lock is held to the end of the transaction, so this event stays the head until then.
-    session.info[_CHAIN_HEAD] = event.hash
-    session.info[_CHAIN_HEAD_ID] = event.id
+    session.info[_CHAIN_HEAD] = event
     return event
 
 
 def head_appended_here() -> tuple[int, str] | None:
     """(id, hash) of the chain head when this transaction appended it (and so holds the lock)."""
-    info = db.session().info
-    if info.get(_CHAIN_HEAD_ID) is None or info.get(_CHAIN_HEAD) is None:
+    event = db.session().info.get(_CHAIN_HEAD)
+    if event is None:
         return None
-    return info[_CHAIN_HEAD_ID], info[_CHAIN_HEAD]
+    if event.id is None:  # recorded with flush=False
+        db.session.flush()
+    return event.id, event.hash
 
 
 @dataclass

@@ -192,10 +192,8 @@ def article_published(actor: User, article: Article) -> None:
 def approval_recipients(access) -> list[User]:
     """The editors who assigned the article's active reviewers, where each is still an active senior
     editor; otherwise every active senior editor (so an approval is never announced to nobody)."""
-    assigner_ids = {a.assigned_by_id for a in access.active_assignments}
-    assigners = [u for u in db.session.scalars(
-        select(User).options(joinedload(User.role_rows)).where(User.id.in_(assigner_ids)).order_by(User.id)
-    ).unique() if u.is_active_account and u.has_role(Role.EDITOR)]
+    assigners = sorted({a.assigned_by for a in access.active_assignments}, key=lambda u: u.id)  # read with them
+    assigners = [u for u in assigners if u.is_active_account and u.has_role(Role.EDITOR)]
     if assigners:
         return assigners
     return list(db.session.scalars(_active_role_members(Role.EDITOR)))

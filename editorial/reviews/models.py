@@ -56,6 +56,8 @@ class Assignment(Base):
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     reviewer: Mapped[User] = relationship(lazy="raise", foreign_keys=[reviewer_id])
+    # The editor told when the reviewers have all signed (notifications.approval_recipients).
+    assigned_by: Mapped[User] = relationship(lazy="raise", foreign_keys=[assigned_by_id])
     article_row: Mapped["Article"] = relationship(lazy="raise")
 
     # The predicates below are written once for Python and SQL (tests/unit/test_model_predicates.py
