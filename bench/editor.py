@@ -29,7 +29,7 @@ def main(argv=None) -> int:
     from editorial.accounts.sign_in import sign_in_client
     from editorial.core.extensions import db
     from editorial.citations.models import Citation
-    from editorial.articles import service as articles
+    from editorial.articles import editing
     from editorial.accounts import service as users
 
     app = migrated_app("editor")
@@ -42,8 +42,8 @@ def main(argv=None) -> int:
         db.session.flush()
         paragraph = "Radiation after surgery lowers the risk of the cancer coming back [@bench0]. "
         body = "## Why\n\n" + (paragraph * (args.size // len(paragraph) + 1))[:args.size]
-        article = articles.create_article(writer, title="A draft", body=body)
-        articles.set_citations(writer, article, [s.id for s in sources], base_version=1, note="Sources")
+        article = editing.create_article(writer, title="A draft", body=body)
+        editing.set_citations(writer, article, [s.id for s in sources], base_version=1, note="Sources")
         db.session.commit()
         article_id, writer_id = article.id, writer.get_id()
 

@@ -164,7 +164,7 @@ def generate(url: str, instance: Path, size: Size, *, seed: int = 2026, log=prin
     from editorial.citations.models import Citation
     from editorial.accounts.models import User
     from editorial.accounts import service as user_service
-    from editorial.articles.service import content_hash
+    from editorial.articles.history import content_hash
 
     rng = random.Random(seed)
     timings: dict[str, float] = {}

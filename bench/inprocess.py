@@ -25,7 +25,7 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
     from editorial import create_app
     from editorial.articles import diffing, queries
     from editorial.core.extensions import db
-    from editorial.articles import service as article_service
+    from editorial.articles import editing, history as article_history, transitions
     from editorial.accounts.service import find_by_email
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-not-for-production", **CHEAP_HASH})
@@ -42,18 +42,18 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
 
         def act(actor, pool: list, action: str, **kw):
             def work(i):
-                article = article_service.get_article(pool[i], for_update=True)
-                article_service.transition(actor, article, action, **kw)
+                article = article_history.get_article(pool[i], for_update=True)
+                transitions.transition(actor, article, action, **kw)
             return work
 
         out["create_draft"] = median_ms(committed(
-            lambda i: article_service.create_article(writer, **draft_payload(-1, i))), repeat)
+            lambda i: editing.create_article(writer, **draft_payload(-1, i))), repeat)
 
         save_id = pools.take(pools.save)
 
         def save(i):
-            article = article_service.get_article(save_id, for_update=True)
-            article_service.save_revision(writer, article, base_version=article.version, body=body_8kb(10_000 + i),
+            article = article_history.get_article(save_id, for_update=True)
+            editing.save_revision(writer, article, base_version=article.version, body=body_8kb(10_000 + i),
                                           note="in-process")
         out["save_revision_8kb"] = median_ms(committed(save), repeat)
 
@@ -71,7 +71,7 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
                                     repeat)
 
         out["api_revisions_1000"] = median_ms(committed(lambda i: queries.revision_list_json(m.history_article)), repeat)
-        old, new = (article_service.get_revision(article_service.get_article(m.diff_article), n) for n in (1, 2))
+        old, new = (article_history.get_revision(article_history.get_article(m.diff_article), n) for n in (1, 2))
         old_text, new_text = old.body, new.body
         db.session.commit()
         out["diff_8kb"] = median_ms(lambda i: diffing.word_diff_html(old_text, new_text), repeat)  # uncached

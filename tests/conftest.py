@@ -92,7 +92,7 @@ def rewrite_live_revision(article_id: int, body: str, *, signatures_too: bool = 
     from sqlalchemy import select as select_
 
     from editorial.articles.models import Revision
-    from editorial.articles.service import citation_ids_of, content_hash
+    from editorial.articles.history import citation_ids_of, content_hash
 
     allow_updates_behind_the_apps_back("revisions")
     revision = db.session.scalars(select_(Revision).where(Revision.article_id == article_id)

@@ -5,7 +5,7 @@ from editorial.audit.chain import verify_chain
 from editorial.core.extensions import db
 from editorial.articles.models import Revision
 from editorial.accounts.models import User
-from editorial.articles import service as articles
+from editorial.articles import editing, history as article_history, references, transitions
 from editorial.accounts import service as users
 from tests.conftest import TEST_PASSWORD
 
@@ -17,7 +17,7 @@ def test_twenty_concurrent_edits_of_one_version_give_one_revision_and_nineteen_c
     with app.app_context():
         editor = users.create_user(None, email="ed@example.org", name="Ed", password=TEST_PASSWORD, roles=["editor"])
         db.session.flush()
-        article = articles.create_article(editor, title="Shared article", body="Version one.")
+        article = editing.create_article(editor, title="Shared article", body="Version one.")
         _, raw = users.issue_token(None, editor)
         db.session.commit()
         article_id = article.id
@@ -105,11 +105,11 @@ def test_an_approval_racing_an_edit_never_signs_the_text_its_signer_did_not_read
         citation = Citation(key="tom2019", title="A study", fingerprint="a study", year=2024, formatted="Doe J.")
         db.session.add(citation)
         db.session.flush()
-        article = articles.create_article(writer, title="Dosing", body="Take 50 mg twice a day [@tom2019].")
-        articles.attach_citation(writer, article, citation.id)
+        article = editing.create_article(writer, title="Dosing", body="Take 50 mg twice a day [@tom2019].")
+        references.attach_citation(writer, article, citation.id)
         reviews.assign_reviewer(editor, article, reviewer.id)
-        articles.transition(writer, article, "submit")
-        read = articles.current_revision(article)
+        transitions.transition(writer, article, "submit")
+        read = article_history.current_revision(article)
         read_number, read_hash = read.number, read.content_hash
         _, token = users.issue_token(None, reviewer)
         db.session.commit()
@@ -120,12 +120,12 @@ def test_an_approval_racing_an_edit_never_signs_the_text_its_signer_did_not_read
     def rewrite():
         with app.app_context():
             actor = db.session.get(User, writer_id)
-            target = articles.get_article(article_id, for_update=True)
+            target = article_history.get_article(article_id, for_update=True)
             locked.set()
-            articles.transition(actor, target, "withdraw")
-            articles.save_revision(actor, target, base_version=target.version, note="dose",
+            transitions.transition(actor, target, "withdraw")
+            editing.save_revision(actor, target, base_version=target.version, note="dose",
                                    body="Take 500 mg four times a day [@tom2019].")
-            articles.transition(actor, target, "submit")
+            transitions.transition(actor, target, "submit")
             time.sleep(0.5)  # the approval is sent while this transaction holds the lock
             db.session.commit()
 

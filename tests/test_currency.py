@@ -9,7 +9,7 @@ from editorial.core.extensions import db
 from editorial.articles.models import Article
 from editorial.public.models import ArticleFeedback
 from editorial.articles.currency_models import Schedule
-from editorial.articles.schedules import apply_due
+from editorial.articles.schedules_cli import apply_due
 
 
 def fresh(app, article_id) -> Article:

@@ -198,14 +198,14 @@ def test_refused_actions_create_no_notifications(app, newsroom):
 
 
 def test_a_notification_is_part_of_the_action_s_transaction(app, newsroom):
-    from editorial.articles import service as article_service
+    from editorial.articles import history as article_history, transitions
 
     article = newsroom.ready_for_review(reviewers=[newsroom.reviewer])
     before = len(rows(app))
     with app.app_context():
         reviewer = db.session.get(User, newsroom.reviewer.id)
-        row = article_service.get_article(article["id"], for_update=True)
-        article_service.transition(reviewer, row, "request_changes", comment="Please fix the dose.")
+        row = article_history.get_article(article["id"], for_update=True)
+        transitions.transition(reviewer, row, "request_changes", comment="Please fix the dose.")
         # visible inside the transaction ...
         assert db.session.scalar(select(func.count(Notification.id))) == before + 1
         db.session.rollback()  # ... and gone with it when the action does not commit
@@ -479,10 +479,10 @@ def test_reminders_before_and_after_the_due_date_are_inserted_once(app, runner, 
             due = "2030-03-06" if reviewer is not late else "2030-03-02"
             assert newsroom.assign(aid, reviewer, due_date=due).status_code == 201
         with app.app_context():
-            from editorial.articles import service as article_service
+            from editorial.articles import history as article_history
             from editorial.reviews import service as review_service
 
-            review_service.respond(db.session.get(User, declined.id), article_service.get_article(aid),
+            review_service.respond(db.session.get(User, declined.id), article_history.get_article(aid),
                                    accepted=False, reason="Travelling")
             db.session.commit()
         assert newsroom.act(aid, newsroom.writer, "submit").status_code == 200

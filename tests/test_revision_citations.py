@@ -12,7 +12,7 @@ from editorial.core.extensions import db
 from editorial.citations.models import Citation
 from editorial.articles.models import Revision, RevisionCitation
 from editorial.articles.queries import live_articles_citing
-from editorial.articles.service import content_hash, revision_hash
+from editorial.articles.history import content_hash, revision_hash
 from tests.conftest import act_as_database_owner, allow_updates_behind_the_apps_back
 from tests.test_public_page import publish
 

@@ -119,7 +119,7 @@ def live_text_is_signed_by_every_reviewer(app, article_id) -> bool:
         if article.live_revision_id is None:
             return True
         live = db.session.get(Revision, article.live_revision_id)
-        from editorial.articles.service import revision_hash
+        from editorial.articles.history import revision_hash
 
         signers = set(db.session.scalars(select(Signature.signer_id).where(
             Signature.revision_id == live.id, Signature.content_hash == live.content_hash)))

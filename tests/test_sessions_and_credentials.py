@@ -14,7 +14,7 @@ from editorial.core.errors import PermissionDenied
 from editorial.accounts.models import ApiToken, Invitation, User, UserSession
 from editorial.articles.models import Article
 from editorial.audit.models import AuditEvent
-from editorial.articles import service as article_service
+from editorial.articles import transitions
 from editorial.accounts import service as user_service
 from tests.conftest import TEST_PASSWORD, press_confirm
 
@@ -275,7 +275,7 @@ def test_the_signing_service_refuses_a_user_who_must_change_their_password(app, 
         reviewer.must_change_password = True
         article = db.session.get(Article, article_id)
         with pytest.raises(PermissionDenied, match="change your password"):
-            article_service.transition(reviewer, article, "approve", password=TEST_PASSWORD,
+            transitions.transition(reviewer, article, "approve", password=TEST_PASSWORD,
                                        revision=current["number"], content_hash=current["content_hash"],
                                        conflict_of_interest="none")
         db.session.rollback()

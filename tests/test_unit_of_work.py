@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from editorial.core.errors import ValidationError
 from editorial.core.extensions import db
 from editorial.reviews.models import Comment
-from editorial.articles import service as article_service
+from editorial.articles import transitions
 from tests.conftest import TEST_PASSWORD
 
 
@@ -44,14 +44,14 @@ def _flush_a_comment_then(failure):
                                              (RuntimeError("a bug after a flush"), 500)])
 def test_a_failing_api_request_leaves_nothing_half_written(app, newsroom, monkeypatch, failure, status):
     article = newsroom.create()
-    monkeypatch.setattr(article_service, "transition", _flush_a_comment_then(failure))
+    monkeypatch.setattr(transitions, "transition", _flush_a_comment_then(failure))
     assert newsroom.act(article["id"], newsroom.writer, "submit").status_code == status
     assert _comments(app, article["id"]) == 0
 
 
 def test_a_failing_page_request_leaves_nothing_half_written(app, client, login, newsroom, monkeypatch):
     article = newsroom.create()
-    monkeypatch.setattr(article_service, "transition", _flush_a_comment_then(ValidationError("Refused after a flush.")))
+    monkeypatch.setattr(transitions, "transition", _flush_a_comment_then(ValidationError("Refused after a flush.")))
     login(newsroom.writer)
     page = client.post(f"/articles/{article['id']}/transition", data={"action": "submit"})
     assert page.status_code == 422 and "Refused after a flush." in page.get_data(as_text=True)
@@ -60,7 +60,7 @@ def test_a_failing_page_request_leaves_nothing_half_written(app, client, login, 
 
 def test_a_failing_command_leaves_nothing_half_written(app, runner, newsroom, monkeypatch):
     article = newsroom.create()
-    monkeypatch.setattr(article_service, "transition", _flush_a_comment_then(ValidationError("Refused after a flush.")))
+    monkeypatch.setattr(transitions, "transition", _flush_a_comment_then(ValidationError("Refused after a flush.")))
     result = runner.invoke(args=["articles", "transition", str(article["id"]), "submit", "--as", newsroom.writer.email])
     assert result.exit_code == 1 and "Error: Refused after a flush." in result.output
     assert _comments(app, article["id"]) == 0

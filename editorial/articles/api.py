@@ -15,7 +15,7 @@ from editorial.api.schemas import Id, StateName, Version
 from editorial.api.validation import Body, PageQuery, Query, QueryTime, clipped, query_int
 from editorial.core.errors import NotFound
 from editorial.accounts.permissions import require
-from editorial.articles import service as article_service
+from editorial.articles import editing, history as article_history, transitions
 from editorial.reviews import service as review_service
 from editorial.articles.workflow import Action
 
@@ -83,7 +83,7 @@ class AsOfQuery(Query):
 
 
 def viewable(article_id: int, *, for_update: bool = False):
-    article = article_service.get_article(article_id, for_update=for_update)
+    article = article_history.get_article(article_id, for_update=for_update)
     message = "You cannot see this article."
     if article.live_revision_id is not None:
         message = (f"You are not working on this article; its live page is public at "
@@ -107,7 +107,7 @@ def changed(article, status: int = 200) -> tuple[out.ArticleOut, int]:
 @documented(out.ArticleOut, 201, errors=(403,), tag="articles")
 def create_article(json: ArticleCreate):
     """Start an article (a draft, version 1, the caller as author)"""
-    article = article_service.create_article(caller(), **json.model_dump())
+    article = editing.create_article(caller(), **json.model_dump())
     return changed(article, 201)
 
 
@@ -139,7 +139,7 @@ def edit_article(article_id: int, json: ArticleEdit):
     reviewed before it goes live.
     """
     article = viewable(article_id, for_update=True)
-    article_service.save_revision(
+    editing.save_revision(
         caller(), article, base_version=json.base_version, title=json.title, summary=json.summary,
         body=json.body, topic=json.topic, note=json.note,
     )
@@ -159,7 +159,7 @@ def list_revisions(article_id: int):
 def get_revision(article_id: int, number: int):
     """One revision's full content"""
     article = viewable(article_id)
-    revision = article_service.get_revision(article, number)
+    revision = article_history.get_revision(article, number)
     return serialise.revision(revision)
 
 
@@ -168,9 +168,9 @@ def get_revision(article_id: int, number: int):
 def diff(article_id: int, query: DiffQuery):
     """A unified diff of two revisions"""
     article = viewable(article_id)
-    old, new = article_service.revisions_to_compare(article, query.from_, query.to)
-    return out.DiffOut(from_=old.number, to=new.number, unified=article_service.unified_diff(old, new),
-                       references=article_service.reference_changes(old, new).as_dict())
+    old, new = article_history.revisions_to_compare(article, query.from_, query.to)
+    return out.DiffOut(from_=old.number, to=new.number, unified=article_history.unified_diff(old, new),
+                       references=article_history.reference_changes(old, new).as_dict())
 
 
 @api_bp.post("/articles/<int:article_id>/reviewers")
@@ -219,7 +219,7 @@ def transition(article_id: int, json: TransitionRequest):
     request_changes (needs `comment`), publish (not by a signer of the revision), unpublish.
     """
     article = viewable(article_id, for_update=True)
-    article_service.transition(caller(), article, json.action, **json.model_dump(exclude={"action"}))
+    transitions.transition(caller(), article, json.action, **json.model_dump(exclude={"action"}))
     return changed(article)
 
 
@@ -231,8 +231,8 @@ def as_of(article_id: int, query: AsOfQuery):
 
     404 when nothing of the article was live then.
     """
-    article = article_service.get_article(article_id)
-    revision = article_service.live_revision_at(article, query.at)
+    article = article_history.get_article(article_id)
+    revision = article_history.live_revision_at(article, query.at)
     if revision is None:
         raise NotFound("Nothing of this article was live at that time.")
     return serialise.as_of(query.at, revision)

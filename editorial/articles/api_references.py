@@ -5,7 +5,7 @@ from editorial.api.helpers import caller
 from editorial.api.openapi import documented
 from editorial.api.schemas import ArticleOut, Id
 from editorial.api.validation import Body
-from editorial.articles import service as article_service
+from editorial.articles import references
 
 
 class AttachCitation(Body):
@@ -17,7 +17,7 @@ class AttachCitation(Body):
 def attach_citation(article_id: int, json: AttachCitation):
     """Attach a citation (a new revision)"""
     article = viewable(article_id, for_update=True)
-    article_service.attach_citation(caller(), article, json.citation_id)
+    references.attach_citation(caller(), article, json.citation_id)
     return changed(article, 201)
 
 
@@ -26,5 +26,5 @@ def attach_citation(article_id: int, json: AttachCitation):
 def detach_citation(article_id: int, citation_id: int):
     """Detach a citation (a new revision)"""
     article = viewable(article_id, for_update=True)
-    article_service.detach_citation(caller(), article, citation_id)
+    references.detach_citation(caller(), article, citation_id)
     return changed(article)

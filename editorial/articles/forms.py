@@ -5,7 +5,7 @@ from wtforms import (DateField, Field, HiddenField, IntegerField, PasswordField,
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from editorial.articles.service import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE, MAX_TOPIC
+from editorial.articles.editing import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE, MAX_TOPIC
 
 
 class NewArticleForm(FlaskForm):

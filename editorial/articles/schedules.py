@@ -3,15 +3,15 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from editorial.accounts.models import User
+from editorial.accounts.permissions import require
+from editorial.articles.currency_models import Schedule
+from editorial.articles.models import Article
+from editorial.articles.workflow import State
 from editorial.audit import chain as audit
 from editorial.core.clock import now
 from editorial.core.errors import InvalidTransition, NotFound, ValidationError
 from editorial.core.extensions import db
-from editorial.articles.models import Article
-from editorial.articles.currency_models import Schedule
-from editorial.accounts.models import User
-from editorial.accounts.permissions import require
-from editorial.articles.workflow import State
 
 ACTIONS = {"publish": State.APPROVED, "unpublish": State.PUBLISHED}
 LABELS = {"publish": "Publish the approved revision", "unpublish": "Take the page down"}
@@ -62,7 +62,7 @@ def schedule(actor: User, article: Article, action: str, run_at) -> Schedule:
     return item
 
 
-def _close(item: Schedule, status: str, outcome: str, actor: User | None) -> None:
+def close(item: Schedule, status: str, outcome: str, actor: User | None) -> None:
     item.status = status
     item.resolved_at = now()
     item.outcome = outcome
@@ -78,47 +78,11 @@ def cancel(actor: User, article: Article, schedule_id: int) -> None:
         raise NotFound("No such schedule.")
     if item.status != "pending":
         raise InvalidTransition("This schedule is no longer pending.")
-    _close(item, "cancelled", "cancelled by an editor", actor)
+    close(item, "cancelled", "cancelled by an editor", actor)
 
 
 def void_pending(actor: User | None, article: Article, action: str, reason: str) -> None:
     """Void pending schedules that no longer make sense (e.g. the approved revision was replaced)."""
     for item in pending_for(article):
         if item.action == action:
-            _close(item, "voided", reason, actor)
-
-
-def apply_due(moment: datetime | None = None) -> list[tuple[int, str]]:
-    """Apply every pending schedule whose time has come, each in its own transaction.
-    Publishing goes through the workflow door as the editor who scheduled it."""
-    from editorial.articles import service as articles
-
-    moment = moment or now()
-    due_ids = list(db.session.scalars(
-        select(Schedule.id).where(Schedule.status == "pending", Schedule.run_at <= moment).order_by(Schedule.run_at)
-    ))
-    db.session.commit()
-    results = []
-    for schedule_id in due_ids:
-        item = db.session.get(Schedule, schedule_id)
-        article = articles.get_article(item.article_id, for_update=True)
-        if item.status != "pending":  # another worker got here first
-            db.session.rollback()
-            continue
-        actor = db.session.get(User, item.created_by_id)
-        if item.action == "publish" and (article.state != State.APPROVED or article.current_revision_id != item.revision_id):
-            _close(item, "voided", "the scheduled revision is no longer the approved one", None)
-        elif item.action == "unpublish" and article.state != State.PUBLISHED:
-            _close(item, "voided", f"the article is {article.state}, not published", None)
-        else:
-            try:
-                articles.transition(actor, article, item.action, comment=f"Scheduled {item.action} #{item.id}")
-            except Exception as exc:  # a refused transition voids the schedule, it never half-applies
-                db.session.rollback()
-                item = db.session.get(Schedule, schedule_id)
-                _close(item, "voided", getattr(exc, "message", str(exc))[:500], None)
-            else:
-                _close(item, "applied", f"{item.action} applied", actor)
-        db.session.commit()
-        results.append((schedule_id, item.status))
-    return results
+            close(item, "voided", reason, actor)

@@ -36,7 +36,7 @@ from editorial.accounts.permissions import can, require
 from editorial.core.wording import count_of
 from editorial.articles.rendering import render_body
 from editorial.accounts.roles import Role
-from editorial.articles import service as article_service
+from editorial.articles import editing, history as article_history, references, transitions
 from editorial.reviews import service as review_service
 from editorial.articles import word_drafts
 from editorial.core.unit_of_work import refused
@@ -53,7 +53,7 @@ def _signed_in():
 
 def load_article(article_id: int, *, for_update: bool = False):
     """The article and its access facts, or 404/403: every article page goes through here."""
-    article = article_service.get_article(article_id, for_update=for_update)
+    article = article_history.get_article(article_id, for_update=for_update)
     access = load_access(article)
     if not can(current_user, "view_article", access):
         abort(403, _outsider_message(article))
@@ -139,7 +139,7 @@ def create():
                 article, draft = word_drafts.start_from_word(current_user, raw, filename, title=form.title.data or "",
                                                              summary=form.summary.data or "", topic=form.topic.data or "")
             else:
-                article, draft = article_service.create_article(
+                article, draft = editing.create_article(
                     current_user, title=form.title.data, body=form.body.data or "", summary=form.summary.data or "",
                     topic=form.topic.data or "",
                 ), None
@@ -182,7 +182,7 @@ def _reviewer_choices(article, access):
 
 @bp.get("/<int:article_id>")
 def detail(article_id: int):
-    article = article_service.get_article(article_id)
+    article = article_history.get_article(article_id)
     if article.live_revision_id is not None and not can(current_user, "view_article", load_access(article)):
         return redirect(url_for("public.article", slug=article.slug))  # the live page, as readers see it
     article, access = load_article(article_id)
@@ -216,7 +216,7 @@ def detail(article_id: int):
         currency_panel = {
             "schedules": schedules.pending_for(article), "schedule_form": _schedule_form(article),
             "interval_form": IntervalForm(data={"review_interval_months": article.review_interval_months}),
-            "interval": article_service.review_interval_months(article), "pemat": currency.latest_pemat(article),
+            "interval": transitions.review_interval_months(article), "pemat": currency.latest_pemat(article),
             "feedback": attention.feedback_by_revision(article),
         }
     return render_template(
@@ -226,7 +226,7 @@ def detail(article_id: int):
         my_signature=my_signature, after_signing=presenters.after_signing(article, bundle.assignments), Action=Action, State=State, assign_form=assign_form, respond_form=RespondForm(),
         waive_form=WaiveForm(), comment_form=CommentForm(), transition_form=TransitionForm(),
         citation_results=citation_results, cq=cq, currency_panel=currency_panel,
-        citation_warnings=article_service.citation_warnings(article) if can(current_user, "edit_article", access) else [],
+        citation_warnings=references.citation_warnings(article) if can(current_user, "edit_article", access) else [],
         readability=assess(bundle.current.body) if can(current_user, "edit_article", access) or my_assignment or can(current_user, "manage_currency") else None,
         scheduled=schedules.pending_for(article) if currency_panel is None else currency_panel["schedules"],
         passages=passages,
@@ -242,10 +242,10 @@ def _since_review(article, assignment, current):
     number = assignment.revision_to_compare(article.version) if assignment else None
     if number is None:
         return None
-    old = article_service.get_revision(article, number)
+    old = article_history.get_revision(article, number)
     return {"number": number, "signed": assignment.decision == Decision.APPROVED,
             "parts": [part for part in diffing.revision_diff(old, current) if part[2]],
-            "references": article_service.reference_changes(old, current)}
+            "references": article_history.reference_changes(old, current)}
 
 
 @bp.get("/<int:article_id>/since-my-review")
@@ -267,8 +267,8 @@ def edit(article_id: int):
     rearranged list, saving nothing, so the page works without JavaScript."""
     article, access = load_article(article_id, for_update=request.method == "POST")
     require(current_user, "edit_article", access, message="Only the author or an editor can change this article.")
-    current = article_service.current_revision(article)
-    ids = article_service.citation_ids_of(current)
+    current = article_history.current_revision(article)
+    ids = article_history.citation_ids_of(current)
     added = request.args.get("add", type=whole_number)  # the article page's "Attach" opens the form with it added
     form = EditArticleForm(data=None if request.method == "POST" else {
         "title": current.title, "summary": current.summary, "body": current.body, "topic": current.topic,
@@ -288,17 +288,17 @@ def edit(article_id: int):
         form.citation_ids.errors = []
     elif form.validate_on_submit():
         try:
-            article_service.save_revision(
+            editing.save_revision(
                 current_user, article, base_version=form.base_version.data, title=form.title.data,
                 summary=form.summary.data or "", body=form.body.data or "", topic=form.topic.data or "",
                 note=form.note.data, citation_ids=form.citation_ids.data,
             )
         except StaleVersion as exc:
             refused(exc)
-            base = article_service.get_revision(article, form.base_version.data) if 0 < form.base_version.data <= article.version else None
+            base = article_history.get_revision(article, form.base_version.data) if 0 < form.base_version.data <= article.version else None
             conflict = {
                 "message": exc.message, "current_version": exc.current_version,
-                "html": diffing.word_diff_html(article_service.revision_text(base), article_service.revision_text(current)) if base else None,
+                "html": diffing.word_diff_html(article_history.revision_text(base), article_history.revision_text(current)) if base else None,
             }
             form.base_version.data = article.version  # saving again overwrites knowingly
             form.base_version.raw_data = None
@@ -345,10 +345,10 @@ def import_word(article_id: int):
             else:
                 return _done(article, f"Saved as version {article.version}: the text now comes from {filename}. "
                                       f"{draft.report}".strip())
-    current = article_service.current_revision(article)
+    current = article_history.current_revision(article)
     form = EditArticleForm(formdata=None, data={"title": current.title, "summary": current.summary, "body": current.body,
                                                 "topic": current.topic, "base_version": article.version,
-                                                "citation_ids": article_service.citation_ids_of(current)})
+                                                "citation_ids": article_history.citation_ids_of(current)})
     return _edit_page(article, form, word_form=word_form, status=422)
 
 
@@ -361,7 +361,7 @@ def preview(article_id: int):
     if not isinstance(payload, dict):
         payload = {}  # refused by the service, after its permission check, as a preview without a body
     try:
-        shown = article_service.preview(current_user, article, body=payload.get("body"),
+        shown = editing.preview(current_user, article, body=payload.get("body"),
                                         citation_ids=payload.get("citation_ids"))
     except DomainError as exc:
         refused(exc)
@@ -401,12 +401,12 @@ def transition(article_id: int):
         abort(400, "The form was incomplete.")
     return perform(
         article_id,
-        lambda article, _: article_service.transition(
+        lambda article, _: transitions.transition(
             current_user, article, form.action.data, comment=form.comment.data, password=form.password.data,
             revision=form.revision.data, content_hash=form.content_hash.data or None,
             conflict_of_interest=form.conflict_of_interest.data or None),
         lambda article: presenters.outcome(form.action.data, article, queries.assignments_by_article([article.id])[article.id])
-        + "".join(f" Note: {w}" for w in (article_service.citation_warnings(article) if form.action.data == "submit" else [])),
+        + "".join(f" Note: {w}" for w in (references.citation_warnings(article) if form.action.data == "submit" else [])),
         confirm=_transition_confirmation(article_id, form),
     )
 
@@ -414,9 +414,9 @@ def transition(article_id: int):
 def _transition_confirmation(article_id: int, form):
     """perform()'s `confirm` for publishing and unpublishing (None for the other actions); the
     note typed beside the button is carried to the confirmation page."""
-    if form.action.data not in article_service.CONFIRMED_ACTIONS:
+    if form.action.data not in transitions.CONFIRMED_ACTIONS:
         return None
-    return (lambda article, _: article_service.transition_consequence(current_user, article, form.action.data),
+    return (lambda article, _: transitions.transition_consequence(current_user, article, form.action.data),
             url_for("articles.confirm_transition", article_id=article_id, action=form.action.data,
                     comment=form.comment.data or None))
 
@@ -426,16 +426,16 @@ def confirm_transition(article_id: int):
     """The second look before publishing or unpublishing, with the form that does it."""
     article, _ = load_article(article_id)
     action = request.args.get("action", "")
-    if action not in article_service.CONFIRMED_ACTIONS:
+    if action not in transitions.CONFIRMED_ACTIONS:
         abort(400, "Only publishing and unpublishing are confirmed here.")
     try:
-        consequence = article_service.transition_consequence(current_user, article, action)
+        consequence = transitions.transition_consequence(current_user, article, action)
     except DomainError as exc:
         return show_refusal(article, exc)
     unpublish = action == Action.UNPUBLISH
     return _confirmation(article, consequence, url_for("articles.transition", article_id=article.id), {"action": action},
                          button=Action(action).label, danger=unpublish,
-                         note=request.args.get("comment", "")[:article_service.MAX_NOTE] if unpublish else None)
+                         note=request.args.get("comment", "")[:editing.MAX_NOTE] if unpublish else None)
 
 
 @bp.post("/<int:article_id>/reviewers")
@@ -499,7 +499,7 @@ def resolve_comment(article_id: int, comment_id: int):
 
 @bp.post("/<int:article_id>/citations")
 def attach_citation(article_id: int):
-    return perform(article_id, lambda article, _: article_service.attach_citation(
+    return perform(article_id, lambda article, _: references.attach_citation(
         current_user, article, request.form.get("citation_id", type=whole_number), base_version=request.form.get("base_version", type=whole_number)),
         "Reference attached (a new revision).")
 
@@ -507,10 +507,10 @@ def attach_citation(article_id: int):
 @bp.post("/<int:article_id>/citations/<int:citation_id>/detach")
 def detach_citation(article_id: int, citation_id: int):
     base_version = request.form.get("base_version", type=whole_number)
-    return perform(article_id, lambda article, _: article_service.detach_citation(
+    return perform(article_id, lambda article, _: references.detach_citation(
         current_user, article, citation_id, base_version=base_version),
         "Reference detached (a new revision).",
-        confirm=(lambda article, _: article_service.reference_change_consequence(current_user, article, citation_id),
+        confirm=(lambda article, _: references.reference_change_consequence(current_user, article, citation_id),
                  url_for("articles.confirm_detach", article_id=article_id, citation_id=citation_id, base_version=base_version)))
 
 
@@ -519,10 +519,10 @@ def move_citation(article_id: int, citation_id: int):
     direction = "up" if request.form.get("direction") == "up" else "down"
     offset = -1 if direction == "up" else 1
     base_version = request.form.get("base_version", type=whole_number)
-    return perform(article_id, lambda article, _: article_service.move_citation(
+    return perform(article_id, lambda article, _: references.move_citation(
         current_user, article, citation_id, offset, base_version=base_version),
         "Reference moved (a new revision).",
-        confirm=(lambda article, _: article_service.reference_change_consequence(current_user, article, citation_id, offset),
+        confirm=(lambda article, _: references.reference_change_consequence(current_user, article, citation_id, offset),
                  url_for("articles.confirm_move", article_id=article_id, citation_id=citation_id, direction=direction,
                          base_version=base_version)))
 
@@ -542,7 +542,7 @@ def _confirm_reference_change(article_id: int, citation_id: int, direction: str 
     article, _ = load_article(article_id)
     offset = None if direction is None else {"up": -1, "down": 1}.get(direction, 0)  # 0: refused by the service
     try:
-        consequence = article_service.reference_change_consequence(current_user, article, citation_id, offset)
+        consequence = references.reference_change_consequence(current_user, article, citation_id, offset)
     except DomainError as exc:
         return show_refusal(article, exc)
     fields = {"base_version": request.args.get("base_version", type=whole_number) or article.version}
@@ -595,17 +595,17 @@ def diff(article_id: int):
     article, _ = load_article(article_id)
     if request.args.get("from", type=whole_number) is None or request.args.get("to", type=whole_number) is None:
         abort(400, "Choose two revisions to compare.")
-    old, new = article_service.revisions_to_compare(article, request.args.get("from", type=whole_number) or 0,
+    old, new = article_history.revisions_to_compare(article, request.args.get("from", type=whole_number) or 0,
                                                     request.args.get("to", type=whole_number) or 0)
     parts = diffing.revision_diff(old, new)
     return render_template("articles/diff.html", article=article, old=old, new=new, parts=parts,
-                           reference_changes=article_service.reference_changes(old, new))
+                           reference_changes=article_history.reference_changes(old, new))
 
 
 @bp.get("/<int:article_id>/revisions/<int:number>")
 def revision(article_id: int, number: int):
     article, access = load_article(article_id)
-    rev = article_service.get_revision(article, number)
+    rev = article_history.get_revision(article, number)
     citations = rev.citations
     rendered = render_body(rev.body, {c.key: i for i, c in enumerate(citations, start=1)})
     signatures = db.session.scalars(select(Signature).where(Signature.revision_id == rev.id).order_by(Signature.id)).all()
@@ -623,6 +623,6 @@ def revision(article_id: int, number: int):
 @bp.post("/<int:article_id>/revisions/<int:number>/restore")
 def restore(article_id: int, number: int):
     form = RestoreForm()
-    return perform(article_id, lambda article, _: article_service.restore_revision(
+    return perform(article_id, lambda article, _: editing.restore_revision(
         current_user, article, number, base_version=form.base_version.data, note=form.note.data),
         lambda article: f"Revision {number} restored as version {article.version}.")

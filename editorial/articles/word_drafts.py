@@ -13,7 +13,7 @@ from editorial.core.errors import ValidationError
 from editorial.articles.models import Article, Revision
 from editorial.accounts.models import User
 from editorial.accounts.permissions import require
-from editorial.articles import service as article_service
+from editorial.articles import editing
 from editorial.articles.word_import import NotAWordFile, WordDraft, docx_to_markdown
 
 FIELD = "word_file"
@@ -45,7 +45,7 @@ def start_from_word(actor: User, raw: bytes, filename: str, *, title: str = "", 
     body = draft.markdown
     if not title:
         title, body = (draft.title, draft.without_title()) if draft.title else (PurePath(filename).stem, body)
-    article = article_service.create_article(actor, title=title, body=body, summary=summary, topic=topic)
+    article = editing.create_article(actor, title=title, body=body, summary=summary, topic=topic)
     return article, draft
 
 
@@ -55,5 +55,5 @@ def replace_text_from_word(actor: User, article: Article, raw: bytes, filename: 
     require(actor, "edit_article", load_access(article), message="Only the author or an editor can change this article.")
     draft = convert(raw)
     note = (note or "").strip() or f"Text replaced from the Word file {filename}."
-    revision = article_service.save_revision(actor, article, base_version=base_version, body=draft.markdown, note=note)
+    revision = editing.save_revision(actor, article, base_version=base_version, body=draft.markdown, note=note)
     return revision, draft

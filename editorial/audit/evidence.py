@@ -15,7 +15,7 @@ from editorial.core.extensions import db
 from editorial.articles.models import Article, Revision
 from editorial.audit.models import AuditCheckpoint, AuditEvent
 from editorial.reviews.models import Comment, Signature
-from editorial.articles.service import revision_hash, unified_diff
+from editorial.articles.history import revision_hash, unified_diff
 
 
 def _time(value):

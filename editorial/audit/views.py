@@ -18,7 +18,7 @@ from editorial.reviews.models import Signature
 from editorial.accounts.models import User
 from editorial.accounts.permissions import can
 from editorial.articles.rendering import render_body
-from editorial.articles import service as article_service
+from editorial.articles import history as article_history
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
@@ -84,7 +84,7 @@ def verify():
 
 @bp.get("/articles/<int:article_id>")
 def timeline(article_id: int):
-    article = article_service.get_article(article_id)
+    article = article_history.get_article(article_id)
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.article_id == article.id).order_by(AuditEvent.id)).all()
     published = db.session.scalars(
         select(Revision.number).where(Revision.article_id == article.id, Revision.number.in_(
@@ -96,7 +96,7 @@ def timeline(article_id: int):
 
 @bp.get("/articles/<int:article_id>/as-of")
 def as_of(article_id: int):
-    article = article_service.get_article(article_id)
+    article = article_history.get_article(article_id)
     raw = request.args.get("at", "").strip()
     if not raw:
         return render_template("audit/as_of.html", article=article, at=None, revision=None)
@@ -105,7 +105,7 @@ def as_of(article_id: int):
     except ValidationError as exc:
         return render_template("audit/as_of.html", article=article, at=None, revision=None, error=exc.fields["since"]), 422
     moment = filters.since
-    revision = article_service.live_revision_at(article, moment)
+    revision = article_history.live_revision_at(article, moment)
     context = {"article": article, "at": moment, "revision": revision}
     if revision is not None:
         context["citations"] = revision.citations
@@ -118,18 +118,18 @@ def as_of(article_id: int):
 
 @bp.get("/articles/<int:article_id>/revisions/<int:number>/manifest")
 def manifest(article_id: int, number: int):
-    article = article_service.get_article(article_id)
-    revision = article_service.get_revision(article, number)
+    article = article_history.get_article(article_id)
+    revision = article_history.get_revision(article, number)
     signatures = db.session.scalars(
         select(Signature).options(joinedload(Signature.signer)).where(Signature.revision_id == revision.id).order_by(Signature.id)
     ).all()
     return render_template("audit/manifest.html", article=article, revision=revision, signatures=signatures,
-                           hash_ok=article_service.revision_hash(revision) == revision.content_hash)
+                           hash_ok=article_history.revision_hash(revision) == revision.content_hash)
 
 
 @bp.get("/articles/<int:article_id>/evidence.zip")
 def evidence_pack(article_id: int):
-    article = article_service.get_article(article_id)
+    article = article_history.get_article(article_id)
     return Response(
         evidence.build_zip(article), mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="evidence-{article.slug}.zip"'},

@@ -26,7 +26,7 @@ from editorial.core.extensions import db
 from editorial.articles.models import Article
 from editorial.accounts.models import User
 from editorial.accounts.roles import Role
-from editorial.articles import service as articles
+from editorial.articles import editing, history as article_history, references, transitions
 from editorial.citations import service as citations
 from editorial.reviews import service as reviews
 from editorial.accounts import service as users
@@ -88,9 +88,9 @@ def _demo_citations(editor: User) -> list[int]:
 
 
 def _draft(writer: User, title: str, summary: str, body: str, editor: User) -> Article:
-    article = articles.create_article(writer, title=title, summary=summary, body=body, topic="Breast cancer")
+    article = editing.create_article(writer, title=title, summary=summary, body=body, topic="Breast cancer")
     for citation_id in _demo_citations(editor):  # the library returns the existing record
-        articles.attach_citation(writer, article, citation_id)
+        references.attach_citation(writer, article, citation_id)
     return article
 
 
@@ -98,9 +98,9 @@ def _seed_overdue_article(people) -> None:
     """Published about 13 months ago with a 12-month interval: overdue for its medical review."""
     article = _draft(people["writer"], AFTER_LUMPECTOMY_TITLE, AFTER_LUMPECTOMY_SUMMARY, AFTER_LUMPECTOMY_BODY, people["editor"])
     reviews.assign_reviewer(people["editor"], article, people["oncologist"].id)
-    articles.transition(people["writer"], article, "submit")
+    transitions.transition(people["writer"], article, "submit")
     _sign(people["oncologist"], article)
-    articles.transition(people["editor"], article, "publish")
+    transitions.transition(people["editor"], article, "publish")
 
 
 def _seed_late_review(people) -> None:
@@ -108,7 +108,7 @@ def _seed_late_review(people) -> None:
     with _at(12):
         article = _draft(people["writer"], SURGERY_DAY_TITLE, SURGERY_DAY_SUMMARY, SURGERY_DAY_BODY, people["editor"])
         reviews.assign_reviewer(people["editor"], article, people["surgeon"].id, due_date=(now() + timedelta(days=9)).date())
-        articles.transition(people["writer"], article, "submit", comment="Short practical piece.")
+        transitions.transition(people["writer"], article, "submit", comment="Short practical piece.")
 
 
 def _at(days_ago: float, hour: int = 10):
@@ -121,9 +121,9 @@ def _sign(reviewer, article) -> None:
     declared one when accepting."""
     from editorial.accounts.access import load_access
 
-    revision = articles.current_revision(article)
+    revision = article_history.current_revision(article)
     declared = load_access(article).assignment_of(reviewer).has_declared
-    articles.transition(reviewer, article, "approve", password=DEMO_PASSWORD, revision=revision.number,
+    transitions.transition(reviewer, article, "approve", password=DEMO_PASSWORD, revision=revision.number,
                         content_hash=revision.content_hash, conflict_of_interest=None if declared else "none")
 
 
@@ -140,28 +140,28 @@ def _seed_iort_history(people: dict[str, User]) -> None:
             "A group of radiation experts advises that, for breast cancer, IORT given on its own (with no radiation afterwards) should for now be offered only as part of a clinical study [@tom2019].",
             "A group of radiation experts has reviewed how IORT is used for breast cancer [@tom2019].",
         )
-        article = articles.create_article(writer, title=IORT_TITLE, summary=IORT_SUMMARY, body=first_body, topic="Breast cancer")
+        article = editing.create_article(writer, title=IORT_TITLE, summary=IORT_SUMMARY, body=first_body, topic="Breast cancer")
         for citation_id in ids:
-            articles.attach_citation(writer, article, citation_id)
+            references.attach_citation(writer, article, citation_id)
     with _at(61):
         reviews.assign_reviewer(editor, article, people["oncologist"].id)
         reviews.assign_reviewer(editor, article, surgeon.id)
-        articles.transition(writer, article, "submit", comment="First version, ready for medical review.")
+        transitions.transition(writer, article, "submit", comment="First version, ready for medical review.")
     with _at(60):
         reviews.respond(surgeon, article, accepted=True, conflict_of_interest="Speaking fees from an IORT device maker (2024).")
         reviews.waive_conflict(editor, article, surgeon.id, "Disclosed on the page; the other reviewer has no conflict.")
         _review_round(people, article)
     with _at(59):
-        articles.transition(editor, article, "publish")
+        transitions.transition(editor, article, "publish")
     with _at(9):
-        articles.save_revision(writer, article, base_version=article.version, body=IORT_BODY, note=SECOND_VERSION_NOTE)
-        articles.transition(writer, article, "submit", comment="Clarified the expert advice.")
+        editing.save_revision(writer, article, base_version=article.version, body=IORT_BODY, note=SECOND_VERSION_NOTE)
+        transitions.transition(writer, article, "submit", comment="Clarified the expert advice.")
     with _at(8):
         _review_round(people, article)
     with _at(7):
-        articles.transition(editor, article, "publish")
+        transitions.transition(editor, article, "publish")
     with _at(1):
-        articles.save_revision(
+        editing.save_revision(
             writer, article, base_version=article.version, note=NEW_DRAFT_NOTE,
             body=IORT_BODY + "- How often will I need check-ups after treatment?\n",
         )

@@ -178,7 +178,7 @@ def _published_signatures(article: Article, live: Revision) -> list[tuple[Signat
       (records older than the installation's first checkpoint are accepted on the rest);
     - the signatures the record names are all there, on exactly this content.
     """
-    from editorial.articles.service import revision_hash
+    from editorial.articles.history import revision_hash
 
     if revision_hash(live) != live.content_hash:
         raise Withheld(article, "the live text does not match its content hash")

@@ -15,7 +15,8 @@ from editorial.accounts.roles import Role
 from editorial.notifications import service as notifications
 from editorial.core.bounds import MAX_ID
 from editorial.reviews.declarations import says_nothing_to_declare
-from editorial.articles.service import MAX_NOTE, settle_review
+from editorial.articles.editing import MAX_NOTE
+from editorial.articles.transitions import settle_review
 from editorial.core.validation import FieldErrors, clean_date, clean_text
 from editorial.articles.workflow import Decision, State
 

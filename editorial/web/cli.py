@@ -186,7 +186,7 @@ def articles_transition(article_id, action, email, comment, revision, content_ha
     """Apply a workflow action as a user (the same rules as the pages and the API).
     Approving names the revision and content hash signed (shown and confirmed when not given)
     and asks for that user's password, which is their signature."""
-    from editorial.articles import service as article_service
+    from editorial.articles import history as article_history, transitions
 
     actor = user_service.find_by_email(email)
     if actor is None:
@@ -199,14 +199,14 @@ def articles_transition(article_id, action, email, comment, revision, content_ha
                        err=True)
             sys.exit(1)
         if revision is None:
-            shown = article_service.current_revision(article_service.get_article(article_id))
+            shown = article_history.current_revision(article_history.get_article(article_id))
             click.echo(f"You are signing revision {shown.number}, content hash {shown.content_hash}.")
             click.confirm("Sign this revision?", abort=True)
             revision, content_hash = shown.number, shown.content_hash
             db.session.rollback()  # the signature is checked again under the article's lock below
         password = click.prompt("Password (your signature)", hide_input=True)
-    article = article_service.get_article(article_id, for_update=True)
-    article_service.transition(actor, article, action, comment=comment, password=password, revision=revision,
+    article = article_history.get_article(article_id, for_update=True)
+    transitions.transition(actor, article, action, comment=comment, password=password, revision=revision,
                                content_hash=content_hash, conflict_of_interest=conflict_of_interest)
     click.echo(f"Article {article.id} is now {article.state} (version {article.version}).")
 

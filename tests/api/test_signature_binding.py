@@ -164,7 +164,7 @@ def test_a_conflict_declared_after_signing_voids_the_signature(app, newsroom):
 
 
 def test_a_conflict_declared_after_signing_voids_a_scheduled_publication(app, client, login, newsroom):
-    from editorial.articles import schedules
+    from editorial.articles import schedules_cli
 
     n = newsroom
     aid = n.approved()["id"]
@@ -173,7 +173,7 @@ def test_a_conflict_declared_after_signing_voids_a_scheduled_publication(app, cl
     assert client.post(f"/articles/{aid}/schedules", data={"action": "publish", "run_at": run_at}).status_code == 302
     n.call("PATCH", f"/articles/{aid}/reviewers/me", n.reviewer, {"accepted": True, "conflict_of_interest": "Paid speaker."})
     with app.app_context():
-        schedules.apply_due(datetime.now(timezone.utc) + timedelta(hours=2))
+        schedules_cli.apply_due(datetime.now(timezone.utc) + timedelta(hours=2))
     article = n.article(aid)
     assert article["state"] == "in_review" and article["live_revision"] is None
 

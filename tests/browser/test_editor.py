@@ -16,7 +16,7 @@ def draft(isolated_app, people):
     from editorial.core.extensions import db
     from editorial.citations.models import Citation
     from editorial.accounts.models import User
-    from editorial.articles import service as article_service
+    from editorial.articles import editing
 
     with isolated_app.app_context():
         citations = []
@@ -31,9 +31,9 @@ def draft(isolated_app, people):
             citations.append(citation)
         db.session.flush()
         writer = db.session.get(User, people["writer"].id)
-        article = article_service.create_article(writer, title="Radiation after surgery", summary="", topic="Breast cancer",
+        article = editing.create_article(writer, title="Radiation after surgery", summary="", topic="Breast cancer",
                                                  body="Radiation lowers the risk [@correa2017]. Skin may redden [@martinez2021].")
-        article_service.set_citations(writer, article, [citations[0].id, citations[1].id], base_version=1, note="Sources")
+        editing.set_citations(writer, article, [citations[0].id, citations[1].id], base_version=1, note="Sources")
         db.session.commit()
         return {"id": article.id, "ids": {c.key: c.id for c in citations}}
 

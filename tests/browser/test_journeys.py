@@ -275,11 +275,11 @@ def test_the_whole_review_journey(new_context, people, live_server):
 def test_edit_conflict_keeps_the_second_writers_text(new_context, people, live_server, isolated_app):
     from editorial.core.extensions import db
     from editorial.accounts.models import User
-    from editorial.articles import service as article_service
+    from editorial.articles import editing
 
     with isolated_app.app_context():
         author = db.session.get(User, people["writer"].id)
-        article = article_service.create_article(author, title="Hot flashes", summary="", topic="Menopause",
+        article = editing.create_article(author, title="Hot flashes", summary="", topic="Menopause",
                                                  body="Hot flashes are sudden feelings of warmth.")
         db.session.commit()
         article_id = article.id

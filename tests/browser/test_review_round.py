@@ -88,20 +88,20 @@ def draft(isolated_app, people):
     """The writer's draft citing one source, with two physician reviewers assigned by the editor."""
     from editorial.core.extensions import db
     from editorial.accounts.models import User
-    from editorial.articles import service as articles
+    from editorial.articles import editing
     from editorial.citations import service as citations
     from editorial.reviews import service as reviews
 
     with isolated_app.app_context():
         writer, editor = (db.session.get(User, people[k].id) for k in ("writer", "editor"))
         citations.import_citations(writer, "ris", RIS)
-        article = articles.create_article(writer, title=TITLE, body=BODY, summary="A single dose during surgery.",
+        article = editing.create_article(writer, title=TITLE, body=BODY, summary="A single dose during surgery.",
                                           topic="Breast cancer")
         from editorial.citations.models import Citation
         from sqlalchemy import select
 
         first = db.session.scalar(select(Citation).where(Citation.key == "vaidya2020"))
-        articles.set_citations(writer, article, [first.id], base_version=article.version, note="Sources")
+        editing.set_citations(writer, article, [first.id], base_version=article.version, note="Sources")
         for key in ("reviewer", "reviewer2"):
             reviews.assign_reviewer(editor, article, people[key].id)
         db.session.commit()

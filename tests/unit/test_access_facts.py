@@ -44,7 +44,7 @@ def test_facts_are_read_again_after_a_write_behind_the_unit_of_work_or_a_lock(ap
     before them."""
     from sqlalchemy import insert
 
-    from editorial.articles.service import get_article
+    from editorial.articles.history import get_article
 
     n = newsroom
     article_id = n.create()["id"]
@@ -70,7 +70,7 @@ def test_the_locked_read_gives_the_facts_and_people_a_read_of_each_would(app, ne
     from editorial.accounts.models import User
     from editorial.accounts.permissions import can
     from editorial.accounts.roles import Role
-    from editorial.articles.service import get_article
+    from editorial.articles.history import get_article
     from editorial.notifications.service import approval_recipients
 
     n = newsroom
