@@ -2,7 +2,7 @@
 
 The audit chain is computed in Python, in id order, with editorial.audit.hashing.event_hash itself, so
 `flask --app editorial audit verify` passes on the result. Revision content hashes use
-editorial.articles.service.content_hash, so signatures and the public page's integrity check hold.
+editorial.articles.history.content_hash, so signatures and the public page's integrity check hold.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
-    # Bumped whenever the user's sessions are ended (services/sessions.py): a sign-in waiting for
+    # Bumped whenever the user's sessions are ended (accounts/sessions.py): a sign-in waiting for
     # its second factor names the version it began under. Signed-in sessions are user_sessions rows.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Set when an administrator chose the password: it must be changed before anything else.
@@ -28,7 +28,7 @@ class User(Base):
     # (21 CFR Part 11 §11.300(d)) until an administrator unlocks it.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None]
-    # Two-factor sign-in (TOTP, services/two_factor.py). The shared secret (base32) is needed to
+    # Two-factor sign-in (TOTP, accounts/two_factor.py). The shared secret (base32) is needed to
     # check codes; a new one stays pending until the user confirms a code from it. Both are stored
     # encrypted (Fernet, editorial/core/secret_box.py) with a key kept outside the database.
     totp_secret: Mapped[str | None] = mapped_column(String(255))
@@ -71,7 +71,7 @@ class User(Base):
         return self.is_active_account and self.locked_at is None
 
     def get_id(self) -> str:
-        # Which of the user's sessions the cookie stands for is kept beside it (services/sessions.py).
+        # Which of the user's sessions the cookie stands for is kept beside it (accounts/sessions.py).
         return str(self.id)
 
     # The rest of what Flask-Login asks of a user (its UserMixin, written out: a model imports no
@@ -109,7 +109,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Written at most once a minute (services/users.py, note_token_used).
+    # Written at most once a minute (accounts/service.py, note_token_used).
     last_used_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
@@ -128,7 +128,7 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Written at most once a minute (services/sessions.py, note_seen).
+    # Written at most once a minute (accounts/sessions.py, note_seen).
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
     remote_addr: Mapped[str | None] = mapped_column(String(64))

@@ -1,6 +1,6 @@
 """Flask-Login wiring: how a session cookie becomes a user, and signing a user in and out.
 
-The cookie names a server-side session (services/sessions.py); a request is signed in only while
+The cookie names a server-side session (accounts/sessions.py); a request is signed in only while
 that session is open, so signing out, or ending the session from another browser, ends it at once."""
 from flask import g, request, session
 from flask_login import login_user, logout_user

@@ -12,7 +12,7 @@ def _submitted_email() -> str:
     return (request.form.get("email") or "").strip().lower()[:254] or get_remote_address()
 
 
-# Applied to the sign-in views (views/auth.py, views/two_factor.py): per address and per targeted account.
+# Applied to the sign-in views (accounts/views.py, accounts/two_factor_views.py): per address and per targeted account.
 SIGN_IN_LIMITS = [
     limiter.shared_limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], scope="sign-in-address",
                          exempt_when=lambda: request.method != "POST"),

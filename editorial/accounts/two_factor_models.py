@@ -1,4 +1,4 @@
-"""One-time recovery codes for two-factor sign-in (services/two_factor.py)."""
+"""One-time recovery codes for two-factor sign-in (accounts/two_factor.py)."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String

@@ -14,7 +14,7 @@ from editorial.accounts import two_factor
 
 bp = Blueprint("two_factor", __name__)
 
-# The session key of a sign-in waiting for its code (see views/auth.py).
+# The session key of a sign-in waiting for its code (see accounts/views.py).
 PENDING_KEY = "two_factor_pending"
 
 # Pages a signed-in user who must still set up two-factor sign-in may open.

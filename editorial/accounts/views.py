@@ -46,7 +46,7 @@ def sign_in():
         session.clear()  # a fresh session at sign-in (no fixation)
         session.permanent = True  # expires after the idle timeout
         if user.two_factor_enabled:
-            # Not signed in yet: the code page finishes the sign-in (views/two_factor.py).
+            # Not signed in yet: the code page finishes the sign-in (accounts/two_factor_views.py).
             session[PENDING_KEY] = two_factor.begin_sign_in(user, _safe_next(request.args.get("next")))
             return redirect(url_for("two_factor.code"))
         auth_loader.sign_in(user)
@@ -160,7 +160,7 @@ def end_other_sessions():
 # --- A password that must be changed first ----------------------------------------------------
 
 # Pages a user who must change their password may still open (two-factor set-up too, which
-# REQUIRE_TWO_FACTOR_FOR may ask for first: views/two_factor.py sends such users there).
+# REQUIRE_TWO_FACTOR_FOR may ask for first: accounts/two_factor_views.py sends such users there).
 _OPEN_WHILE_CHANGE_DUE = {"auth.change_password", "auth.sign_out", "auth.invitation", "static",
                           "two_factor.setup", "two_factor.start", "two_factor.confirm", "two_factor.code"}
 

@@ -1,6 +1,6 @@
 """The audit chain's hash: each event's SHA-256 over its canonical content and the previous hash.
 
-Pure (no Flask, no database): the chain (audit.py), its exports and checkpoints, the evidence pack's
+Pure (no Flask, no database): the chain (chain.py), its exports and checkpoints, the evidence pack's
 own verifier and the benchmark's generator all hash with these, so one definition decides."""
 import hashlib
 import json

@@ -1,6 +1,6 @@
 """Fetching one source's record by DOI (Crossref) or PMID (NCBI E-utilities).
 
-Pure Python (no Flask, no database): services/citation_lookup.py decides what to do with the answer.
+Pure Python (no Flask, no database): citations/lookup_service.py decides what to do with the answer.
 
 Rules:
 - What a writer pastes is read by `parse_identifier`: a DOI, a DOI URL ("https://doi.org/…",

@@ -1,5 +1,5 @@
 """Where retraction news comes from: a pluggable source interface, Crossref, and the
-Retraction Watch CSV. Pure Python (no Flask, no database); services/retraction_checks.py
+Retraction Watch CSV. Pure Python (no Flask, no database); citations/retraction_checks.py
 applies what these find to the library.
 
 Rules:

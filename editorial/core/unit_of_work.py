@@ -15,7 +15,7 @@
 - A command (flask --app editorial ...) is one unit of work too: committed when it returns or exits
   with 0, rolled back when it raises or exits otherwise; a refusal is printed and exits 1.
 - Mail is never sent from a request: it is queued in the outbox in the same transaction as what it
-  reports, and the worker sends what was committed (services/notifications.py).
+  reports, and the worker sends what was committed (notifications/service.py).
 """
 import functools
 import logging
