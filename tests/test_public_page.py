@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from editorial import create_app
+from editorial.public import feedback
 from editorial.public import page as public_page
 from editorial.core.extensions import db
 from editorial.articles.models import Article
@@ -19,9 +20,9 @@ from tests.conftest import shared_path
 
 @pytest.fixture(autouse=True)
 def _fresh_vote_limiter(app):
-    public_page.vote_limiter(app).reset()
+    feedback.vote_limiter(app).reset()
     yield
-    public_page.vote_limiter(app).reset()
+    feedback.vote_limiter(app).reset()
 
 
 def publish(newsroom, *, title, body="Body text [@tom2019].", summary="", topic="", citation_ids=None, reviewers=None):
@@ -317,7 +318,7 @@ def test_feedback_is_recorded_once_per_browser(newsroom, app):
 
 def test_feedback_is_capped_per_network_without_keeping_addresses(newsroom, app, monkeypatch):
     article = newsroom.published()
-    limiter = public_page.vote_limiter(app)
+    limiter = feedback.vote_limiter(app)
     monkeypatch.setattr(limiter, "per_article_per_day", 2)
     address = f"/health/{article['slug']}/feedback"
     statuses = [app.test_client().post(address, data={"helpful": "yes"}).status_code for _ in range(3)]
@@ -564,7 +565,7 @@ def test_with_redis_the_feedback_cap_is_shared_by_every_server(newsroom, app):
     client = _redis_or_skip()
     article = newsroom.published()
     prefix = f"vetted-test:{uuid.uuid4().hex}:"
-    servers = [public_page.SharedVoteLimiter(client, 3, prefix=prefix) for _ in range(2)]
+    servers = [feedback.SharedVoteLimiter(client, 3, prefix=prefix) for _ in range(2)]
     try:
         allowed = [servers[i % 2].allow("198.51.100.7", article["id"]) for i in range(5)]
         assert allowed == [True, True, True, False, False]
@@ -578,7 +579,7 @@ def test_with_redis_the_feedback_cap_is_shared_by_every_server(newsroom, app):
     # An app with REDIS_URL set picks the shared limiter (and the shared cache).
     redis_app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test",
                             "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")})
-    assert isinstance(public_page.vote_limiter(redis_app), public_page.SharedVoteLimiter)
+    assert isinstance(feedback.vote_limiter(redis_app), feedback.SharedVoteLimiter)
     assert redis_app.config["CACHE_TYPE"] == "RedisCache"
 
 

@@ -16,6 +16,7 @@ from flask import (
     Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, session, url_for,
 )
 
+from editorial.public import feedback as reader_feedback
 from editorial.public import page as public_page
 
 bp = Blueprint("public", __name__)
@@ -56,7 +57,7 @@ def article(slug: str):
     return render_template(
         "public/article.html", page=page, canonical_url=url,
         json_ld=public_page.json_for_html(public_page.json_ld(page, url)),
-        voted=public_page.voted_today(session, page.article_id),
+        voted=reader_feedback.voted_today(session, page.article_id),
     )
 
 
@@ -78,15 +79,15 @@ def feedback(slug: str):
     if article_row is None:
         return _not_found()
     target = url_for("public.article", slug=slug) + "#feedback"
-    if public_page.voted_today(session, article_row.id):
+    if reader_feedback.voted_today(session, article_row.id):
         flash("You have already told us about this page today. Thank you.", "info")
         return redirect(target, 303)
-    if not public_page.vote_limiter(current_app).allow(request.remote_addr or "", article_row.id):
+    if not reader_feedback.vote_limiter(current_app).allow(request.remote_addr or "", article_row.id):
         return render_template("public/message.html", heading="Too many answers",
                                message="We have had many answers about this page from your network today. "
                                        "Please try again tomorrow."), 429
-    public_page.record_feedback(article_row, answer == "yes")
-    public_page.remember_vote(session, article_row.id)
+    reader_feedback.record_feedback(article_row, answer == "yes")
+    reader_feedback.remember_vote(session, article_row.id)
     flash("Thank you for your feedback.", "success")
     return redirect(target, 303)
 
