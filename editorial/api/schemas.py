@@ -12,18 +12,20 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from editorial.api.helpers import iso
-from editorial.audit.hashing import format_time
-# Database ids and version numbers are 32-bit integers; larger values in a path are 404.
-from editorial.core.bounds import MAX_ID# noqa: E402
 from editorial.articles.workflow import State
+from editorial.audit.hashing import format_time
+from editorial.core.bounds import MAX_ID
+from editorial.reviews.models import AssignmentStatus
 
-# The workflow's states, written inline in the document from the one list (the enum).
+# The workflow's states and an assignment's status, written inline in the document from their one
+# list (the enums).
 StateName = Literal[tuple(State)]  # type: ignore[valid-type]
+ReviewStatus = Literal[tuple(AssignmentStatus)]  # type: ignore[valid-type]
 
+# Database ids and version numbers are 32-bit integers; larger values in a path are 404.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 
-ReviewStatus = Literal["pending", "approved", "changes_requested", "declined"]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 # API.md: times are ISO 8601 in UTC with a Z, to the second (a naive time from the database is UTC).
 Timestamp = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json"),

@@ -1,14 +1,15 @@
 """Review assignments, signatures and the comment thread."""
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from editorial.core.model_base import Base, stored_enum, utcnow
 from editorial.accounts.models import User
 from editorial.articles.workflow import Decision
+from editorial.core.model_base import Base, stored_enum, utcnow
 
 if TYPE_CHECKING:
     from editorial.articles.models import Article
@@ -24,6 +25,14 @@ REVIEW_STATUS_LABELS = {
     "signed_earlier": "signed an earlier revision",
     "changes_requested_earlier": "asked for changes on an earlier revision",
 }
+
+
+class AssignmentStatus(StrEnum):
+    """An assignment as the API states it, for the article's current version (Assignment.status_for)."""
+    PENDING = "pending"
+    APPROVED = Decision.APPROVED.value
+    CHANGES_REQUESTED = Decision.CHANGES_REQUESTED.value
+    DECLINED = "declined"
 
 
 class Assignment(Base):
@@ -118,13 +127,12 @@ class Assignment(Base):
     def conflict_blocks_signing(self) -> bool:
         return bool(self.conflict_of_interest) and self.conflict_waived_at is None
 
-    def status_for(self, version: int) -> str:
-        """pending | approved | changes_requested | declined, as seen for the article's current version."""
+    def status_for(self, version: int) -> AssignmentStatus:
         if self.declined_at is not None:
-            return "declined"
+            return AssignmentStatus.DECLINED
         if not self.awaits_decision_on(version):
-            return self.decision
-        return "pending"
+            return AssignmentStatus(self.decision)
+        return AssignmentStatus.PENDING
 
     def revision_to_compare(self, version: int) -> int | None:
         """The revision this reviewer last decided on (signed, or asked for changes), when the

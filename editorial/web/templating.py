@@ -5,7 +5,9 @@ from flask import has_request_context
 from flask_login import current_user
 
 from editorial.core.dates import format_datetime, long_date
+from editorial.articles.workflow import Decision, State
 from editorial.reviews.models import REVIEW_STATUS_LABELS
+from editorial.reviews.service import ASSIGNABLE_STATES
 from editorial.accounts.permissions import can
 from editorial.reviews.presenters import waiting_on
 from editorial.core.wording import count_of
@@ -34,6 +36,8 @@ def init_app(app):
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["date"] = long_date
     app.jinja_env.globals["review_status_labels"] = REVIEW_STATUS_LABELS  # globals reach imported macros
+    # The workflow's own words, so that a template compares states as the code does (State.APPROVED).
+    app.jinja_env.globals.update(State=State, Decision=Decision, assignable_states=ASSIGNABLE_STATES)
     app.jinja_env.filters["count_of"] = count_of
 
     @app.context_processor
