@@ -5,7 +5,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from editorial.core.bounds import whole_number
-from editorial.articles import queries
 from editorial.core.clock import now
 from editorial.core.errors import DomainError
 from editorial.core.unit_of_work import refused
@@ -15,6 +14,8 @@ from editorial.accounts.permissions import can
 from editorial.accounts.roles import Role
 from editorial.accounts import service as users
 from editorial.accounts.service import PROFILE_FIELDS
+from editorial.accounts import queries as user_queries
+from editorial.core import reading
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -37,8 +38,8 @@ def user_list():
         role = Role(role) if role else None
     except ValueError:
         abort(404)
-    page = queries.paginate(
-        queries.users_statement(role, request.args.get("q", "").strip()[:100] or None),
+    page = reading.paginate(
+        user_queries.users_statement(role, request.args.get("q", "").strip()[:100] or None),
         request.args.get("page", 1, type=whole_number),
         25,
     )

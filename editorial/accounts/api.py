@@ -1,11 +1,12 @@
 """GET /me and GET /users."""
-from editorial.articles import queries
 from editorial.api import api_bp, serialise
 from editorial.api.helpers import allowed, caller
 from editorial.api.openapi import documented
 from editorial.api.schemas import MeOut, UserPage
 from editorial.api.validation import PageQuery
 from editorial.accounts.roles import Role
+from editorial.accounts import queries as user_queries
+from editorial.core import reading
 
 
 class UserQuery(PageQuery):
@@ -24,5 +25,5 @@ def me():
 @documented(UserPage, errors=(403,), tag="users")
 def user_list(query: UserQuery):
     """Users, with reviewer profiles"""
-    return serialise.page_of(UserPage, queries.paginate(queries.users_statement(query.role), query.page, query.per_page),
+    return serialise.page_of(UserPage, reading.paginate(user_queries.users_statement(query.role), query.page, query.per_page),
                              serialise.user_full)

@@ -7,7 +7,7 @@ from editorial.reviews.models import Assignment
 from editorial.audit.models import AuditEvent
 from editorial.citations.models import Citation
 from editorial.accounts.models import User
-from editorial.articles.queries import Page
+from editorial.core.reading import Page
 from editorial.citations import service as citation_service
 
 

@@ -18,6 +18,7 @@ from editorial.accounts.permissions import require
 from editorial.articles import editing, history as article_history, transitions
 from editorial.reviews import service as review_service
 from editorial.articles.workflow import Action
+from editorial.core import reading
 
 
 class ArticleCreate(Body):
@@ -118,7 +119,7 @@ def list_articles(query: ArticleQuery):
     statement = queries.articles_statement(
         caller(), state=query.state, q=query.q, assigned_to=caller() if query.assigned_to == "me" else None,
     )
-    return serialise.page_of(out.ArticlePage, queries.paginate(statement, query.page, query.per_page),
+    return serialise.page_of(out.ArticlePage, reading.paginate(statement, query.page, query.per_page),
                              serialise.article_summary)
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from editorial.core.bounds import whole_number
 from editorial.core.dates import local_to_utc
 from editorial.desk import attention
-from editorial.articles import pemat, queries
+from editorial.articles import pemat
 from editorial.core.errors import DomainError, ValidationError
 from editorial.core.extensions import db
 from editorial.core.forms import apply_form
@@ -18,6 +18,7 @@ from editorial.core.dates import format_datetime
 from editorial.core.wording import count_of
 from editorial.articles import currency, schedules
 from editorial.articles.views import load_article, perform, show_refusal
+from editorial.core import reading
 
 bp = Blueprint("currency", __name__)
 
@@ -35,7 +36,7 @@ def attention_list():
     if kind not in attention.KINDS:
         abort(404)
     sort = request.args.get("sort", "due")
-    page = queries.paginate(attention.statement(kind, sort), request.args.get("page", 1, type=whole_number), 25)
+    page = reading.paginate(attention.statement(kind, sort), request.args.get("page", 1, type=whole_number), 25)
     return render_template("currency/attention.html", page=page, kind=kind, kinds=attention.KINDS, sort=sort)
 
 

@@ -1,68 +1,20 @@
-"""Read-side selects with explicit eager loading, and pagination."""
+"""Read-side selects of articles, with explicit eager loading (pagination: core/reading.py)."""
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _json_string  # json.dumps's own escaper
-from math import ceil
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial.accounts.access import load_access
-from editorial.core.extensions import db
-from editorial.articles.models import Article, Revision, RevisionCitation
-from editorial.reviews.models import Assignment
-from editorial.citations.models import Citation
-from editorial.accounts.models import User, UserRole
+from editorial.accounts.models import User
 from editorial.accounts.permissions import articles_viewable_by
-from editorial.accounts.roles import Role
+from editorial.articles.models import Article, Revision, RevisionCitation
+from editorial.core.extensions import db
+from editorial.core.reading import rows_by_id
 from editorial.core.sql_time import utc_seconds_text
+from editorial.reviews.models import Assignment
 
-MAX_PER_PAGE = 100
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def paginate(statement, page: int = 1, per_page: int = 25) -> Page:
-    """One COUNT and one page of rows, whatever the table's size. (A window count in the same
-    statement saves a round trip but makes SQLite number every row before the LIMIT: 10x slower
-    at 10,000 articles.)"""
-    page = max(1, page)
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total or 0)
-
-
-def users_statement(role: Role | None = None, q: str | None = None):
-    statement = select(User).options(selectinload(User.role_rows)).order_by(User.name, User.id)
-    if role is not None:
-        statement = statement.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role.value)))
-    if q:
-        pattern = f"%{q.lower()}%"
-        statement = statement.where(func.lower(User.name).like(pattern) | User.email.like(pattern))
-    return statement
-
-
-# --- Articles --------------------------------------------------------------------------
 
 def visible_articles(user: User):
     """Articles this user may see in lists and search: permissions.view_article's own SQL form (a
@@ -115,16 +67,6 @@ def assignments_by_article(article_ids: list[int]) -> dict[int, list]:
     return result
 
 
-def rows_by_id(model, ids, *options) -> dict:
-    """Rows by primary key; those the session already holds (what this request has just written or
-    checked) are not read again."""
-    found = {i: row for i in ids if (row := db.session.identity_map.get(identity_key(model, i))) is not None}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        found.update((row.id, row) for row in db.session.scalars(select(model).options(*options).where(model.id.in_(missing))))
-    return found
-
-
 def revisions_by_id(revision_ids: list[int]) -> dict:
     """Revisions with their authors."""
     found = rows_by_id(Revision, [i for i in revision_ids if i], joinedload(Revision.author))
@@ -171,20 +113,6 @@ def revision_list_json(article_id: int) -> str:
         f'"created_at":{_json_string(created_at)},"note":{_json_string(note)},"content_hash":{_json_string(content_hash)}}}'
         for number, created_at, note, content_hash, user_id, name, credentials in rows
     ) + "]"
-
-
-def search_citations(q: str, limit: int = 20) -> list:
-    """Library records whose title or key contains q, or whose DOI is q, newest first: the
-    article page's and the edit form's "Find in the citation library"."""
-    return db.session.scalars(
-        select(Citation).where(
-            Citation.title.ilike(f"%{q}%") | Citation.key.ilike(f"%{q}%") | (Citation.doi == q.lower())
-        ).order_by(Citation.year.desc(), Citation.id.desc()).limit(limit)
-    ).all()
-
-
-def citations_by_id(citation_ids: list[int]) -> dict:
-    return rows_by_id(Citation, sorted(set(citation_ids)))
 
 
 @dataclass

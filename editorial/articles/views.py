@@ -41,6 +41,9 @@ from editorial.reviews import service as review_service
 from editorial.articles import word_drafts
 from editorial.core.unit_of_work import refused
 from editorial.articles.workflow import TRANSITIONS, Action, Decision, State, available_actions
+from editorial.accounts import queries as user_queries
+from editorial.core import reading
+from editorial.citations import queries as citation_queries
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -114,7 +117,7 @@ def index():
     q = request.args.get("q", "").strip()[:200]
     mine = request.args.get("mine") == "1"
     live = request.args.get("live") == "1"
-    page = queries.paginate(
+    page = reading.paginate(
         queries.articles_statement(current_user, state=state, q=q or None, author=current_user if mine else None,
                                    live=live),
         request.args.get("page", 1, type=whole_number), 25,
@@ -167,7 +170,7 @@ def _schedule_form(article):
 
 def _reviewer_choices(article, access):
     """Reviewers an editor may assign, with specialty and open workload, in one pass."""
-    reviewers = db.session.scalars(queries.users_statement(Role.REVIEWER).where(User.is_active_account.is_(True))).all()
+    reviewers = db.session.scalars(user_queries.users_statement(Role.REVIEWER).where(User.is_active_account.is_(True))).all()
     workload = review_service.open_workload([r.id for r in reviewers])
     choices = []
     for reviewer in reviewers:
@@ -204,7 +207,7 @@ def detail(article_id: int):
     cq = request.args.get("cq", "").strip()[:200]
     citation_results = []
     if cq and can(current_user, "edit_article", access):
-        citation_results = queries.search_citations(cq)
+        citation_results = citation_queries.search_citations(cq)
     actions = [a for a in available_actions(article.state) if can(current_user, TRANSITIONS[a].permission, access)]
     review_actions = [a for a in actions if a in REVIEWER_ACTIONS] if my_assignment else []
     my_signature = None
@@ -315,9 +318,9 @@ def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, st
     """The edit page: the form with its ordered references (and library matches for `cq`), and the
     Word form that replaces the text."""
     form.references_in_form.data = "1"  # this page sends its reference list
-    by_id = queries.citations_by_id(form.citation_ids.data or [])
+    by_id = citation_queries.citations_by_id(form.citation_ids.data or [])
     references = [by_id[i] for i in form.citation_ids.data or [] if i in by_id]
-    results = [c for c in queries.search_citations(cq) if c.id not in by_id] if cq else []
+    results = [c for c in citation_queries.search_citations(cq) if c.id not in by_id] if cq else []
     word_form = word_form or WordRevisionForm(formdata=None, data={"base_version": article.version})
     return render_template("articles/edit.html", article=article, form=form, conflict=conflict, references=references,
                            cq=cq, citation_results=results, word_form=word_form,
@@ -573,7 +576,7 @@ def history(article_id: int):
         .order_by(Signature.id)
     ):
         signatures.setdefault(signature.revision_number, []).append(signature)
-    page = queries.Page(items=revisions, page=page_number, per_page=per_page, total=article.version)
+    page = reading.Page(items=revisions, page=page_number, per_page=per_page, total=article.version)
     return render_template("articles/history.html", article=article, revisions=revisions, signatures=signatures, page=page,
                            compare_from=_default_comparison(article, access))
 

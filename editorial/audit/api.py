@@ -4,13 +4,13 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from editorial.audit import log as audit_log
-from editorial.articles import queries
 from editorial.api import api_bp, serialise
 from editorial.api.helpers import allowed
 from editorial.api.openapi import documented
 from editorial.api.schemas import AuditPage, VerifyOut
 from editorial.api.validation import PageQuery, QueryTime, clipped, query_int
 from editorial.audit.chain import verify_chain
+from editorial.core import reading
 
 class AuditQuery(PageQuery):
     article_id: query_int() | None = None
@@ -29,7 +29,7 @@ class AuditQuery(PageQuery):
 def audit_events(query: AuditQuery):
     """Audit events, oldest first"""
     filters = audit_log.AuditFilter(**query.model_dump(exclude={"page", "per_page"}))
-    return serialise.page_of(AuditPage, queries.paginate(audit_log.statement(filters), query.page, query.per_page),
+    return serialise.page_of(AuditPage, reading.paginate(audit_log.statement(filters), query.page, query.per_page),
                              serialise.audit_event)
 
 

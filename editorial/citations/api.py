@@ -14,6 +14,7 @@ from editorial.api.schemas import CitationCreatedOut, CitationOut, CitationPage,
 from editorial.api.validation import Body, PageQuery, Query, body_of, clipped
 from editorial.citations import Author, CitationData
 from editorial.citations import lookup_service as citation_lookup, service as citation_service
+from editorial.core import reading
 
 
 class _DatedBody(Body):
@@ -88,7 +89,7 @@ def lookup_citation(json: LookupIn):
 def list_citations(query: CitationQuery):
     """The citation library"""
     statement = citation_service.search_statement(query.q)
-    return serialise.page_of(CitationPage, queries.paginate(statement, query.page, query.per_page), serialise.citation)
+    return serialise.page_of(CitationPage, reading.paginate(statement, query.page, query.per_page), serialise.citation)
 
 
 def _download(fmt: str, citations: list, name: str) -> Response:

@@ -30,6 +30,7 @@ from editorial.accounts.models import User
 from editorial.core.model_base import utcnow
 from editorial.accounts.permissions import require
 from editorial.core.validation import FieldErrors, clean_date, clean_text
+from editorial.citations import queries as citation_queries
 
 
 def get_citation(citation_id: int) -> Citation:
@@ -218,11 +219,10 @@ def first_author(citation: Citation) -> str:
 
 
 def suggestions(q: str, limit: int = 10) -> list[dict]:
-    """Library records matching q (queries.search_citations) as the editor's `[@` list shows them."""
-    from editorial.articles import queries
+    """Library records matching q (citation_queries.search_citations) as the editor's `[@` list shows them."""
 
     return [{"id": c.id, "key": c.key, "first_author": first_author(c), "year": c.year, "title": c.title,
-             "retracted": c.retracted} for c in queries.search_citations(q, limit)]
+             "retracted": c.retracted} for c in citation_queries.search_citations(q, limit)]
 
 
 def search_statement(q: str | None = None):

@@ -11,6 +11,7 @@ from editorial.core.forms import apply_form, show_domain_errors
 from editorial.citations.forms import CitationForm, ImportForm, LookupForm, RetractForm
 from editorial.accounts.permissions import require
 from editorial.citations import lookup_service as citation_lookup, service as citation_service
+from editorial.core import reading
 
 bp = Blueprint("citations", __name__, url_prefix="/citations")
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -25,7 +26,7 @@ def _signed_in():
 @bp.get("/")
 def index():
     q = request.args.get("q", "").strip()[:200]
-    page = queries.paginate(citation_service.search_statement(q or None), request.args.get("page", 1, type=whole_number), 25)
+    page = reading.paginate(citation_service.search_statement(q or None), request.args.get("page", 1, type=whole_number), 25)
     return render_template("citations/index.html", page=page, q=q)
 
 

@@ -3,12 +3,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from editorial.core.bounds import whole_number
-from editorial.articles import queries
 from editorial.core.errors import DomainError
 from editorial.core.unit_of_work import refused
 from editorial.core.mailer import SmtpSettings
 from editorial.accounts.permissions import can
 from editorial.notifications import service
+from editorial.core import reading
 
 bp = Blueprint("notifications", __name__)
 
@@ -20,7 +20,7 @@ PER_PAGE = 25
 def mine():
     if not can(current_user, "view_notifications"):
         abort(403)
-    page = queries.paginate(service.user_statement(current_user), request.args.get("page", 1, type=whole_number), PER_PAGE)
+    page = reading.paginate(service.user_statement(current_user), request.args.get("page", 1, type=whole_number), PER_PAGE)
     return render_template("notifications/mine.html", page=page, labels=service.KIND_LABELS)
 
 
@@ -32,7 +32,7 @@ def outbox():
     status = request.args.get("status") or None
     if status is not None and status not in service.STATUSES:
         abort(404)
-    page = queries.paginate(service.outbox_statement(status), request.args.get("page", 1, type=whole_number), PER_PAGE)
+    page = reading.paginate(service.outbox_statement(status), request.args.get("page", 1, type=whole_number), PER_PAGE)
     counts = service.status_counts()
     return render_template(
         "notifications/outbox.html", page=page, status=status, statuses=service.STATUSES, counts=counts,
