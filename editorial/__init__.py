@@ -56,7 +56,7 @@ def create_app(config=None) -> Flask:
     from editorial.accounts import sign_in as auth_loader, passwords
     from editorial.web import cli, security, templating
     from editorial.core import errorhandlers, unit_of_work
-    from editorial.api import api_bp
+    from editorial.web.api import register_api
     from editorial.web.pages import register_views
 
     security.init_app(app)
@@ -66,8 +66,7 @@ def create_app(config=None) -> Flask:
     errorhandlers.init_app(app)
     db_faults.init_app(app)
     register_views(app)
-    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
-    app.register_blueprint(api_bp)
+    register_api(app)
     cli.init_app(app)
     unit_of_work.init_app(app)  # last: every route's request and every command is one unit of work
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)

@@ -53,11 +53,3 @@ def _allow_header(response):
         if exc.valid_methods and "Allow" not in response.headers:
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     return response
-
-
-from editorial.articles import api_references as routes_article_citations, api as routes_articles# noqa: E402,F401  (registers routes)
-from editorial.audit import api as routes_audit
-from editorial.citations import api as routes_citations
-from editorial.public import api as routes_public
-from editorial.accounts import api as routes_users
-from editorial.api import openapi# noqa: E402,F401  (GET /openapi.json)

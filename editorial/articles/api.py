@@ -4,21 +4,24 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from editorial.articles import queries
 from editorial.accounts.access import load_access
+from editorial.accounts.permissions import require
 from editorial.api import api_bp
-from editorial.api import schemas as out
-from editorial.api import serialise
+from editorial.api import schemas as api_schemas
 from editorial.api.helpers import allowed, caller, raw_json
 from editorial.api.openapi import documented
-from editorial.api.schemas import Id, StateName, Version
+from editorial.api.schemas import Id, Version
 from editorial.api.validation import Body, PageQuery, Query, QueryTime, clipped, query_int
-from editorial.core.errors import NotFound
-from editorial.accounts.permissions import require
-from editorial.articles import editing, history as article_history, transitions
-from editorial.reviews import service as review_service
+from editorial.articles import editing
+from editorial.articles import history as article_history
+from editorial.articles import queries
+from editorial.articles import schemas as articles_schemas
+from editorial.articles import transitions
+from editorial.articles.schemas import StateName
 from editorial.articles.workflow import Action
 from editorial.core import reading
+from editorial.core.errors import NotFound
+from editorial.reviews import service as review_service
 
 
 class ArticleCreate(Body):
@@ -93,19 +96,19 @@ def viewable(article_id: int, *, for_update: bool = False):
     return article
 
 
-def detail(article) -> out.ArticleOut:
+def detail(article) -> articles_schemas.ArticleOut:
     bundle = queries.article_bundle(article)
-    return serialise.article_detail(article, bundle.current, bundle.live, bundle.assignments, bundle.citations)
+    return articles_schemas.article_detail(article, bundle.current, bundle.live, bundle.assignments, bundle.citations)
 
 
-def changed(article, status: int = 200) -> tuple[out.ArticleOut, int]:
+def changed(article, status: int = 200) -> tuple[articles_schemas.ArticleOut, int]:
     """Answer with the changed article, read inside the transaction that changed it (the request
     commits as it answers: unit_of_work), so that no row is read again."""
     return detail(article), status
 
 
 @api_bp.post("/articles")
-@documented(out.ArticleOut, 201, errors=(403,), tag="articles")
+@documented(articles_schemas.ArticleOut, 201, errors=(403,), tag="articles")
 def create_article(json: ArticleCreate):
     """Start an article (a draft, version 1, the caller as author)"""
     article = editing.create_article(caller(), **json.model_dump())
@@ -113,25 +116,25 @@ def create_article(json: ArticleCreate):
 
 
 @api_bp.get("/articles")
-@documented(out.ArticlePage, tag="articles")
+@documented(articles_schemas.ArticlePage, tag="articles")
 def list_articles(query: ArticleQuery):
     """List the articles the caller can see"""
     statement = queries.articles_statement(
         caller(), state=query.state, q=query.q, assigned_to=caller() if query.assigned_to == "me" else None,
     )
-    return serialise.page_of(out.ArticlePage, reading.paginate(statement, query.page, query.per_page),
-                             serialise.article_summary)
+    return api_schemas.page_of(articles_schemas.ArticlePage, reading.paginate(statement, query.page, query.per_page),
+                             articles_schemas.article_summary)
 
 
 @api_bp.get("/articles/<int:article_id>")
-@documented(out.ArticleOut, errors=(403,), tag="articles")
+@documented(articles_schemas.ArticleOut, errors=(403,), tag="articles")
 def get_article(article_id: int):
     """An article"""
     return detail(viewable(article_id))
 
 
 @api_bp.patch("/articles/<int:article_id>")
-@documented(out.ArticleOut, errors=(403, 409), tag="articles")
+@documented(articles_schemas.ArticleOut, errors=(403, 409), tag="articles")
 def edit_article(article_id: int, json: ArticleEdit):
     """Save a new revision of the title, summary, body and/or topic
 
@@ -148,7 +151,7 @@ def edit_article(article_id: int, json: ArticleEdit):
 
 
 @api_bp.get("/articles/<int:article_id>/revisions")
-@documented(out.RevisionList, errors=(403,), tag="revisions")
+@documented(articles_schemas.RevisionList, errors=(403,), tag="revisions")
 def list_revisions(article_id: int):
     """The revisions of an article, oldest first"""
     article = viewable(article_id)
@@ -156,26 +159,26 @@ def list_revisions(article_id: int):
 
 
 @api_bp.get("/articles/<int:article_id>/revisions/<int:number>")
-@documented(out.RevisionOut, errors=(403,), tag="revisions")
+@documented(articles_schemas.RevisionOut, errors=(403,), tag="revisions")
 def get_revision(article_id: int, number: int):
     """One revision's full content"""
     article = viewable(article_id)
     revision = article_history.get_revision(article, number)
-    return serialise.revision(revision)
+    return articles_schemas.revision(revision)
 
 
 @api_bp.get("/articles/<int:article_id>/diff")
-@documented(out.DiffOut, errors=(403,), tag="revisions")
+@documented(articles_schemas.DiffOut, errors=(403,), tag="revisions")
 def diff(article_id: int, query: DiffQuery):
     """A unified diff of two revisions"""
     article = viewable(article_id)
     old, new = article_history.revisions_to_compare(article, query.from_, query.to)
-    return out.DiffOut(from_=old.number, to=new.number, unified=article_history.unified_diff(old, new),
+    return articles_schemas.DiffOut(from_=old.number, to=new.number, unified=article_history.unified_diff(old, new),
                        references=article_history.reference_changes(old, new).as_dict())
 
 
 @api_bp.post("/articles/<int:article_id>/reviewers")
-@documented(out.ArticleOut, 201, errors=(403, 409), tag="reviews")
+@documented(articles_schemas.ArticleOut, 201, errors=(403, 409), tag="reviews")
 def assign_reviewer(article_id: int, json: AssignReviewer):
     """Assign a physician reviewer"""
     article = viewable(article_id, for_update=True)
@@ -184,7 +187,7 @@ def assign_reviewer(article_id: int, json: AssignReviewer):
 
 
 @api_bp.delete("/articles/<int:article_id>/reviewers/<int:user_id>")
-@documented(out.ArticleOut, errors=(403, 409, 422), tag="reviews")
+@documented(articles_schemas.ArticleOut, errors=(403, 409, 422), tag="reviews")
 def remove_reviewer(article_id: int, user_id: int):
     """Remove a pending reviewer assignment"""
     article = viewable(article_id, for_update=True)
@@ -193,7 +196,7 @@ def remove_reviewer(article_id: int, user_id: int):
 
 
 @api_bp.patch("/articles/<int:article_id>/reviewers/me")
-@documented(out.ArticleOut, errors=(403, 409), tag="reviews")
+@documented(articles_schemas.ArticleOut, errors=(403, 409), tag="reviews")
 def respond(article_id: int, json: RespondToAssignment):
     """Accept or decline one's own review assignment"""
     article = viewable(article_id, for_update=True)
@@ -202,7 +205,7 @@ def respond(article_id: int, json: RespondToAssignment):
 
 
 @api_bp.post("/articles/<int:article_id>/reviewers/<int:user_id>/waive-conflict")
-@documented(out.ArticleOut, errors=(403, 409), tag="reviews")
+@documented(articles_schemas.ArticleOut, errors=(403, 409), tag="reviews")
 def waive_conflict(article_id: int, user_id: int, json: WaiveConflict):
     """Waive a reviewer's declared conflict of interest"""
     article = viewable(article_id, for_update=True)
@@ -211,7 +214,7 @@ def waive_conflict(article_id: int, user_id: int, json: WaiveConflict):
 
 
 @api_bp.post("/articles/<int:article_id>/transitions")
-@documented(out.ArticleOut, errors=(403, 409), tag="articles")
+@documented(articles_schemas.ArticleOut, errors=(403, 409), tag="articles")
 def transition(article_id: int, json: TransitionRequest):
     """Apply a workflow action
 
@@ -226,7 +229,7 @@ def transition(article_id: int, json: TransitionRequest):
 
 @api_bp.get("/articles/<int:article_id>/as-of")
 @allowed("view_as_of", "Only editors, auditors and admins reconstruct history.")
-@documented(out.AsOfOut, errors=(403,), tag="audit")
+@documented(articles_schemas.AsOfOut, errors=(403,), tag="audit")
 def as_of(article_id: int, query: AsOfQuery):
     """The revision that was live at a time
 
@@ -236,4 +239,4 @@ def as_of(article_id: int, query: AsOfQuery):
     revision = article_history.live_revision_at(article, query.at)
     if revision is None:
         raise NotFound("Nothing of this article was live at that time.")
-    return serialise.as_of(query.at, revision)
+    return articles_schemas.as_of(query.at, revision)

@@ -1,11 +1,12 @@
 """Attaching and detaching citations (each a new revision)."""
 from editorial.api import api_bp
-from editorial.articles.api import changed, viewable
 from editorial.api.helpers import caller
 from editorial.api.openapi import documented
-from editorial.api.schemas import ArticleOut, Id
+from editorial.api.schemas import Id
 from editorial.api.validation import Body
 from editorial.articles import references
+from editorial.articles.api import changed, viewable
+from editorial.articles.schemas import ArticleOut
 
 
 class AttachCitation(Body):

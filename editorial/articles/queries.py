@@ -97,7 +97,7 @@ def with_author(row) -> None:
 
 
 def revision_list_json(article_id: int) -> str:
-    """Every revision of an article as the API lists it (serialise.revision_summary's shape, which a
+    """Every revision of an article as the API lists it (articles/schemas.revision_summary's shape, which a
     test pins), oldest first, as JSON text. An article may have thousands: plain columns with the
     time formatted by the database, and each line written with the C string escaper json.dumps
     uses, cost a third of ORM objects, datetimes, dicts and json.dumps (or the database's own JSON

@@ -3,14 +3,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from editorial.audit import log as audit_log
-from editorial.api import api_bp, serialise
+from editorial.api import api_bp
+from editorial.api import schemas as api_schemas
 from editorial.api.helpers import allowed
 from editorial.api.openapi import documented
-from editorial.api.schemas import AuditPage, VerifyOut
 from editorial.api.validation import PageQuery, QueryTime, clipped, query_int
+from editorial.audit import log as audit_log
+from editorial.audit import schemas as audit_schemas
 from editorial.audit.chain import verify_chain
+from editorial.audit.schemas import AuditPage, VerifyOut
 from editorial.core import reading
+
 
 class AuditQuery(PageQuery):
     article_id: query_int() | None = None
@@ -29,8 +32,8 @@ class AuditQuery(PageQuery):
 def audit_events(query: AuditQuery):
     """Audit events, oldest first"""
     filters = audit_log.AuditFilter(**query.model_dump(exclude={"page", "per_page"}))
-    return serialise.page_of(AuditPage, reading.paginate(audit_log.statement(filters), query.page, query.per_page),
-                             serialise.audit_event)
+    return api_schemas.page_of(AuditPage, reading.paginate(audit_log.statement(filters), query.page, query.per_page),
+                             audit_schemas.audit_event)
 
 
 @api_bp.get("/audit/verify")
@@ -38,4 +41,4 @@ def audit_events(query: AuditQuery):
 @documented(VerifyOut, errors=(403,), tag="audit")
 def audit_verify():
     """Verify the audit hash chain"""
-    return serialise.verify_report(verify_chain())
+    return audit_schemas.verify_report(verify_chain())

@@ -5,15 +5,17 @@ from typing import Annotated, Literal
 from flask import Response
 from pydantic import Field
 
-from editorial.articles import queries
 from editorial.api import api_bp
-from editorial.api import serialise
+from editorial.api import schemas as api_schemas
 from editorial.api.helpers import caller
 from editorial.api.openapi import documented
-from editorial.api.schemas import CitationCreatedOut, CitationOut, CitationPage, ImportReportOut
 from editorial.api.validation import Body, PageQuery, Query, body_of, clipped
+from editorial.articles import queries
 from editorial.citations import Author, CitationData
-from editorial.citations import lookup_service as citation_lookup, service as citation_service
+from editorial.citations import lookup_service as citation_lookup
+from editorial.citations import schemas as citations_schemas
+from editorial.citations import service as citation_service
+from editorial.citations.schemas import CitationCreatedOut, CitationOut, CitationPage, ImportReportOut
 from editorial.core import reading
 
 
@@ -57,7 +59,7 @@ def create_citation(json: CitationIn):
     201 with the new record; 200 with an existing one (same DOI, PMID, or title and year).
     """
     citation, created = citation_service.create_citation(caller(), CitationData.from_dict(json.model_dump()))
-    return serialise.citation_created(citation, created), 201 if created else 200
+    return citations_schemas.citation_created(citation, created), 201 if created else 200
 
 
 @api_bp.post("/citations/import")
@@ -68,7 +70,7 @@ def import_citations(json: ImportIn):
     201 when anything was created, 200 otherwise; each bad record is reported.
     """
     report = citation_service.import_citations(caller(), json.format, json.text)
-    return serialise.import_report(report), 201 if report.created else 200
+    return citations_schemas.import_report(report), 201 if report.created else 200
 
 
 @api_bp.post("/citations/lookup")
@@ -81,7 +83,7 @@ def lookup_citation(json: LookupIn):
     identifier is malformed or the source has no such record; 502 when the source could not be asked.
     """
     citation, created = citation_lookup.add_by_identifier(caller(), json.identifier)
-    return serialise.citation_created(citation, created), 201 if created else 200
+    return citations_schemas.citation_created(citation, created), 201 if created else 200
 
 
 @api_bp.get("/citations")
@@ -89,7 +91,7 @@ def lookup_citation(json: LookupIn):
 def list_citations(query: CitationQuery):
     """The citation library"""
     statement = citation_service.search_statement(query.q)
-    return serialise.page_of(CitationPage, reading.paginate(statement, query.page, query.per_page), serialise.citation)
+    return api_schemas.page_of(CitationPage, reading.paginate(statement, query.page, query.per_page), citations_schemas.citation)
 
 
 def _download(fmt: str, citations: list, name: str) -> Response:
@@ -125,7 +127,7 @@ def export_article_citations(article_id: int, query: ExportQuery):
 @documented(CitationOut, tag="citations")
 def get_citation(citation_id: int):
     """A source"""
-    return serialise.citation(citation_service.get_citation(citation_id))
+    return citations_schemas.citation(citation_service.get_citation(citation_id))
 
 
 @api_bp.post("/citations/<int:citation_id>/retraction")
@@ -134,4 +136,4 @@ def retract_citation(citation_id: int, json: RetractIn):
     """Mark a source as retracted"""
     citation = citation_service.retract(caller(), citation_service.get_citation(citation_id), note=json.note,
                                         retracted_on=json.retracted_on)
-    return serialise.citation(citation)
+    return citations_schemas.citation(citation)

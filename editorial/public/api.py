@@ -5,11 +5,12 @@ No token needed (listed in PUBLIC_ENDPOINTS). An unknown, never-published or arc
 """
 from flask import redirect, url_for
 
-from editorial.public import page as public_page
-from editorial.api import api_bp, serialise
+from editorial.api import api_bp
 from editorial.api.openapi import documented
-from editorial.api.schemas import PublishedPageOut
 from editorial.core.errors import NotFound, Unavailable
+from editorial.public import page as public_page
+from editorial.public import schemas as public_schemas
+from editorial.public.schemas import PublishedPageOut
 
 
 @api_bp.get("/published/<slug>")
@@ -27,4 +28,4 @@ def published_article(slug: str):
         return redirect(url_for("api.published_article", slug=resolution.redirect_to), 301)
     if resolution.withheld is not None:
         raise Unavailable("This page is temporarily unavailable: it failed its integrity checks and is being looked at.")
-    return serialise.published_page(resolution.page), 200, {"Cache-Control": "public, max-age=60"}
+    return public_schemas.published_page(resolution.page), 200, {"Cache-Control": "public, max-age=60"}

@@ -8,8 +8,13 @@ import re
 
 import pytest
 
+from editorial.accounts import schemas as accounts_schemas
 from editorial.api import PUBLIC_ENDPOINTS
-from editorial.api import schemas as s
+from editorial.api import schemas as api_schemas
+from editorial.articles import schemas as articles_schemas
+from editorial.audit import schemas as audit_schemas
+from editorial.citations import schemas as citations_schemas
+from editorial.public import schemas as public_schemas
 from tests.conftest import TEST_PASSWORD
 
 DOC = "/api/v1/openapi.json"
@@ -118,53 +123,53 @@ def test_request_bodies_come_from_the_models_that_validate_them(document):
 def test_real_responses_validate_against_the_response_models(newsroom, client):
     n = newsroom
     published = n.published()
-    s.ArticleOut.model_validate(published)
+    articles_schemas.ArticleOut.model_validate(published)
     article_id = published["id"]
     editor, auditor = n.editor, n.auditor
 
-    s.MeOut.model_validate(n.call("GET", "/me", n.writer).json)
-    s.UserPage.model_validate(n.call("GET", "/users?role=reviewer", editor).json)
-    s.ArticlePage.model_validate(n.call("GET", "/articles?per_page=5", editor).json)
-    s.ArticleOut.model_validate(n.call("GET", f"/articles/{article_id}", editor).json)
+    accounts_schemas.MeOut.model_validate(n.call("GET", "/me", n.writer).json)
+    accounts_schemas.UserPage.model_validate(n.call("GET", "/users?role=reviewer", editor).json)
+    articles_schemas.ArticlePage.model_validate(n.call("GET", "/articles?per_page=5", editor).json)
+    articles_schemas.ArticleOut.model_validate(n.call("GET", f"/articles/{article_id}", editor).json)
 
     edited = n.call("PATCH", f"/articles/{article_id}", editor,
                     {"base_version": published["version"], "body": "New body [@tom2019].", "note": "Update"})
     assert edited.status_code == 200, edited.json
-    s.ArticleOut.model_validate(edited.json)
+    articles_schemas.ArticleOut.model_validate(edited.json)
     revisions = n.call("GET", f"/articles/{article_id}/revisions", editor).json
-    s.RevisionList.model_validate(revisions)
-    s.RevisionOut.model_validate(n.call("GET", f"/articles/{article_id}/revisions/2", editor).json)
+    articles_schemas.RevisionList.model_validate(revisions)
+    articles_schemas.RevisionOut.model_validate(n.call("GET", f"/articles/{article_id}/revisions/2", editor).json)
     diff = n.call("GET", f"/articles/{article_id}/diff?from=1&to={len(revisions['items'])}", editor).json
-    assert s.DiffOut.model_validate(diff).from_ == 1
+    assert articles_schemas.DiffOut.model_validate(diff).from_ == 1
     as_of = n.call("GET", f"/articles/{article_id}/as-of?at=2999-01-01T00:00:00Z", auditor)
     assert as_of.status_code == 200, as_of.json
-    s.AsOfOut.model_validate(as_of.json)
+    articles_schemas.AsOfOut.model_validate(as_of.json)
 
-    for reviewer in s.ArticleOut.model_validate(n.article(article_id)).reviewers:
+    for reviewer in articles_schemas.ArticleOut.model_validate(n.article(article_id)).reviewers:
         assert reviewer.status in ("approved", "pending")
 
     created = n.call("POST", "/citations", n.writer, {"title": "A trial", "authors": [{"family": "Doe", "given": "J"}],
                                                       "year": 2020, "doi": "10.1000/xyz", "container_title": "J Test"})
     assert created.status_code == 201, created.json
-    s.CitationCreatedOut.model_validate(created.json)
-    s.CitationOut.model_validate(n.call("GET", f"/citations/{created.json['id']}", n.writer).json)
-    s.CitationPage.model_validate(n.call("GET", "/citations?q=trial", n.writer).json)
+    citations_schemas.CitationCreatedOut.model_validate(created.json)
+    citations_schemas.CitationOut.model_validate(n.call("GET", f"/citations/{created.json['id']}", n.writer).json)
+    citations_schemas.CitationPage.model_validate(n.call("GET", "/citations?q=trial", n.writer).json)
     report = n.call("POST", "/citations/import", n.writer, {"format": "ris", "text": "TY  - JOUR\nTI  - Imported\nAU  - Roe, R\nJO  - J Test\nPY  - 2021\nER  - \n\nTY  - JOUR\nER  - \n"})
     assert report.status_code in (200, 201), report.json
-    s.ImportReportOut.model_validate(report.json)
+    citations_schemas.ImportReportOut.model_validate(report.json)
 
-    s.AuditPage.model_validate(n.call("GET", f"/audit?article_id={article_id}", auditor).json)
-    s.VerifyOut.model_validate(n.call("GET", "/audit/verify", auditor).json)
+    audit_schemas.AuditPage.model_validate(n.call("GET", f"/audit?article_id={article_id}", auditor).json)
+    audit_schemas.VerifyOut.model_validate(n.call("GET", "/audit/verify", auditor).json)
 
     public = client.get(f"/api/v1/published/{published['slug']}")
     assert public.status_code == 200
-    page = s.PublishedPageOut.model_validate(public.json)
+    page = public_schemas.PublishedPageOut.model_validate(public.json)
     assert page.reviewed_by
 
     draft = n.create(title="Another draft")
     assigned = n.assign(draft["id"], n.reviewer, due_date="2030-01-31")
     assert assigned.status_code == 201
-    assert s.ArticleOut.model_validate(assigned.json).reviewers[0].due_date.isoformat() == "2030-01-31"
+    assert articles_schemas.ArticleOut.model_validate(assigned.json).reviewers[0].due_date.isoformat() == "2030-01-31"
 
 
 @pytest.mark.parametrize("method,path,user,body,status", [
@@ -180,7 +185,7 @@ def test_errors_validate_against_the_error_envelope(newsroom, client, method, pa
     else:
         response = newsroom.call(method, path, getattr(newsroom, user), body)
     assert response.status_code == status
-    error = s.ErrorOut.model_validate(response.json).error
+    error = api_schemas.ErrorOut.model_validate(response.json).error
     assert (error.fields is not None) == (status == 422)
 
 
@@ -188,7 +193,7 @@ def test_stale_version_is_a_409_in_the_envelope(newsroom):
     article = newsroom.create()
     response = newsroom.call("PATCH", f"/articles/{article['id']}", newsroom.writer, {"base_version": 99, "title": "T"})
     assert response.status_code == 409
-    assert s.ErrorOut.model_validate(response.json).error.code == "stale_version"
+    assert api_schemas.ErrorOut.model_validate(response.json).error.code == "stale_version"
 
 
 # --- Bodies and arguments that must never be a 500 -----------------------------------------
@@ -216,7 +221,7 @@ def _post(newsroom, path, data, content_type="application/json"):
 def test_bad_bodies_are_4xx_in_the_envelope(newsroom, raw, status):
     response = _post(newsroom, "/articles", raw)
     assert response.status_code == status, response.json
-    s.ErrorOut.model_validate(response.json)
+    api_schemas.ErrorOut.model_validate(response.json)
 
 
 def test_an_oversized_body_is_413_in_the_envelope(newsroom, app):
@@ -225,7 +230,7 @@ def test_an_oversized_body_is_413_in_the_envelope(newsroom, app):
     body = json.dumps({"title": "Too big", "body": "x" * limit}).encode()
     response = _post(newsroom, "/articles", body)
     assert response.status_code == 413
-    assert s.ErrorOut.model_validate(response.json).error.code == "too_large"
+    assert api_schemas.ErrorOut.model_validate(response.json).error.code == "too_large"
 
 
 def test_unknown_actions_and_wrong_types_are_422(newsroom):
@@ -233,7 +238,7 @@ def test_unknown_actions_and_wrong_types_are_422(newsroom):
     for body in ({"action": "fly"}, {"action": 3}, {"action": None}, {"action": ["submit"]}, {}):
         response = newsroom.call("POST", f"/articles/{article['id']}/transitions", newsroom.writer, body)
         assert response.status_code == 422, (body, response.json)
-        assert "action" in s.ErrorOut.model_validate(response.json).error.fields
+        assert "action" in api_schemas.ErrorOut.model_validate(response.json).error.fields
 
 
 @pytest.mark.parametrize("path,status", [
@@ -251,27 +256,27 @@ def test_unknown_actions_and_wrong_types_are_422(newsroom):
 def test_odd_arguments_are_4xx_not_500(newsroom, path, status):
     response = newsroom.call("GET", path, newsroom.auditor if path.startswith("/audit") else newsroom.editor)
     assert response.status_code in (status, 404, 422), response.json
-    s.ErrorOut.model_validate(response.json)
+    api_schemas.ErrorOut.model_validate(response.json)
 
 
 def test_a_nul_in_a_public_slug_is_404(client):
     response = client.get("/api/v1/published/a%00b")
     assert response.status_code == 404
-    s.ErrorOut.model_validate(response.json)
+    api_schemas.ErrorOut.model_validate(response.json)
 
 
 def test_a_wrong_method_is_405_with_allow(newsroom):
     response = newsroom.call("PUT", "/me", newsroom.writer)
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
-    assert s.ErrorOut.model_validate(response.json).error.code == "method_not_allowed"
+    assert api_schemas.ErrorOut.model_validate(response.json).error.code == "method_not_allowed"
 
 
 def test_approve_with_a_wrong_password_is_documented_403(newsroom, document):
     article = newsroom.ready_for_review()
     response = newsroom.sign(article["id"], newsroom.reviewer, password=TEST_PASSWORD + "x")
     assert response.status_code == 403
-    assert s.ErrorOut.model_validate(response.json).error.code == "reauthentication_failed"
+    assert api_schemas.ErrorOut.model_validate(response.json).error.code == "reauthentication_failed"
     assert "403" in document["paths"]["/api/v1/articles/{article_id}/transitions"]["post"]["responses"]
 
 
@@ -305,7 +310,7 @@ def test_query_strings_are_read_from_their_models(newsroom, path, status):
     response = newsroom.call("GET", path.replace("{id}", str(article["id"])), newsroom.editor)
     assert response.status_code == status, response.get_data(as_text=True)
     if status == 422:
-        error = s.ErrorOut.model_validate(response.json).error
+        error = api_schemas.ErrorOut.model_validate(response.json).error
         assert error.code == "invalid" and error.fields
 
 
@@ -321,7 +326,7 @@ def test_a_caller_whose_role_may_not_ask_gets_403_before_any_validation(newsroom
     article = newsroom.create()
     response = newsroom.call("GET", path.replace("{id}", str(article["id"])), newsroom.writer)
     assert response.status_code == 403
-    assert s.ErrorOut.model_validate(response.json).error.code == "forbidden"
+    assert api_schemas.ErrorOut.model_validate(response.json).error.code == "forbidden"
 
 
 def test_a_json_body_is_read_whatever_its_content_type(newsroom):

@@ -2,9 +2,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from editorial.core.extensions import db
 from editorial.articles.models import Article, Revision
 from editorial.audit.models import AuditEvent
+from editorial.core.extensions import db
 from editorial.reviews.models import Signature
 from tests.conftest import TEST_PASSWORD
 
@@ -464,8 +464,8 @@ def test_a_script_with_only_tokens_drives_the_whole_journey(newsroom, client):
 
 def test_the_revision_list_written_line_by_line_matches_the_api_shape(app, newsroom):
     """GET /articles/{id}/revisions writes its JSON itself (queries.revision_list_json, for long lists);
-    it must say exactly what serialise.revision_summary says of each revision, awkward text included."""
-    from editorial.api.serialise import revision_summary
+    it must say exactly what articles/schemas.revision_summary says of each revision, awkward text included."""
+    from editorial.articles.schemas import revision_summary
 
     n = newsroom
     article = n.create()
