@@ -148,7 +148,7 @@ def lock_article(article_id: int, *options) -> Article | None:
     reviewer_roles, assigner_roles = aliased(UserRole), aliased(UserRole)
     rows = db.session.execute(
         select(Article, Revision, User, Assignment,
-               _revision_authors(Article.id).scalar_subquery(),
+               _revision_authors(article_id).scalar_subquery(),  # the id itself: a derived table cannot correlate
                _current_signatures(Article.current_revision_id).scalar_subquery())
         .where(Article.id == article_id)
         .outerjoin(Revision, Revision.id == Article.current_revision_id).join(User, User.id == Article.author_id)

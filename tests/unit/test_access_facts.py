@@ -96,3 +96,18 @@ def test_the_locked_read_gives_the_facts_and_people_a_read_of_each_would(app, ne
             assert can(reviewer, "approve", access) and not can(reviewer, "publish", access)
             assert [u.id for u in approval_recipients(access)] == [n.editor.id]
         assert counted.count == 0
+
+
+def test_the_locked_read_names_only_this_articles_revision_authors(app, newsroom):
+    """Who wrote a revision of *this* article (a writer may not sign what they wrote): another
+    article's authors are not this one's, and the read uses the article's own rows."""
+    from editorial.articles.history import get_article
+
+    n = newsroom
+    article_id = n.create()["id"]
+    other = n.call("POST", "/articles", n.editor, {"title": "Another page", "body": "Text."})
+    assert other.status_code == 201
+    with app.app_context():
+        article = get_article(article_id, for_update=True)
+        assert load_access(article).revision_author_ids == {n.writer.id}
+        db.session.rollback()
