@@ -151,7 +151,7 @@ def edit_article(article_id: int, json: ArticleEdit):
 
 
 @api_bp.get("/articles/<int:article_id>/revisions")
-@documented(articles_schemas.RevisionList, errors=(403,), tag="revisions")
+@documented(articles_schemas.RevisionList, errors=(403,), tag="revisions", prebuilt=True)
 def list_revisions(article_id: int):
     """The revisions of an article, oldest first"""
     article = viewable(article_id)

@@ -465,7 +465,7 @@ def test_a_script_with_only_tokens_drives_the_whole_journey(newsroom, client):
 def test_the_revision_list_written_line_by_line_matches_the_api_shape(app, newsroom):
     """GET /articles/{id}/revisions writes its JSON itself (queries.revision_list_json, for long lists);
     it must say exactly what articles/schemas.revision_summary says of each revision, awkward text included."""
-    from editorial.articles.schemas import revision_summary
+    from editorial.articles.schemas import RevisionList, revision_summary
 
     n = newsroom
     article = n.create()
@@ -490,6 +490,7 @@ def test_the_revision_list_written_line_by_line_matches_the_api_shape(app, newsr
         revisions = db.session.scalars(select(Revision).options(joinedload(Revision.author))
                                        .where(Revision.article_id == article["id"]).order_by(Revision.number)).all()
         assert listed.json == {"items": [revision_summary(r).model_dump(mode="json") for r in revisions]}
+    RevisionList.model_validate_json(listed.data)  # the documented model, which the view does not re-parse
     assert [r["number"] for r in listed.json["items"]] == [1, 2, 3, 4]
 
 
