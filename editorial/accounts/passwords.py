@@ -59,11 +59,16 @@ def burn_time_like_a_verify() -> None:
     _hasher().hash("unknown-account-placeholder")
 
 
-def init_app(app) -> None:
-    """Hand the deployment's maximum password age to the permission rules, which read no settings
-    themselves (they know nothing of Flask): at each app context (commands, workers) and request."""
-    def apply(_sender=None, **_extra):
-        permissions.MAX_PASSWORD_AGE_DAYS.set(app.config.get("PASSWORD_MAX_AGE_DAYS"))
+def _hand_over_max_age(app, **_extra) -> None:
+    permissions.MAX_PASSWORD_AGE_DAYS.set(app.config.get("PASSWORD_MAX_AGE_DAYS"))
 
-    appcontext_pushed.connect(apply, app, weak=False)
-    app.before_request(apply)
+
+# Every app context (commands, workers, requests) hands the deployment's maximum password age to the
+# permission rules, which read no settings themselves (they know nothing of Flask). One receiver for
+# every app, given the app as the signal's sender: a receiver per app would keep each app alive.
+appcontext_pushed.connect(_hand_over_max_age)
+
+
+def init_app(app) -> None:
+    """At each request too: a request may run inside an app context pushed before the setting changed."""
+    app.before_request(lambda: _hand_over_max_age(app))
