@@ -90,7 +90,7 @@ class ArticleAccess:
     def current_signatures(self) -> list[tuple[int, int, str | None]]:
         """(signature id, signer id, the conflict declared with it) of every approval signature on the
         current revision's stored content hash, oldest first: who signed, for the rules, and what
-        counts, for the workflow (services.articles), from one read."""
+        counts, for the workflow (articles.transitions), from one read."""
         return _signatures(db.session.scalar(_current_signatures(self.article.current_revision_id)))
 
     @property

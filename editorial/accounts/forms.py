@@ -38,7 +38,7 @@ class SetPasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     label = StringField("What is this token for?", validators=[Length(max=80)])
-    # The values are services.users.TOKEN_LIFETIMES ("" for none).
+    # The values are accounts.service.TOKEN_LIFETIMES ("" for none).
     expires_in_days = SelectField("Expires after", default="90", choices=[
         SelectChoice("30", "30 days"), SelectChoice("90", "90 days"), SelectChoice("365", "a year"),
         SelectChoice("", "never (until revoked)"),

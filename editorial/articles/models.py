@@ -38,7 +38,7 @@ class Article(Base):
     last_reviewed_at: Mapped[datetime | None]
     next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
     review_interval_months: Mapped[int | None] = mapped_column(Integer)
-    # Its topic's review interval, where a read asks for it (services.articles.get_article).
+    # Its topic's review interval, where a read asks for it (articles.history.get_article).
     topic_review_interval_months: Mapped[int | None] = query_expression()
 
     author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])

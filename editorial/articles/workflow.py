@@ -1,6 +1,6 @@
 """The medical-review workflow: one declarative table of states, actions and guards.
 
-Every page, API endpoint and CLI command goes through services.articles.transition(),
+Every page, API endpoint and CLI command goes through articles.transitions.transition(),
 which asks this module whether an action is allowed and where it leads.
 """
 from dataclasses import dataclass, field
@@ -41,7 +41,7 @@ class Action(StrEnum):
     REQUEST_CHANGES = "request_changes"
     PUBLISH = "publish"
     UNPUBLISH = "unpublish"
-    # Beyond API.md's table: a scheduled re-review of a live article (see services.articles).
+    # Beyond API.md's table: a scheduled re-review of a live article (see articles.transitions).
     START_REREVIEW = "start_rereview"
 
     @property

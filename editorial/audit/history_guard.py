@@ -37,7 +37,7 @@ def drop_append_only_triggers(table: str) -> None:
 # --- The live pointer ----------------------------------------------------------------------
 # articles.live_revision_id decides what readers see. The database accepts a new value only when
 # the newest audit event is the publication of exactly that revision of that article, which the
-# app appends just before it moves the pointer (services.articles._publish). Clearing it (taking a
+# app appends just before it moves the pointer (articles.transitions._publish). Clearing it (taking a
 # page down) is always allowed: it fails closed.
 
 _LIVE_GUARD_MESSAGE = "articles.live_revision_id moves only with a matching article.publish audit event"

@@ -1,7 +1,7 @@
 """What a consequential action will do, said in plain words before it is done.
 
-The services compute one Consequence per kind of action (services.articles: publish, unpublish,
-a change of references; services.users: deactivation). A page shows its lines with the real form,
+The services compute one Consequence per kind of action (articles.transitions: publish, unpublish;
+articles.references: a change of references; accounts.service: deactivation). A page shows its lines with the real form,
 whose `confirmed` field carries the consequence's fingerprint: the action is taken only when the
 person confirmed exactly what is true now, so a one-click form, or a confirmation left open while
 someone else signed, shows the consequence again instead of acting.

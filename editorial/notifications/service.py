@@ -140,7 +140,7 @@ def _tell(user: User | None, kind: str, *, article_id: int | None = None, dedupe
 
 
 def reviewer_assigned(actor: User, article: Article, assignment: Assignment) -> None:
-    """Called by services.reviews.assign_reviewer. A reviewer assigned while the article is in review
+    """Called by reviews.service.assign_reviewer. A reviewer assigned while the article is in review
     is asked at once; one assigned earlier hears nothing until there is something to read (the
     submission asks every assigned reviewer: review_requested). Their desk lists it meanwhile."""
     if article.state != State.IN_REVIEW or assignment.reviewer_id == actor.id:
@@ -149,7 +149,7 @@ def reviewer_assigned(actor: User, article: Article, assignment: Assignment) -> 
 
 
 def review_requested(actor: User, article: Article, assignments: list[Assignment], note: str | None) -> None:
-    """Called by services.articles._submit: every assigned reviewer who has not declined is asked
+    """Called by articles.transitions._submit: every assigned reviewer who has not declined is asked
     again, each with the link to what changed since they last decided."""
     for assignment in assignments:
         if assignment.is_active and assignment.reviewer_id != actor.id:
@@ -164,7 +164,7 @@ def _ask_to_review(reviewer: User, article: Article, assignment: Assignment, *, 
 
 
 def reviewer_wanted(actor: User, article: Article) -> None:
-    """Called by services.articles.transition when a submission was refused for want of a reviewer:
+    """Called by articles.transitions.transition when a submission was refused for want of a reviewer:
     the senior editors hear of it once for each revision, however often the writer tries."""
     for editor in db.session.scalars(_active_role_members(Role.EDITOR)):
         if editor.id == actor.id:
@@ -174,7 +174,7 @@ def reviewer_wanted(actor: User, article: Article) -> None:
 
 
 def changes_requested(actor: User, article: Article, comment: str | None) -> None:
-    """Called by services.articles._request_changes: tell the author."""
+    """Called by articles.transitions._request_changes: tell the author."""
     author = db.session.get(User, article.author_id)
     if author is None or author.id == actor.id:
         return
@@ -182,7 +182,7 @@ def changes_requested(actor: User, article: Article, comment: str | None) -> Non
 
 
 def article_published(actor: User, article: Article) -> None:
-    """Called by services.articles._publish: tell the author."""
+    """Called by articles.transitions._publish: tell the author."""
     author = db.session.get(User, article.author_id)
     if author is None or author.id == actor.id:
         return
@@ -206,7 +206,7 @@ def _active_role_members(role: Role | str):
 
 
 def article_approved(actor: User, article: Article, access) -> None:
-    """Called by services.articles._approve when the last signature made the article approved."""
+    """Called by articles.transitions._approve when the last signature made the article approved."""
     signers = len(access.active_assignments)
     for editor in approval_recipients(access):
         if editor.id == actor.id:

@@ -9,7 +9,7 @@ Routes
 
 Readers' pages have an address space of their own, `/health/`, so no slug can meet a desk address
 (`/articles/<int:id>`, `/articles/new`). The old public addresses keep working: slugs made from
-titles are never all digits nor "new" (services.articles.RESERVED_SLUGS), so Werkzeug routes the old
+titles are never all digits nor "new" (articles.editing.RESERVED_SLUGS), so Werkzeug routes the old
 address of every slug here rather than to the desk.
 """
 from flask import (

@@ -140,7 +140,7 @@ def respond(actor: User, article: Article, *, accepted, reason=None, conflict_of
     if signed and new_conflict:
         _void_signature(actor, article, assignment, "a conflict of interest was declared after signing")
     if new_conflict and actor.id in _live_signer_ids(article):
-        # Readers see it beside the reviewer's name at once (public_page); the editors decide what next.
+        # Readers see it beside the reviewer's name at once (public.page); the editors decide what next.
         audit.record("review.conflict_after_publication", actor=actor, object_type="assignment", object_id=assignment.id,
                      article_id=article.id, revision_number=article.version,
                      detail={"conflict_of_interest": statement})
