@@ -19,6 +19,12 @@ APPROVE = 10
 # head; the event; the article; the author's notification; the latest checkpoint with the events
 # since; the new checkpoint.
 PUBLISH = 10
+# Save, by the author: BEGIN or the chain's lock; the token; the article locked with its current
+# revision and author alone (the author's rules ask nothing more); the caller's roles; the
+# references; the revision; the article; a scheduled publication to void; the chain head; the
+# event; then, committed, the answer's reviewers (on SQLite in a read transaction of its own, whose
+# BEGIN counts one more).
+SAVE = 11
 
 
 def _api(client, method, path, headers, json=None, expected=200):
@@ -27,7 +33,7 @@ def _api(client, method, path, headers, json=None, expected=200):
     return response.json
 
 
-def test_approve_and_publish_run_a_pinned_number_of_statements(isolated_app):
+def test_save_approve_and_publish_run_a_pinned_number_of_statements(isolated_app):
     app = isolated_app
     with app.app_context():
         def person(email, role, **profile):
@@ -63,6 +69,7 @@ def test_approve_and_publish_run_a_pinned_number_of_statements(isolated_app):
     def one_round():
         article = _api(client, "POST", "/articles", writer, {"title": "Radiation", "body": "Text [@tom2019]."}, 201)
         aid = article["id"]
+        save = statements_of("PATCH", f"/articles/{aid}", writer, {"base_version": 1, "body": "Text, longer [@tom2019]."})
         _api(client, "POST", f"/articles/{aid}/citations", writer, {"citation_id": citation_id}, 201)
         _api(client, "POST", f"/articles/{aid}/reviewers", editor, {"user_id": reviewer_id}, 201)
         _api(client, "PATCH", f"/articles/{aid}/reviewers/me", reviewer, {"accepted": True, "conflict_of_interest": "none"})
@@ -71,9 +78,10 @@ def test_approve_and_publish_run_a_pinned_number_of_statements(isolated_app):
                                 {"action": "approve", "password": TEST_PASSWORD, "revision": current["number"],
                                  "content_hash": current["content_hash"]})
         publish = statements_of("POST", f"/articles/{aid}/transitions", editor, {"action": "publish"})
-        return approve, publish
+        return save, approve, publish
 
     one_round()  # the first publication makes the first checkpoint
-    approve, publish = one_round()
+    save, approve, publish = one_round()
+    assert len(save) == SAVE + (engine.dialect.name == "sqlite"), "\n".join(save)
     assert len(approve) == APPROVE, "\n".join(approve)
     assert len(publish) == PUBLISH, "\n".join(publish)

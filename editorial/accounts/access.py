@@ -143,13 +143,22 @@ _LOCK_ALIASES = (aliased(User, name="reviewer"), aliased(User, name="assigner"),
                  aliased(UserRole, name="reviewer_roles"), aliased(UserRole, name="assigner_roles"))
 
 
-def lock_article(article_id: int, *options) -> Article | None:
+def lock_article(article_id: int, *options, with_access: bool = True) -> Article | None:
     """The article locked for the rest of the transaction and read afresh (another writer's commit
     may have been waited for), with what a change of it reads, in one statement: its current
     revision and author, and its access facts (the assignments with their people, who wrote a
     revision, the current signatures), which load_access then gives for the transaction. The
     assignments are joined, a row each (and one per role of their people): an article has a few.
-    `options` load more of the article."""
+    `options` load more of the article. Without `with_access` (an edit of the text, whose rules
+    ask only who the author is) the facts are read when a rule first asks, and the lock is a
+    plain one: the joined read costs a write that never asks about 1.3 ms."""
+    if not with_access:
+        row = db.session.execute(
+            select(Article, Revision, User).where(Article.id == article_id)
+            .outerjoin(Revision, Revision.id == Article.current_revision_id).join(User, User.id == Article.author_id)
+            .options(*options).with_for_update(of=Article).execution_options(populate_existing=True)
+        ).first()
+        return row[0] if row else None
     reviewer, assigner, reviewer_roles, assigner_roles = _LOCK_ALIASES
     rows = db.session.execute(
         select(Article, Revision, User, Assignment,

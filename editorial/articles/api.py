@@ -20,6 +20,7 @@ from editorial.articles import transitions
 from editorial.articles.schemas import StateName
 from editorial.articles.workflow import Action
 from editorial.core import reading
+from editorial.core.unit_of_work import commit_before_answering
 from editorial.core.errors import NotFound
 from editorial.reviews import service as review_service
 
@@ -86,8 +87,8 @@ class AsOfQuery(Query):
     at: QueryTime = Field(description="ISO 8601; without an offset it is read as UTC.")
 
 
-def viewable(article_id: int, *, for_update: bool = False):
-    article = article_history.get_article(article_id, for_update=for_update)
+def viewable(article_id: int, *, for_update: bool = False, for_edit: bool = False):
+    article = article_history.get_article(article_id, for_update=for_update, for_edit=for_edit)
     message = "You cannot see this article."
     if article.live_revision_id is not None:
         message = (f"You are not working on this article; its live page is public at "
@@ -96,15 +97,19 @@ def viewable(article_id: int, *, for_update: bool = False):
     return article
 
 
-def detail(article) -> articles_schemas.ArticleOut:
-    bundle = queries.article_bundle(article)
+def detail(article, access=None) -> articles_schemas.ArticleOut:
+    bundle = queries.article_bundle(article, access)
     return articles_schemas.article_detail(article, bundle.current, bundle.live, bundle.assignments, bundle.citations)
 
 
 def changed(article, status: int = 200) -> tuple[articles_schemas.ArticleOut, int]:
-    """Answer with the changed article, read inside the transaction that changed it (the request
-    commits as it answers: unit_of_work), so that no row is read again."""
-    return detail(article), status
+    """Answer with the changed article as the request left it, read after the commit
+    (unit_of_work.commit_before_answering), so that no row the change read is read again and no
+    write waits while the answer is built; the access facts the change read describe what it
+    committed, so they are kept with it."""
+    access = load_access(article)
+    commit_before_answering()
+    return detail(article, access), status
 
 
 @api_bp.post("/articles")
@@ -142,7 +147,7 @@ def edit_article(article_id: int, json: ArticleEdit):
     the current version. The topic is content (readers see it): changing it is an edit like any other,
     reviewed before it goes live.
     """
-    article = viewable(article_id, for_update=True)
+    article = viewable(article_id, for_edit=True)
     editing.save_revision(
         caller(), article, base_version=json.base_version, title=json.title, summary=json.summary,
         body=json.body, topic=json.topic, note=json.note,

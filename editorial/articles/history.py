@@ -37,11 +37,14 @@ def citation_ids_of(revision: Revision | None) -> list[int]:
 _topic_interval = select(Topic.review_interval_months).where(Topic.name == Article.topic).scalar_subquery()
 
 
-def get_article(article_id: int, *, for_update: bool = False) -> Article:
+def get_article(article_id: int, *, for_update: bool = False, for_edit: bool = False) -> Article:
     """The article, locked for the rest of the transaction when it is about to change. A change
     reads the current revision, the access facts and the topic's review interval (publishing sets
-    the next review), and its answer names the author: all come in the same read (access.lock_article)."""
-    if for_update:
+    the next review), and its answer names the author: all come in the same read (access.lock_article).
+    An edit of the text (`for_edit`, which implies the lock) reads the revision and the author alone."""
+    if for_edit:
+        article = lock_article(article_id, with_access=False)
+    elif for_update:
         article = lock_article(article_id, with_expression(Article.topic_review_interval_months, _topic_interval))
     else:
         article = db.session.scalar(select(Article).where(Article.id == article_id))

@@ -125,7 +125,10 @@ class ArticleBundle:
     citations: list
 
 
-def article_bundle(article) -> ArticleBundle:
+def article_bundle(article, access=None) -> ArticleBundle:
+    """`access`: the article's access facts, if the caller holds them (read in a transaction that
+    has ended since, they are no longer load_access's)."""
+    access = access or load_access(article)
     with_author(article)
     revisions = revisions_by_id([article.current_revision_id, article.live_revision_id])
     current = revisions[article.current_revision_id]
@@ -133,7 +136,7 @@ def article_bundle(article) -> ArticleBundle:
         article=article,
         current=current,
         live=revisions.get(article.live_revision_id),
-        assignments=[a for a in load_access(article).assignments if a.removed_at is None],  # as the rules read them
+        assignments=[a for a in access.assignments if a.removed_at is None],  # as the rules read them
         citations=current.citations,
     )
 

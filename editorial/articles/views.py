@@ -54,9 +54,9 @@ def _signed_in():
     pass
 
 
-def load_article(article_id: int, *, for_update: bool = False):
+def load_article(article_id: int, *, for_update: bool = False, for_edit: bool = False):
     """The article and its access facts, or 404/403: every article page goes through here."""
-    article = article_history.get_article(article_id, for_update=for_update)
+    article = article_history.get_article(article_id, for_update=for_update, for_edit=for_edit)
     access = load_access(article)
     if not can(current_user, "view_article", access):
         abort(403, _outsider_message(article))
@@ -268,7 +268,7 @@ def edit(article_id: int):
     """The text and its ordered references, saved together as one revision. The reference
     buttons (up, down, remove, search, add) re-render the form with the typed text and the
     rearranged list, saving nothing, so the page works without JavaScript."""
-    article, access = load_article(article_id, for_update=request.method == "POST")
+    article, access = load_article(article_id, for_edit=request.method == "POST")
     require(current_user, "edit_article", access, message="Only the author or an editor can change this article.")
     current = article_history.current_revision(article)
     ids = article_history.citation_ids_of(current)
@@ -330,7 +330,7 @@ def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, st
 @bp.post("/<int:article_id>/word")
 def import_word(article_id: int):
     """Replace the text from a Word file: one new revision, like an edit; a bad file changes nothing."""
-    article, access = load_article(article_id, for_update=True)
+    article, access = load_article(article_id, for_edit=True)
     require(current_user, "edit_article", access, message="Only the author or an editor can change this article.")
     word_form = WordRevisionForm()
     upload = word_form.word_file.data

@@ -67,10 +67,13 @@ def out_of_band_write_in_progress() -> bool:
 
 
 def transaction_only_reads() -> bool:
-    # Requests with a safe method never write (tests/conftest.py fails any test where one does).
+    # Requests with a safe method never write (tests/conftest.py fails any test where one does),
+    # nor does a write request once it committed and reads what it answers (unit_of_work).
     if _out_of_band.get():
         return False
-    return _reading.get() or (has_request_context() and request.method in SAFE_METHODS)
+    if _reading.get():
+        return True
+    return has_request_context() and (request.method in SAFE_METHODS or g.get("committed_before_answering", False))
 
 
 @event.listens_for(Engine, "begin")
