@@ -106,8 +106,10 @@ def changed(article, status: int = 200) -> tuple[articles_schemas.ArticleOut, in
     """Answer with the changed article as the request left it, read after the commit
     (unit_of_work.commit_before_answering), so that no row the change read is read again and no
     write waits while the answer is built; the access facts the change read describe what it
-    committed, so they are kept with it."""
+    committed, so they are kept with it. The reviewers are read before the commit (an edit's lock
+    does not bring them), so that nothing is read after it but what the answer alone needs."""
     access = load_access(article)
+    access.assignments  # read now, under the lock, with the facts the rules read
     commit_before_answering()
     return detail(article, access), status
 
