@@ -3,6 +3,7 @@ equals the published rendering, `[@` suggestions, references reordered and saved
 one revision, the unsaved text offered back after the tab closed, and no console error (CSP)."""
 import json
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -185,3 +186,59 @@ def test_without_javascript_the_textarea_and_the_reference_buttons_work(browser,
         assert revisions(isolated_app, draft["id"])[2].citation_ids == [draft["ids"]["correa2017"]]
     finally:
         context.close()
+
+
+# Word's clipboard HTML (as Word 365 on Windows puts it), hand-written: list paragraphs carry
+# mso-list in their style and their marker in a span of mso-list:Ignore.
+WORD_CLIPBOARD = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word">
+<head><meta charset="utf-8"><meta name=Generator content="Microsoft Word 15"><style><!--
+p.MsoNormal {margin:0cm; font-family:"Calibri",sans-serif;}
+--></style></head><body lang=EN-GB style='tab-interval:36.0pt'>
+<!--StartFragment-->
+<h1><span lang=EN-GB>Radiation therapy<o:p></o:p></span></h1>
+<p class=MsoNormal><span lang=EN-GB>Most people have <b>a few weeks</b> of treatment, <i>five days a week</i>.<o:p></o:p></span></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span lang=EN-GB style='font-family:Symbol'><span style='mso-list:Ignore'>\u00b7<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Tiredness that builds up<o:p></o:p></span></p>
+<p class=MsoListParagraphCxSpMiddle style='margin-left:72.0pt;mso-add-space:auto;text-indent:-18.0pt;mso-list:l0 level2 lfo1'><![if !supportLists]><span lang=EN-GB style='font-family:"Courier New"'><span style='mso-list:Ignore'>o<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Worst near the end<o:p></o:p></span></p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span lang=EN-GB style='font-family:Symbol'><span style='mso-list:Ignore'>\u00b7<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Skin changes<o:p></o:p></span></p>
+<p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l1 level1 lfo2'><![if !supportLists]><span lang=EN-GB><span style='mso-list:Ignore'>1.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Meet your care team<o:p></o:p></span></p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l1 level1 lfo2'><![if !supportLists]><span lang=EN-GB><span style='mso-list:Ignore'>2.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Plan the treatment<o:p></o:p></span></p>
+<p class=MsoNormal style='margin-left:36pt;text-indent:-18.0pt;mso-list:l2 level1 lfo3'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>\u00b7<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]>A bullet in Normal style<o:p></o:p></p>
+<p class=MsoListBullet style='mso-list:l3 level1 lfo4'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>\u00b7<span style='font:7.0pt "Times New Roman"'>&nbsp; </span></span></span><![endif]>A bullet in List Bullet style<o:p></o:p></p>
+<!--EndFragment-->
+</body></html>"""
+
+GOOGLE_DOCS_CLIPBOARD = (
+    '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-3a1b2c3d-7fff-1234-abcd-000000000000">'
+    '<p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;">'
+    '<span style="font-size:11pt;font-family:Arial,sans-serif;color:#000000;font-weight:400;font-style:normal;">Call us </span>'
+    '<span style="font-size:11pt;font-family:Arial,sans-serif;color:#000000;font-weight:700;font-style:italic;">at once</span>'
+    '<span style="font-size:11pt;font-weight:400;font-style:normal;"> if </span>'
+    '<span style="font-size:11pt;font-weight:700;font-style:normal;">fever </span>'
+    '<span style="font-size:11pt;font-weight:400;font-style:normal;">starts.</span></p></b>')
+
+
+def _paste(page, html):
+    page.evaluate("""() => window.vettedEditor.dispatch({changes: {from: 0, to: window.vettedEditor.state.doc.length, insert: ''}})""")
+    page.evaluate("""html => {
+        const data = new DataTransfer(); data.setData('text/html', html); data.setData('text/plain', 'x');
+        document.querySelector('.cm-content').dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", html)
+    return page.locator("textarea[name=body]").input_value()
+
+
+def test_paste_from_word_keeps_its_lists_and_google_docs_bold_italic(new_context, people, live_server, draft):
+    writer = page_of(new_context(people["writer"]))
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer).click()
+    assert _paste(writer, WORD_CLIPBOARD) == (
+        "# Radiation therapy\n\n"
+        "Most people have **a few weeks** of treatment, *five days a week*.\n\n"
+        "- Tiredness that builds up\n"
+        "    - Worst near the end\n"
+        "- Skin changes\n\n"
+        "1. Meet your care team\n"
+        "2. Plan the treatment\n\n"
+        "- A bullet in Normal style\n\n"
+        "- A bullet in List Bullet style")
+    assert _paste(writer, GOOGLE_DOCS_CLIPBOARD) == "Call us ***at once*** if **fever** starts."

@@ -170,19 +170,43 @@
         filter: function (node) { return node.nodeName === "B" && /^docs-internal-guid/.test(node.id || ""); },
         replacement: function (content) { return content; },
       });
-      // Google Docs and Word mark emphasis with styles on spans: keep the emphasis, not the style.
-      turndown.addRule("styledBold", {
-        filter: function (node) { return node.nodeName === "SPAN" && /font-weight:\s*(bold|[6-9]00)/.test(node.getAttribute("style") || ""); },
-        replacement: function (content) { return content.trim() ? "**" + content + "**" : content; },
+      // Google Docs and Word mark emphasis with styles on spans: keep the emphasis, not the style
+      // (bold and italic together is ***both***; spaces stay outside the markers).
+      function styled(node) {
+        var style = node.nodeName === "SPAN" ? node.getAttribute("style") || "" : "";
+        return { bold: /font-weight:\s*(bold|[6-9]00)/.test(style), italic: /font-style:\s*italic/.test(style) };
+      }
+      turndown.addRule("styledEmphasis", {
+        filter: function (node) { var s = styled(node); return s.bold || s.italic; },
+        replacement: function (content, node) {
+          var s = styled(node), marker = (s.bold ? "**" : "") + (s.italic ? "*" : "");
+          var m = content.match(/^(\s*)([\s\S]*?)(\s*)$/);
+          return m[2] ? m[1] + marker + m[2] + marker + m[3] : content;
+        },
       });
-      turndown.addRule("styledItalic", {
-        filter: function (node) { return node.nodeName === "SPAN" && /font-style:\s*italic/.test(node.getAttribute("style") || ""); },
-        replacement: function (content) { return content.trim() ? "*" + content + "*" : content; },
+      // Word's list paragraphs: mso-list in the style (any class: MsoListParagraph…, MsoNormal,
+      // MsoListBullet), the marker (·, o, §, 1., a.) in a span of mso-list:Ignore that is dropped.
+      function wordList(node) {
+        var m = node.nodeName === "P" && /mso-list:\s*(l\d+)\s+level(\d+)/.exec(node.getAttribute("style") || "");
+        return m ? { list: m[1], level: parseInt(m[2], 10) } : null;
+      }
+      turndown.addRule("wordListMarker", {
+        filter: function (node) { return node.nodeName === "SPAN" && /mso-list:\s*Ignore/i.test(node.getAttribute("style") || ""); },
+        replacement: function () { return ""; },
       });
-      // Word's list paragraphs carry a bullet character in a span of their own.
       turndown.addRule("wordList", {
-        filter: function (node) { return node.nodeName === "P" && /MsoListParagraph/.test(node.className || ""); },
-        replacement: function (content) { return "\n- " + content.replace(/^\s*[·•o§\-]\s*/, "").trim() + "\n"; },
+        filter: function (node) { return !!wordList(node) || (node.nodeName === "P" && /MsoListParagraph/.test(node.className || "")); },
+        replacement: function (content, node) {
+          var item = wordList(node) || { list: "", level: 1 };
+          var markerSpan = node.querySelector('span[style*="mso-list"]');
+          var marker = markerSpan ? markerSpan.textContent.replace(/[\s\u00a0]+/g, "") : "";
+          var number = /^\(?(\d+)[.)]$/.exec(marker);
+          var bullet = number ? number[1] + ". " : /^\(?[a-z]{1,4}[.)]$/i.test(marker) ? "1. " : "- ";
+          var text = markerSpan ? content.trim() : content.replace(/^\s*[·•o§\-]\s*/, "").trim();
+          var prev = node.previousElementSibling, prevItem = prev && wordList(prev);
+          var sameList = prevItem && prevItem.list === item.list;
+          return (sameList ? "\n" : "\n\n") + new Array(item.level).join("    ") + bullet + text + "\n";
+        },
       });
     }
     return turndown.turndown(html).replace(/\n{3,}/g, "\n\n");
