@@ -188,6 +188,93 @@ def test_without_javascript_the_textarea_and_the_reference_buttons_work(browser,
         context.close()
 
 
+def _close_asking(page) -> list[str]:
+    """Close the tab as a person would: the messages the page asked before leaving."""
+    messages = []
+    page.on("dialog", lambda dialog: (messages.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    time.sleep(0.3)
+    if not page.is_closed():
+        page.close(run_before_unload=False)
+    return messages
+
+
+def _restore(context, article_id):
+    again = context.new_page()
+    again.goto(f"/articles/{article_id}/edit")
+    offer = again.get_by_role("alert").filter(has_text="Restore your unsaved text from")
+    expect(offer).to_be_visible()
+    offer.get_by_role("button", name="Restore").click()
+    return again
+
+
+def test_the_unsaved_text_is_kept_after_a_reference_button(new_context, people, live_server, isolated_app, draft):
+    context = new_context(people["writer"])
+    writer = page_of(context)
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer).click()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type(" Drink water.")
+    writer.get_by_role("button", name="Move martinez2021 up").click()  # re-renders the form with the text
+    expect(writer.locator("#references ol.references > li").first).to_contain_text("martinez2021")
+    editor(writer).click()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type(" Rest.")
+    writer.wait_for_timeout(600)
+    assert any(k.startswith("vetted:draft:") for k in writer.evaluate("() => Object.keys(localStorage)"))
+    assert _close_asking(writer) == ["beforeunload"]
+    again = _restore(context, draft["id"])
+    expect(again.locator("textarea[name=body]")).to_have_value(re.compile(r"Drink water\. Rest\.$"))
+    expect(again.locator("#references ol.references > li").first).to_contain_text("martinez2021")
+    assert len(revisions(isolated_app, draft["id"])) == 2
+
+
+def test_a_restore_brings_back_the_reference_list(new_context, people, live_server, isolated_app, draft):
+    context = new_context(people["writer"])
+    writer = page_of(context)
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer).click()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type(" Moisturise ")
+    writer.keyboard.type("[@oka")
+    option = writer.locator(".cm-tooltip-autocomplete li").filter(has_text="okafor2020")
+    expect(option).to_be_visible()
+    option.click()
+    expect(writer.locator("#references ol.references > li")).to_have_count(3)
+    writer.wait_for_timeout(600)
+    writer.close(run_before_unload=False)
+    again = _restore(context, draft["id"])
+    refs = again.locator("#references ol.references > li")
+    expect(refs).to_have_count(3)
+    expect(refs.nth(2)).to_contain_text("[@okafor2020]")
+    expect(again.locator("#preview sup.cite")).to_have_count(3)
+    expect(again.locator(".md-unknown")).to_have_text("")
+    again.get_by_role("button", name="Save as a new revision").click()
+    expect(again.locator(".flashes")).to_contain_text("Saved as version 3.")
+    ids = draft["ids"]
+    assert revisions(isolated_app, draft["id"])[2].citation_ids == [ids["correa2017"], ids["martinez2021"], ids["okafor2020"]]
+
+
+def test_a_change_of_title_or_topic_alone_is_kept_and_warned_about(new_context, people, live_server, isolated_app, draft):
+    context = new_context(people["writer"])
+    writer = page_of(context)
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer)
+    writer.get_by_label("Title").fill("Radiation after breast surgery")
+    writer.get_by_label("Topic").fill("Radiotherapy")
+    writer.wait_for_timeout(600)
+    assert _close_asking(writer) == ["beforeunload"]
+    again = _restore(context, draft["id"])
+    expect(again.get_by_label("Title")).to_have_value("Radiation after breast surgery")
+    expect(again.get_by_label("Topic")).to_have_value("Radiotherapy")
+    # Back to the saved values: nothing to keep, nothing to ask.
+    again.get_by_label("Title").fill("Radiation after surgery")
+    again.get_by_label("Topic").fill("Breast cancer")
+    again.wait_for_timeout(600)
+    assert not any(k.startswith("vetted:draft:") for k in again.evaluate("() => Object.keys(localStorage)"))
+    assert _close_asking(again) == []
+
+
 # Word's clipboard HTML (as Word 365 on Windows puts it), hand-written: list paragraphs carry
 # mso-list in their style and their marker in a span of mso-list:Ignore.
 WORD_CLIPBOARD = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word">
