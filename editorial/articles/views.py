@@ -322,8 +322,15 @@ def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, st
     references = [by_id[i] for i in form.citation_ids.data or [] if i in by_id]
     results = [c for c in citation_queries.search_citations(cq) if c.id not in by_id] if cq else []
     word_form = word_form or WordRevisionForm(formdata=None, data={"base_version": article.version})
+    # What the form started from, for the editor's "unsaved changes" (static/js/editor.js): the
+    # revision it edits, not the re-rendered fields (a reference button re-renders the typed text).
+    base = form.base_version.data
+    saved = (article_history.get_revision(article, base) if isinstance(base, int) and 0 < base <= article.version
+             else None) or article_history.current_revision(article)
+    saved_state = {"title": saved.title, "summary": saved.summary or "", "topic": saved.topic or "", "body": saved.body or "",
+                   "citation_ids": article_history.citation_ids_of(saved)}
     return render_template("articles/edit.html", article=article, form=form, conflict=conflict, references=references,
-                           cq=cq, citation_results=results, word_form=word_form,
+                           cq=cq, citation_results=results, word_form=word_form, saved_state=saved_state,
                            editable=article.state != State.IN_REVIEW), status
 
 

@@ -3,6 +3,7 @@ equals the published rendering, `[@` suggestions, references reordered and saved
 one revision, the unsaved text offered back after the tab closed, and no console error (CSP)."""
 import json
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -185,3 +186,146 @@ def test_without_javascript_the_textarea_and_the_reference_buttons_work(browser,
         assert revisions(isolated_app, draft["id"])[2].citation_ids == [draft["ids"]["correa2017"]]
     finally:
         context.close()
+
+
+def _close_asking(page) -> list[str]:
+    """Close the tab as a person would: the messages the page asked before leaving."""
+    messages = []
+    page.on("dialog", lambda dialog: (messages.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    time.sleep(0.3)
+    if not page.is_closed():
+        page.close(run_before_unload=False)
+    return messages
+
+
+def _restore(context, article_id):
+    again = context.new_page()
+    again.goto(f"/articles/{article_id}/edit")
+    offer = again.get_by_role("alert").filter(has_text="Restore your unsaved text from")
+    expect(offer).to_be_visible()
+    offer.get_by_role("button", name="Restore").click()
+    return again
+
+
+def test_the_unsaved_text_is_kept_after_a_reference_button(new_context, people, live_server, isolated_app, draft):
+    context = new_context(people["writer"])
+    writer = page_of(context)
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer).click()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type(" Drink water.")
+    writer.get_by_role("button", name="Move martinez2021 up").click()  # re-renders the form with the text
+    expect(writer.locator("#references ol.references > li").first).to_contain_text("martinez2021")
+    editor(writer).click()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type(" Rest.")
+    writer.wait_for_timeout(600)
+    assert any(k.startswith("vetted:draft:") for k in writer.evaluate("() => Object.keys(localStorage)"))
+    assert _close_asking(writer) == ["beforeunload"]
+    again = _restore(context, draft["id"])
+    expect(again.locator("textarea[name=body]")).to_have_value(re.compile(r"Drink water\. Rest\.$"))
+    expect(again.locator("#references ol.references > li").first).to_contain_text("martinez2021")
+    assert len(revisions(isolated_app, draft["id"])) == 2
+
+
+def test_a_restore_brings_back_the_reference_list(new_context, people, live_server, isolated_app, draft):
+    context = new_context(people["writer"])
+    writer = page_of(context)
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer).click()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type(" Moisturise ")
+    writer.keyboard.type("[@oka")
+    option = writer.locator(".cm-tooltip-autocomplete li").filter(has_text="okafor2020")
+    expect(option).to_be_visible()
+    option.click()
+    expect(writer.locator("#references ol.references > li")).to_have_count(3)
+    writer.wait_for_timeout(600)
+    writer.close(run_before_unload=False)
+    again = _restore(context, draft["id"])
+    refs = again.locator("#references ol.references > li")
+    expect(refs).to_have_count(3)
+    expect(refs.nth(2)).to_contain_text("[@okafor2020]")
+    expect(again.locator("#preview sup.cite")).to_have_count(3)
+    expect(again.locator(".md-unknown")).to_have_text("")
+    again.get_by_role("button", name="Save as a new revision").click()
+    expect(again.locator(".flashes")).to_contain_text("Saved as version 3.")
+    ids = draft["ids"]
+    assert revisions(isolated_app, draft["id"])[2].citation_ids == [ids["correa2017"], ids["martinez2021"], ids["okafor2020"]]
+
+
+def test_a_change_of_title_or_topic_alone_is_kept_and_warned_about(new_context, people, live_server, isolated_app, draft):
+    context = new_context(people["writer"])
+    writer = page_of(context)
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer)
+    writer.get_by_label("Title").fill("Radiation after breast surgery")
+    writer.get_by_label("Topic").fill("Radiotherapy")
+    writer.wait_for_timeout(600)
+    assert _close_asking(writer) == ["beforeunload"]
+    again = _restore(context, draft["id"])
+    expect(again.get_by_label("Title")).to_have_value("Radiation after breast surgery")
+    expect(again.get_by_label("Topic")).to_have_value("Radiotherapy")
+    # Back to the saved values: nothing to keep, nothing to ask.
+    again.get_by_label("Title").fill("Radiation after surgery")
+    again.get_by_label("Topic").fill("Breast cancer")
+    again.wait_for_timeout(600)
+    assert not any(k.startswith("vetted:draft:") for k in again.evaluate("() => Object.keys(localStorage)"))
+    assert _close_asking(again) == []
+
+
+# Word's clipboard HTML (as Word 365 on Windows puts it), hand-written: list paragraphs carry
+# mso-list in their style and their marker in a span of mso-list:Ignore.
+WORD_CLIPBOARD = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word">
+<head><meta charset="utf-8"><meta name=Generator content="Microsoft Word 15"><style><!--
+p.MsoNormal {margin:0cm; font-family:"Calibri",sans-serif;}
+--></style></head><body lang=EN-GB style='tab-interval:36.0pt'>
+<!--StartFragment-->
+<h1><span lang=EN-GB>Radiation therapy<o:p></o:p></span></h1>
+<p class=MsoNormal><span lang=EN-GB>Most people have <b>a few weeks</b> of treatment, <i>five days a week</i>.<o:p></o:p></span></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span lang=EN-GB style='font-family:Symbol'><span style='mso-list:Ignore'>\u00b7<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Tiredness that builds up<o:p></o:p></span></p>
+<p class=MsoListParagraphCxSpMiddle style='margin-left:72.0pt;mso-add-space:auto;text-indent:-18.0pt;mso-list:l0 level2 lfo1'><![if !supportLists]><span lang=EN-GB style='font-family:"Courier New"'><span style='mso-list:Ignore'>o<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Worst near the end<o:p></o:p></span></p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span lang=EN-GB style='font-family:Symbol'><span style='mso-list:Ignore'>\u00b7<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Skin changes<o:p></o:p></span></p>
+<p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l1 level1 lfo2'><![if !supportLists]><span lang=EN-GB><span style='mso-list:Ignore'>1.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Meet your care team<o:p></o:p></span></p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l1 level1 lfo2'><![if !supportLists]><span lang=EN-GB><span style='mso-list:Ignore'>2.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Plan the treatment<o:p></o:p></span></p>
+<p class=MsoNormal style='margin-left:36pt;text-indent:-18.0pt;mso-list:l2 level1 lfo3'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>\u00b7<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]>A bullet in Normal style<o:p></o:p></p>
+<p class=MsoListBullet style='mso-list:l3 level1 lfo4'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>\u00b7<span style='font:7.0pt "Times New Roman"'>&nbsp; </span></span></span><![endif]>A bullet in List Bullet style<o:p></o:p></p>
+<!--EndFragment-->
+</body></html>"""
+
+GOOGLE_DOCS_CLIPBOARD = (
+    '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-3a1b2c3d-7fff-1234-abcd-000000000000">'
+    '<p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;">'
+    '<span style="font-size:11pt;font-family:Arial,sans-serif;color:#000000;font-weight:400;font-style:normal;">Call us </span>'
+    '<span style="font-size:11pt;font-family:Arial,sans-serif;color:#000000;font-weight:700;font-style:italic;">at once</span>'
+    '<span style="font-size:11pt;font-weight:400;font-style:normal;"> if </span>'
+    '<span style="font-size:11pt;font-weight:700;font-style:normal;">fever </span>'
+    '<span style="font-size:11pt;font-weight:400;font-style:normal;">starts.</span></p></b>')
+
+
+def _paste(page, html):
+    page.evaluate("""() => window.vettedEditor.dispatch({changes: {from: 0, to: window.vettedEditor.state.doc.length, insert: ''}})""")
+    page.evaluate("""html => {
+        const data = new DataTransfer(); data.setData('text/html', html); data.setData('text/plain', 'x');
+        document.querySelector('.cm-content').dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", html)
+    return page.locator("textarea[name=body]").input_value()
+
+
+def test_paste_from_word_keeps_its_lists_and_google_docs_bold_italic(new_context, people, live_server, draft):
+    writer = page_of(new_context(people["writer"]))
+    writer.goto(f"/articles/{draft['id']}/edit")
+    editor(writer).click()
+    assert _paste(writer, WORD_CLIPBOARD) == (
+        "# Radiation therapy\n\n"
+        "Most people have **a few weeks** of treatment, *five days a week*.\n\n"
+        "- Tiredness that builds up\n"
+        "    - Worst near the end\n"
+        "- Skin changes\n\n"
+        "1. Meet your care team\n"
+        "2. Plan the treatment\n\n"
+        "- A bullet in Normal style\n\n"
+        "- A bullet in List Bullet style")
+    assert _paste(writer, GOOGLE_DOCS_CLIPBOARD) == "Call us ***at once*** if **fever** starts."

@@ -18,7 +18,10 @@
   var baseInput = form.querySelector("input[name=base_version]");
   var csrf = (form.querySelector("input[name=csrf_token]") || {}).value || "";
   var DRAFT_PREFIX = "vetted:draft:" + articleId + ":";
-  var initialBody = textarea.value;
+  // The revision the form edits (the page's data-saved): what "unsaved" is measured against, since
+  // a reference button re-renders the form with the typed text and the rearranged list.
+  var saved = {};
+  try { saved = JSON.parse(form.dataset.saved || "{}"); } catch (e) { saved = {}; }
   var submitting = false;
 
   function el(tag, attrs, text) {
@@ -139,16 +142,68 @@
       if (none && none.textContent.indexOf("No references") === 0) none.replaceWith(list);
       else fieldset.insertBefore(list, fieldset.querySelector(".filters"));
     }
-    var item = el("li", {}, (c.first_author ? c.first_author + ". " : "") + c.title + (c.year ? ". " + c.year + "." : "") + " ");
-    item.appendChild(el("span", { "class": "tag" }, "[@" + c.key + "]"));
-    item.appendChild(el("input", { type: "hidden", name: "citation_ids", value: String(c.id) }));
-    var actions = el("span", { "class": "inline-actions" });
-    actions.appendChild(el("button", { type: "submit", name: "refs_action", value: "remove:" + c.id, "class": "button-link",
-                                        "aria-label": "Remove " + c.key }, "remove"));
-    item.appendChild(actions);
-    list.appendChild(item);
+    list.appendChild(referenceItem({ id: c.id, key: c.key, retracted: c.retracted,
+      text: (c.first_author ? c.first_author + ". " : "") + c.title + (c.year ? ". " + c.year + "." : "") }));
+    refreshActions();
     schedulePreview();
     keepDraft();
+  }
+
+  function referenceItem(r) {
+    var item = el("li", { "data-key": r.key });
+    item.append(el("span", { "class": "ref-text" }, r.text), " ", el("span", { "class": "tag" }, "[@" + r.key + "]"));
+    if (r.retracted) item.append(" ", el("span", { "class": "badge badge-changes_requested" }, "retracted"));
+    item.appendChild(el("input", { type: "hidden", name: "citation_ids", value: String(r.id) }));
+    return item;
+  }
+
+  // The up, down and remove buttons of each reference, as the server renders them for the list's order.
+  function refreshActions() {
+    var items = form.querySelectorAll("#references ol.references > li");
+    Array.prototype.forEach.call(items, function (item, i) {
+      var id = item.querySelector("input[name=citation_ids]").value, key = item.dataset.key || id;
+      var old = item.querySelector(".inline-actions");
+      if (old) old.remove();
+      var actions = el("span", { "class": "inline-actions" });
+      if (i > 0) actions.appendChild(el("button", { type: "submit", name: "refs_action", value: "up:" + id, "class": "button-link",
+                                                     "aria-label": "Move " + key + " up" }, "\u2191 up"));
+      if (i < items.length - 1) actions.appendChild(el("button", { type: "submit", name: "refs_action", value: "down:" + id,
+                                                     "class": "button-link", "aria-label": "Move " + key + " down" }, "\u2193 down"));
+      actions.appendChild(el("button", { type: "submit", name: "refs_action", value: "remove:" + id, "class": "button-link",
+                                          "aria-label": "Remove " + key }, "remove"));
+      item.append(" ", actions);
+    });
+  }
+
+  // The list as {id, key, text, retracted}, kept with the draft so that a restore can rebuild it.
+  function referenceList() {
+    return Array.prototype.map.call(form.querySelectorAll("#references ol.references > li"), function (item) {
+      var tag = item.querySelector(".tag"), text = item.querySelector(".ref-text");
+      return { id: parseInt(item.querySelector("input[name=citation_ids]").value, 10),
+               key: item.dataset.key || (tag ? tag.textContent.replace(/^\[@|\]$/g, "") : ""),
+               text: text ? text.textContent.trim() : "", retracted: !!item.querySelector(".badge") };
+    });
+  }
+
+  // Rebuild the list for the ids of a draft: the items on the page are kept (moved), the others are
+  // made from what the draft kept of them.
+  function restoreReferences(ids, kept) {
+    var fieldset = document.getElementById("references");
+    var list = fieldset.querySelector("ol.references");
+    var byId = {};
+    if (list) Array.prototype.forEach.call(list.children, function (item) {
+      byId[item.querySelector("input[name=citation_ids]").value] = item;
+    });
+    (kept || []).forEach(function (r) { if (!byId[String(r.id)]) byId[String(r.id)] = referenceItem(r); });
+    if (!list) {
+      list = el("ol", { "class": "references" });
+      var none = fieldset.querySelector("p");
+      if (none && none.textContent.indexOf("No references") === 0) none.replaceWith(list);
+      else fieldset.insertBefore(list, fieldset.querySelector(".filters"));
+    }
+    list.replaceChildren.apply(list, ids.map(function (id) { return byId[String(id)]; }).filter(Boolean));
+    if (!list.children.length) list.replaceWith(el("p", {}, "No references attached yet."));
+    refreshActions();
   }
 
   function citationIds() {
@@ -170,19 +225,43 @@
         filter: function (node) { return node.nodeName === "B" && /^docs-internal-guid/.test(node.id || ""); },
         replacement: function (content) { return content; },
       });
-      // Google Docs and Word mark emphasis with styles on spans: keep the emphasis, not the style.
-      turndown.addRule("styledBold", {
-        filter: function (node) { return node.nodeName === "SPAN" && /font-weight:\s*(bold|[6-9]00)/.test(node.getAttribute("style") || ""); },
-        replacement: function (content) { return content.trim() ? "**" + content + "**" : content; },
+      // Google Docs and Word mark emphasis with styles on spans: keep the emphasis, not the style
+      // (bold and italic together is ***both***; spaces stay outside the markers).
+      function styled(node) {
+        var style = node.nodeName === "SPAN" ? node.getAttribute("style") || "" : "";
+        return { bold: /font-weight:\s*(bold|[6-9]00)/.test(style), italic: /font-style:\s*italic/.test(style) };
+      }
+      turndown.addRule("styledEmphasis", {
+        filter: function (node) { var s = styled(node); return s.bold || s.italic; },
+        replacement: function (content, node) {
+          var s = styled(node), marker = (s.bold ? "**" : "") + (s.italic ? "*" : "");
+          var m = content.match(/^(\s*)([\s\S]*?)(\s*)$/);
+          return m[2] ? m[1] + marker + m[2] + marker + m[3] : content;
+        },
       });
-      turndown.addRule("styledItalic", {
-        filter: function (node) { return node.nodeName === "SPAN" && /font-style:\s*italic/.test(node.getAttribute("style") || ""); },
-        replacement: function (content) { return content.trim() ? "*" + content + "*" : content; },
+      // Word's list paragraphs: mso-list in the style (any class: MsoListParagraph…, MsoNormal,
+      // MsoListBullet), the marker (·, o, §, 1., a.) in a span of mso-list:Ignore that is dropped.
+      function wordList(node) {
+        var m = node.nodeName === "P" && /mso-list:\s*(l\d+)\s+level(\d+)/.exec(node.getAttribute("style") || "");
+        return m ? { list: m[1], level: parseInt(m[2], 10) } : null;
+      }
+      turndown.addRule("wordListMarker", {
+        filter: function (node) { return node.nodeName === "SPAN" && /mso-list:\s*Ignore/i.test(node.getAttribute("style") || ""); },
+        replacement: function () { return ""; },
       });
-      // Word's list paragraphs carry a bullet character in a span of their own.
       turndown.addRule("wordList", {
-        filter: function (node) { return node.nodeName === "P" && /MsoListParagraph/.test(node.className || ""); },
-        replacement: function (content) { return "\n- " + content.replace(/^\s*[·•o§\-]\s*/, "").trim() + "\n"; },
+        filter: function (node) { return !!wordList(node) || (node.nodeName === "P" && /MsoListParagraph/.test(node.className || "")); },
+        replacement: function (content, node) {
+          var item = wordList(node) || { list: "", level: 1 };
+          var markerSpan = node.querySelector('span[style*="mso-list"]');
+          var marker = markerSpan ? markerSpan.textContent.replace(/[\s\u00a0]+/g, "") : "";
+          var number = /^\(?(\d+)[.)]$/.exec(marker);
+          var bullet = number ? number[1] + ". " : /^\(?[a-z]{1,4}[.)]$/i.test(marker) ? "1. " : "- ";
+          var text = markerSpan ? content.trim() : content.replace(/^\s*[·•o§\-]\s*/, "").trim();
+          var prev = node.previousElementSibling, prevItem = prev && wordList(prev);
+          var sameList = prevItem && prevItem.list === item.list;
+          return (sameList ? "\n" : "\n\n") + new Array(item.level).join("    ") + bullet + text + "\n";
+        },
       });
     }
     return turndown.turndown(html).replace(/\n{3,}/g, "\n\n");
@@ -282,21 +361,32 @@
   // --- Unsaved text in the browser ------------------------------------------------------
 
   var fieldNames = ["title", "summary", "topic", "note"];
+  var contentFields = ["title", "summary", "topic", "body"];  // the note alone is no change
   function snapshot() {
-    var data = { body: bodyText(), citation_ids: citationIds(), saved_at: new Date().toISOString(),
-                 base_version: baseInput.value };
+    var data = { body: bodyText(), citation_ids: citationIds(), references: referenceList(),
+                 saved_at: new Date().toISOString(), base_version: baseInput.value };
     fieldNames.forEach(function (name) { var input = form.elements[name]; if (input) data[name] = input.value; });
     return data;
   }
+  function norm(value) { return String(value == null ? "" : value).replace(/\r\n?/g, "\n"); }
+  // Same content (the fields `a` has): text, title, summary, topic and the ordered reference list.
+  function sameContent(a, b) {
+    return contentFields.every(function (name) { return !(name in a) || norm(a[name]) === norm(b[name]); }) &&
+      (!a.citation_ids || a.citation_ids.join(",") === (b.citation_ids || []).join(","));
+  }
+  function hasUnsavedText() {
+    return !sameContent(saved, snapshot());
+  }
   var draftTimer = null;
+  function storeDraft(data) {
+    try {
+      if (sameContent(saved, data)) localStorage.removeItem(DRAFT_PREFIX + data.base_version);
+      else localStorage.setItem(DRAFT_PREFIX + data.base_version, JSON.stringify(data));
+    } catch (e) { /* storage full or disabled: the form still works */ }
+  }
   function keepDraft() {
     clearTimeout(draftTimer);
-    draftTimer = setTimeout(function () {
-      try {
-        if (bodyText() === initialBody) localStorage.removeItem(DRAFT_PREFIX + baseInput.value);
-        else localStorage.setItem(DRAFT_PREFIX + baseInput.value, JSON.stringify(snapshot()));
-      } catch (e) { /* storage full or disabled: the form still works */ }
-    }, 300);
+    draftTimer = setTimeout(function () { storeDraft(snapshot()); }, 300);
   }
   form.addEventListener("input", function (event) { if (event.target !== textarea) keepDraft(); });
 
@@ -311,15 +401,17 @@
     return found.sort(function (a, b) { return a.data.saved_at < b.data.saved_at ? 1 : -1; });
   }
 
+  // A kept draft is offered back unless the page already shows it (a re-rendered form); the page's
+  // own unsaved state (after a reference button) is kept in its place.
   function offerDraft() {
     var drafts = storedDrafts();
-    var current = parseInt(baseInput.value, 10);
+    var current = parseInt(baseInput.value, 10), now = snapshot();
     drafts.forEach(function (d, i) {
       var stale = parseInt(d.data.base_version, 10) < current && d.data.submitted;
-      if (i > 0 || stale || d.data.body === bodyText()) localStorage.removeItem(d.key);
+      if (i > 0 || stale || sameContent(d.data, now)) localStorage.removeItem(d.key);
     });
     var draft = drafts[0];
-    if (!draft || localStorage.getItem(draft.key) === null) return;
+    if (!draft || localStorage.getItem(draft.key) === null) { storeDraft(now); return; }
     var when = new Date(draft.data.saved_at);
     var box = el("div", { "class": "flash flash-warning draft-offer", role: "alert" });
     var question = "Restore your unsaved text from " + when.toLocaleString() + "?";
@@ -332,23 +424,39 @@
     box.append(restore, " ", discard);
     form.parentNode.insertBefore(box, form);
     restore.addEventListener("click", function () {
-      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: draft.data.body } });
+      if (draft.data.citation_ids) restoreReferences(draft.data.citation_ids, draft.data.references);
       fieldNames.forEach(function (name) { if (form.elements[name] && name in draft.data) form.elements[name].value = draft.data[name]; });
       baseInput.value = draft.data.base_version;  // an edit of an older version meets the stale-edit check
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: draft.data.body } });
+      if (draft.key !== DRAFT_PREFIX + baseInput.value) localStorage.removeItem(draft.key);
       box.remove();
+      schedulePreview();
+      keepDraft();
       view.focus();
     });
-    discard.addEventListener("click", function () { localStorage.removeItem(draft.key); box.remove(); });
+    discard.addEventListener("click", function () { localStorage.removeItem(draft.key); box.remove(); storeDraft(snapshot()); });
   }
 
-  function hasUnsavedText() {
-    return bodyText() !== initialBody;
+  // The list a reference button will come back with (as the server's _rearranged makes it).
+  function rearranged(ids, action) {
+    var parts = (action || "").split(":"), id = parseInt(parts[1], 10), i = ids.indexOf(id);
+    ids = ids.slice();
+    if (isNaN(id)) return ids;
+    if (parts[0] === "add") return i < 0 ? ids.concat([id]) : ids;
+    if (i < 0) return ids;
+    if (parts[0] === "remove") return ids.filter(function (x) { return x !== id; });
+    var j = i + (parts[0] === "up" ? -1 : parts[0] === "down" ? 1 : 0);
+    if (j >= 0 && j < ids.length) { ids[i] = ids[j]; ids[j] = id; }
+    return ids;
   }
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
     submitting = true;
-    try {  // kept until the saved page proves it saved (a newer base version, or the same text)
+    clearTimeout(draftTimer);
+    try {  // kept until the next page proves it saved (a newer base version, or the same content)
       var data = snapshot(); data.submitted = true;
-      if (hasUnsavedText()) localStorage.setItem(DRAFT_PREFIX + data.base_version, JSON.stringify(data));
+      var action = event.submitter && event.submitter.name === "refs_action" ? event.submitter.value : "";
+      data.citation_ids = rearranged(data.citation_ids, action);
+      if (!sameContent(saved, data)) localStorage.setItem(DRAFT_PREFIX + data.base_version, JSON.stringify(data));
     } catch (e) { /* ignore */ }
   });
   window.addEventListener("beforeunload", function (event) {
