@@ -283,7 +283,7 @@ def edit(article_id: int):
     refs_action = request.form.get("refs_action", "")
     if refs_action == "enter":  # Enter in a field: search when the search box has text, else save
         refs_action = "search" if cq else ""
-    conflict = None
+    conflict = consequence = None
     if refs_action and request.method == "POST":
         if refs_action.startswith("add:"):
             cq = ""
@@ -291,6 +291,14 @@ def edit(article_id: int):
         form.citation_ids.errors = []
     elif form.validate_on_submit():
         try:
+            # Saving signed text voids its signatures: the form comes back with what was typed and
+            # the consequence named, and saves only when sent with exactly that consequence confirmed.
+            consequence = references.edit_consequence(current_user, article)
+            if consequence.at_stake and not consequence.confirmed_by(request.form.get("confirmed")):
+                if request.form.get("confirmed"):
+                    flash("What this does has changed since you looked: read it again.", "error")
+                return _edit_page(article, form, cq=cq, consequence=consequence)
+            consequence = None
             editing.save_revision(
                 current_user, article, base_version=form.base_version.data, title=form.title.data,
                 summary=form.summary.data or "", body=form.body.data or "", topic=form.topic.data or "",
@@ -314,16 +322,16 @@ def edit(article_id: int):
     return _edit_page(article, form, conflict=conflict, cq=cq, status=status)
 
 
-def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, status: int = 200):
+def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, status: int = 200, consequence=None):
     """The edit page: the form with its ordered references (and library matches for `cq`), and the
-    Word form that replaces the text."""
+    Word form that replaces the text. With `consequence`, the save waiting on its confirmation."""
     form.references_in_form.data = "1"  # this page sends its reference list
     by_id = citation_queries.citations_by_id(form.citation_ids.data or [])
     references = [by_id[i] for i in form.citation_ids.data or [] if i in by_id]
     results = [c for c in citation_queries.search_citations(cq) if c.id not in by_id] if cq else []
     word_form = word_form or WordRevisionForm(formdata=None, data={"base_version": article.version})
     return render_template("articles/edit.html", article=article, form=form, conflict=conflict, references=references,
-                           cq=cq, citation_results=results, word_form=word_form,
+                           cq=cq, citation_results=results, word_form=word_form, consequence=consequence,
                            editable=article.state != State.IN_REVIEW), status
 
 
