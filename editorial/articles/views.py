@@ -298,7 +298,6 @@ def edit(article_id: int):
                 if request.form.get("confirmed"):
                     flash("What this does has changed since you looked: read it again.", "error")
                 return _edit_page(article, form, cq=cq, consequence=consequence)
-            consequence = None
             editing.save_revision(
                 current_user, article, base_version=form.base_version.data, title=form.title.data,
                 summary=form.summary.data or "", body=form.body.data or "", topic=form.topic.data or "",
@@ -313,13 +312,17 @@ def edit(article_id: int):
             }
             form.base_version.data = article.version  # saving again overwrites knowingly
             form.base_version.raw_data = None
+            consequence = None  # the save it named is not the one on offer now
         except DomainError as exc:
             refused(exc)
             show_domain_errors(form, exc)
+            # Confirmed but refused (a change note missing): the next save still voids the same
+            # signatures, so the form keeps the consequence and its button.
         else:
             return _done(article, f"Saved as version {article.version}.")
     status = 409 if conflict else 422 if form.errors or form.form_errors else 200
-    return _edit_page(article, form, conflict=conflict, cq=cq, status=status)
+    return _edit_page(article, form, conflict=conflict, cq=cq, status=status,
+                      consequence=consequence if consequence is not None and consequence.at_stake else None)
 
 
 def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, status: int = 200, consequence=None):

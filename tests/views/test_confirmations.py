@@ -243,6 +243,12 @@ def test_saving_an_edit_of_signed_text_names_the_signatures_it_voids(client, log
     assert "What this does has changed since you looked" in page(stale)
     assert state_and_version(app, aid) == ("approved", 3)
 
+    unexplained = client.post(f"/articles/{aid}/edit", data={**typed, "note": "", "confirmed": confirmed_field(html)})
+    refusal = page(unexplained)  # refused for its missing note: the consequence and its button stay
+    assert unexplained.status_code == 422 and "a change note is required" in refusal
+    assert "Save and void 2 signatures" in refusal and confirmed_field(refusal) == confirmed_field(html)
+    assert state_and_version(app, aid) == ("approved", 3)
+
     saved = client.post(f"/articles/{aid}/edit", data={**typed, "confirmed": confirmed_field(html)})
     assert saved.status_code == 302 and state_and_version(app, aid) == ("draft", 4)
     current = n.article(aid)
