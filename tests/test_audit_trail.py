@@ -364,3 +364,26 @@ def test_the_evidence_script_catches_a_revision_rewritten_with_its_hash(client, 
     run = subprocess.run([sys.executable, "-I", "verify_evidence.py", "evidence.json"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and f"revision {live['number']}" in run.stdout, run.stdout + run.stderr
+
+
+def test_the_evidence_pack_states_each_signers_declaration(client, login, newsroom):
+    """A signature stores None for "none" (the public page reads it): the pack states what was
+    declared, "None declared" or the statement, from the event that recorded the signature."""
+    n = newsroom
+    aid = n.ready_for_review()["id"]
+    statement = "I advise the device's maker."
+    n.call("PATCH", f"/articles/{aid}/reviewers/me", n.reviewer2, {"accepted": True, "conflict_of_interest": statement})
+    assert n.call("POST", f"/articles/{aid}/reviewers/{n.reviewer2.id}/waive-conflict", n.editor,
+                  {"reason": "Disclosed and minor."}).status_code == 200
+    assert n.sign(aid, n.reviewer).status_code == 200  # declares "none" as they sign
+    assert n.sign(aid, n.reviewer2, conflict_of_interest=None).status_code == 200  # declared on accepting
+    login(n.auditor)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/audit/articles/{aid}/evidence.zip").data))
+    by_name = {s["printed_name"]: s for s in json.loads(archive.read("evidence.json"))["signatures"]}
+    assert by_name["Dr. Rita Review"]["conflict_of_interest"] == "none"
+    assert by_name["Dr. Sam Second"]["conflict_of_interest"] == statement
+    html = archive.read("evidence.html").decode()
+    rows = re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1).split("</tr>")
+    conflicts = {name: re.search(r'data-label="Conflict">([^<]*)<', row).group(1)
+                 for row in rows for name in ("Dr. Rita Review", "Dr. Sam Second") if name in row}
+    assert conflicts == {"Dr. Rita Review": "None declared", "Dr. Sam Second": "I advise the device&#39;s maker."}

@@ -35,6 +35,21 @@ def reference_change_consequence(actor: User, article: Article, citation_id, off
         raise ValidationError("It cannot move further.", fields={"citation_id": "Already at the end of the list."})
     key = db.session.get(Citation, citation_id).key
     doing = f"Detaching [@{key}]" if offset is None else f"Moving [@{key}] {'up' if offset < 0 else 'down'}"
+    return _new_revision_consequence(article, access, after, doing, f"{'Detach' if offset is None else 'Move'} [@{key}]?")
+
+
+def edit_consequence(actor: User, article: Article) -> Consequence:
+    """What saving an edit from the edit form (its text or its reference list) would do: the same
+    new revision as a detach or a move, so the same signatures stop counting. At stake only when
+    someone signed the current revision: a draft nobody signed saves in one step."""
+    access = load_access(article)
+    require(actor, "edit_article", access, message="Only the author or an editor can change this article.")
+    after = edit_leads_to(article.state)  # refuses while in review
+    return _new_revision_consequence(article, access, after, "Saving this edit", f"Save this edit of “{article.title}”?")
+
+
+def _new_revision_consequence(article: Article, access, after, doing: str, question: str) -> Consequence:
+    state = article.state
     signers = signers_of([signature_id for signature_id, _, _ in access.current_signatures])
     lines = [f"{doing} saves revision {article.version + 1}."]
     if signers:
@@ -51,7 +66,7 @@ def reference_change_consequence(actor: User, article: Article, citation_id, off
     for planned in pending_for(article):
         if planned.action == "publish":
             lines.append(f"The publication scheduled for {planned.run_at:%d %b %Y, %H:%M} UTC is cancelled.")
-    return Consequence(f"{'Detach' if offset is None else 'Move'} [@{key}]?", tuple(lines), at_stake=bool(signers))
+    return Consequence(question, tuple(lines), at_stake=bool(signers), voids=len(signers))
 
 
 def citation_warnings(article: Article) -> list[str]:

@@ -283,7 +283,7 @@ def edit(article_id: int):
     refs_action = request.form.get("refs_action", "")
     if refs_action == "enter":  # Enter in a field: search when the search box has text, else save
         refs_action = "search" if cq else ""
-    conflict = None
+    conflict = consequence = None
     if refs_action and request.method == "POST":
         if refs_action.startswith("add:"):
             cq = ""
@@ -291,6 +291,13 @@ def edit(article_id: int):
         form.citation_ids.errors = []
     elif form.validate_on_submit():
         try:
+            # Saving signed text voids its signatures: the form comes back with what was typed and
+            # the consequence named, and saves only when sent with exactly that consequence confirmed.
+            consequence = references.edit_consequence(current_user, article)
+            if consequence.at_stake and not consequence.confirmed_by(request.form.get("confirmed")):
+                if request.form.get("confirmed"):
+                    flash("What this does has changed since you looked: read it again.", "error")
+                return _edit_page(article, form, cq=cq, consequence=consequence)
             editing.save_revision(
                 current_user, article, base_version=form.base_version.data, title=form.title.data,
                 summary=form.summary.data or "", body=form.body.data or "", topic=form.topic.data or "",
@@ -305,18 +312,22 @@ def edit(article_id: int):
             }
             form.base_version.data = article.version  # saving again overwrites knowingly
             form.base_version.raw_data = None
+            consequence = None  # the save it named is not the one on offer now
         except DomainError as exc:
             refused(exc)
             show_domain_errors(form, exc)
+            # Confirmed but refused (a change note missing): the next save still voids the same
+            # signatures, so the form keeps the consequence and its button.
         else:
             return _done(article, f"Saved as version {article.version}.")
     status = 409 if conflict else 422 if form.errors or form.form_errors else 200
-    return _edit_page(article, form, conflict=conflict, cq=cq, status=status)
+    return _edit_page(article, form, conflict=conflict, cq=cq, status=status,
+                      consequence=consequence if consequence is not None and consequence.at_stake else None)
 
 
-def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, status: int = 200):
+def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, status: int = 200, consequence=None):
     """The edit page: the form with its ordered references (and library matches for `cq`), and the
-    Word form that replaces the text."""
+    Word form that replaces the text. With `consequence`, the save waiting on its confirmation."""
     form.references_in_form.data = "1"  # this page sends its reference list
     by_id = citation_queries.citations_by_id(form.citation_ids.data or [])
     references = [by_id[i] for i in form.citation_ids.data or [] if i in by_id]
@@ -325,12 +336,13 @@ def _edit_page(article, form, *, conflict=None, cq: str = "", word_form=None, st
     # What the form started from, for the editor's "unsaved changes" (static/js/editor.js): the
     # revision it edits, not the re-rendered fields (a reference button re-renders the typed text).
     base = form.base_version.data
-    saved = (article_history.get_revision(article, base) if isinstance(base, int) and 0 < base <= article.version
-             else None) or article_history.current_revision(article)
+    saved = (article_history.get_revision(article, base) if isinstance(base, int) and 0 < base < article.version
+             else None) or article_history.current_revision(article)  # the current one is read already
     saved_state = {"title": saved.title, "summary": saved.summary or "", "topic": saved.topic or "", "body": saved.body or "",
                    "citation_ids": article_history.citation_ids_of(saved)}
     return render_template("articles/edit.html", article=article, form=form, conflict=conflict, references=references,
                            cq=cq, citation_results=results, word_form=word_form, saved_state=saved_state,
+                           consequence=consequence,
                            editable=article.state != State.IN_REVIEW), status
 
 

@@ -35,6 +35,10 @@ def collect(article: Article) -> dict:
     ).all()
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.article_id == article.id).order_by(AuditEvent.id)).all()
     signed_numbers = {s.revision_number for s in signatures}
+    # A signature stores None for a declaration of "none" (the public page reads it that way); the
+    # pack states what was declared, as the event that recorded the signature holds it.
+    declared = {e.object_id: json.loads(e.detail or "{}").get("conflict_of_interest")
+                for e in events if e.action == "signature.recorded"}
 
     def reference_changes(previous, revision):
         return diffing.reference_changes(previous.citations, revision.citations).as_dict() if previous else None
@@ -65,7 +69,7 @@ def collect(article: Article) -> dict:
                 "id": s.id, "revision_number": s.revision_number, "content_hash": s.content_hash, "signed_at": _time(s.signed_at),
                 "meaning": s.meaning, "printed_name": s.printed_name, "credentials": s.credentials,
                 "specialty": s.specialty, "affiliation": s.affiliation, "disclosure": s.disclosure,
-                "conflict_of_interest": s.conflict_of_interest,
+                "conflict_of_interest": declared.get(str(s.id), s.conflict_of_interest),
             }
             for s in signatures
         ],

@@ -16,6 +16,7 @@ class Consequence:
     question: str  # the page's heading: "Publish “Title”?"
     lines: tuple[str, ...]  # what happens, most important first
     at_stake: bool = True  # False: nothing worth a second look, the action takes one click
+    voids: int = 0  # how many signatures it voids, for a button that says so ("Save and void 2 signatures")
 
     @property
     def fingerprint(self) -> str:

@@ -236,3 +236,17 @@ def test_the_review_round(new_context, people, live_server, isolated_app, sink, 
     expect(page_text).to_contain_text("Dr. Rita Review")
     expect(page_text).to_contain_text("Dr. Sam Second")
     shot(reader, "review-round-public-page")
+
+    # Editing the signed text again asks first, on the edit form: what was typed stays, the
+    # signatures it voids are named, and only "Save and void 2 signatures" saves.
+    writer.goto(f"/articles/{aid}/edit")
+    body_editor(writer).fill(BODY.replace("a small, slow-growing tumour.", "a small (under 3 cm) tumour."))
+    writer.get_by_label("Change note").fill("Shorter wording.")
+    writer.get_by_role("button", name="Save as a new revision").click()
+    asked = writer.locator("#save-consequence")
+    expect(asked).to_contain_text("This voids 2 signatures: Dr. Rita Review, MD and Dr. Sam Second, MD, PhD.")
+    expect(asked).to_contain_text("The live page stays as it is")
+    expect(writer.locator("textarea[name=body]")).to_have_value(re.compile(r"under 3 cm\) tumour"))
+    _accessible(writer, "the edit form's confirmation")
+    asked.get_by_role("button", name="Save and void 2 signatures").click()
+    _flash(writer, "Saved as version")

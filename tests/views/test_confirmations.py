@@ -210,3 +210,56 @@ def test_the_confirmation_pages_write_nothing(client, login, newsroom, make_user
     assert client.get(f"/admin/users/{n.reviewer.id}/deactivate").status_code == 200
     assert events() == before
     assert state_and_version(app, aid) == ("approved", 3)
+
+
+def edit_fields(n, article_id, **changes):
+    """What the edit form sends: the current revision's fields, its list of references, and `changes`."""
+    article = n.article(article_id)
+    fields = {"title": article["title"], "summary": article["summary"] or "", "body": article["body"],
+              "topic": article["topic"] or "", "base_version": str(article["version"]), "references_in_form": "1",
+              "citation_ids": [str(c["id"]) for c in article["citations"]], "note": ""}
+    fields.update(changes)
+    return fields
+
+
+def test_saving_an_edit_of_signed_text_names_the_signatures_it_voids(client, login, newsroom, app):
+    """The edit form holds the reference buttons too: its save, on signed text, shows what it voids
+    on the form itself (what was typed kept) and saves only with that consequence confirmed."""
+    n = newsroom
+    aid, second = two_references_approved(n)
+    login(n.writer)
+    typed = edit_fields(n, aid, body="Body text [@tom2019]. A sentence the writer typed.",
+                        citation_ids=[str(n.citation.id)], note="Drop the second source.")
+    first = client.post(f"/articles/{aid}/edit", data=typed)
+    html = page(first)
+    assert first.status_code == 200 and state_and_version(app, aid) == ("approved", 3)
+    assert VOIDS_BOTH in html and "Saving this edit saves revision 4" in html and "goes back to draft" in html
+    assert "Save and void 2 signatures" in html
+    assert "A sentence the writer typed." in html and "Drop the second source." in html
+    assert f'name="citation_ids" type="hidden" value="{n.citation.id}"' in html
+    assert f'name="citation_ids" type="hidden" value="{second.id}"' not in html  # the list as the writer left it
+
+    stale = client.post(f"/articles/{aid}/edit", data={**typed, "confirmed": "0" * 20})
+    assert "What this does has changed since you looked" in page(stale)
+    assert state_and_version(app, aid) == ("approved", 3)
+
+    unexplained = client.post(f"/articles/{aid}/edit", data={**typed, "note": "", "confirmed": confirmed_field(html)})
+    refusal = page(unexplained)  # refused for its missing note: the consequence and its button stay
+    assert unexplained.status_code == 422 and "a change note is required" in refusal
+    assert "Save and void 2 signatures" in refusal and confirmed_field(refusal) == confirmed_field(html)
+    assert state_and_version(app, aid) == ("approved", 3)
+
+    saved = client.post(f"/articles/{aid}/edit", data={**typed, "confirmed": confirmed_field(html)})
+    assert saved.status_code == 302 and state_and_version(app, aid) == ("draft", 4)
+    current = n.article(aid)
+    assert [c["id"] for c in current["citations"]] == [n.citation.id] and "A sentence the writer typed." in current["body"]
+
+
+def test_saving_an_edit_nobody_signed_takes_one_step(client, login, newsroom, app):
+    n = newsroom
+    aid = n.create()["id"]
+    n.attach(aid)
+    login(n.writer)
+    version = state_and_version(app, aid)[1]
+    saved = client.post(f"/articles/{aid}/edit", data=edit_fields(n, aid, body="Body text [@tom2019]. More."))
+    assert saved.status_code == 302 and state_and_version(app, aid) == ("draft", version + 1)
