@@ -57,3 +57,11 @@ def test_a_final_initial_v_is_not_the_numeral_and_ordinal_suffixes_are_roman():
     nbib = "PMID- 3\nTI  - T.\nDP  - 2019\nTA  - J\nFAU - Rao, K V\nFAU - Roe, John P 3rd\n"
     assert authors("nbib", nbib) == "Rao KV, Roe JP III"
     assert authors("nbib", "PMID- 3\nTI  - T.\nDP  - 2019\nTA  - J\nAU  - Roe JP 3rd\nAU  - Coe RT Jr\n") == "Roe JP III, Coe RT Jr"
+
+
+def test_more_unbraced_organisations_warn():
+    for author in ("Centers for Disease Control and Prevention", "COVID-19 Investigation Team",
+                   "Novel Coronavirus Pneumonia Emergency Response Epidemiology Team and others"):
+        record = parse("bibtex", "@article{k, author={%s}, title={T}, journal={J}, year=2019}" % author).records[0]
+        assert record.warnings, author
+    assert not parse("bibtex", "@article{k, author={Tom, Martin}, title={T}, journal={J}, year=2019}").records[0].warnings
