@@ -100,12 +100,18 @@ _ORGANISATION_WORDS = {
     "organization", "organisation", "society", "association", "institute", "institut", "committee", "council",
     "agency", "department", "ministry", "university", "foundation", "center", "centre", "consortium", "collaboration",
     "group", "network", "college", "academy", "federation", "board", "office", "service", "commission", "alliance",
+    "team", "panel", "prevention", "investigators", "party", "consortia", "taskforce",
 }
+_LINKING = {"for", "of", "and"}
 
 
 def looks_like_organisation(name: str) -> bool:
     """True for "World Health Organization", "Writing Group": a word that names a body, not a person."""
-    return any(word.strip(".,;()").lower() in _ORGANISATION_WORDS for word in clean_text(name).split())
+    words = [word.strip(".,;()") for word in clean_text(name).split()]
+    # plurals too ("Groups", "Committees", "Societies"); a lowercase "for"/"of"/"and" joins a body's words
+    return any(w.lower() in _ORGANISATION_WORDS or w.lower().rstrip("s") in _ORGANISATION_WORDS
+               or (w.lower().endswith("ies") and w.lower()[:-3] + "y" in _ORGANISATION_WORDS) or w in _LINKING
+               for w in words)
 
 
 def organisation_warning(name: str) -> str:

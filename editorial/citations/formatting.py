@@ -104,12 +104,17 @@ def full_pages(pages: str) -> str:
 
 def journal_abbreviation(value: str) -> str:
     """An ISO-style abbreviation in NLM form, without full stops: "Int. J. Surg. Case Rep." ->
-    "Int J Surg Case Rep", "U.S.A." -> "U S A". A full journal name is returned as given: one
-    with a linking word ("of", "and", "on"...), a word NLM would shorten ("Journal",
-    "University"), or no abbreviated word ("Word.") at all."""
+    "Int J Surg Case Rep", "U.S.A." -> "U S A"; a linking word does not stop it ("IEEE Trans. on
+    Circuits and Systems." -> "IEEE Trans on Circuits and Systems"). A full journal name is returned
+    as given: one with a word NLM would shorten ("Journal", "University"), no abbreviated word at
+    all, or with a linking word and only a closing full stop ("Heart and Lung.")."""
     title = clean_text(value)
     words = title.split()
-    if not any(_ABBREVIATED_WORD.match(w) for w in words) or any(w.lower() in _LINKING_WORDS | _FULL_NAME_WORDS for w in words):
+    if not any(_ABBREVIATED_WORD.match(w) for w in words) or any(w.lower() in _FULL_NAME_WORDS for w in words):
+        return title
+    # With a linking word, only an abbreviated word before the last ("IEEE Trans. on Circuits and Systems.")
+    # makes an abbreviation: "Heart and Lung." is a full name with a closing full stop.
+    if any(w.lower() in _LINKING_WORDS for w in words) and not any(_ABBREVIATED_WORD.match(w) for w in words[:-1]):
         return title
     if any(_ABBREVIATED_WORD.match(w) is None and w.endswith(".") and not _DOTTED_INITIALS.match(w) for w in words):
         return title  # a full stop that is not an abbreviation's ("Phys.Rev." typed together): leave it

@@ -12,7 +12,7 @@ Field map:
 - authors: FAU "Family, Given" (full names); AU "Family Initials" when FAU is absent;
   CN (collective name) -> organisation author. Editors: FED (full), else ED; they are not
   authors ("In: Adam MP, ..., eds. GeneReviews").
-- title TI (book chapters: TI is the chapter, BTI the book); journal TA (abbreviation),
+- title TI (book chapters: TI is the chapter, BTI the book; a whole book has BTI alone, its title); journal TA (abbreviation),
   else JT; year from DP ("2018 Apr"); volume VI, issue IP, pages PG ("5795-813").
 - DOI: LID or AID ending in " [doi]"; PMID: PMID; publisher PB.
 - published: DEP, the electronic publication date (YYYYMMDD): an online-first article, or a
@@ -92,7 +92,8 @@ def _map(fields: dict[str, list[str]]) -> CitationData:
         editors=_people(fields, "FED", "ED"),
         published=_epub_date(fields),
         org_author="; ".join(clean_text(cn) for cn in fields.get("CN", []) if clean_text(cn)),
-        container_title=first(fields.get("BTI")) if book else first(fields.get("TA"), fields.get("JT")),
+        # BTI is the container only beside a TI; alone it is the title of a whole book.
+        container_title=(first(fields.get("BTI")) if fields.get("TI") else "") if book else first(fields.get("TA"), fields.get("JT")),
         year=year_from(first(fields.get("DP"))),
         volume=first(fields.get("VI")),
         issue=first(fields.get("IP")),

@@ -21,7 +21,9 @@ from .text import clean_text
 
 _INITIALS_WORD = re.compile(r"^(?:[A-Z]\.?){1,4}$")
 # Generational suffixes as exports write them ("Jr.", "JR", "III"); AMA prints "Jr", "III".
-_SUFFIXES = {"jr": "Jr", "sr": "Sr", "ii": "II", "iii": "III", "iv": "IV", "v": "V"}
+# A lone "V" is an initial ("Smith, John V."), never taken as the numeral; PubMed writes "3rd" for III.
+_SUFFIXES = {"jr": "Jr", "sr": "Sr", "ii": "II", "iii": "III", "iv": "IV", "vi": "VI", "vii": "VII",
+             "2nd": "II", "3rd": "III", "4th": "IV", "5th": "V"}
 
 
 def name_suffix(value: str) -> str:

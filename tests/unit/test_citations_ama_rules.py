@@ -26,7 +26,10 @@ def article(**changes) -> CitationData:
     ("Int J Surg Case Rep", "Int J Surg Case Rep"),
     # Full names keep a full stop that is there for another reason.
     ("Journal of the A.M.A.", "Journal of the A.M.A."),
-    ("IEEE Trans. on Circuits and Systems", "IEEE Trans. on Circuits and Systems"),
+    # Abbreviated words make an abbreviation even beside a linking word.
+    ("IEEE Trans. on Circuits and Systems.", "IEEE Trans on Circuits and Systems"),
+    ("J. Electrical and Computer Engineering.", "J Electrical and Computer Engineering"),
+    ("Heart and Lung.", "Heart and Lung."),
     ("St. Louis University Law Journal", "St. Louis University Law Journal"),
     ("Brachytherapy", "Brachytherapy"),
 ])

@@ -46,3 +46,22 @@ def test_pmid_and_title_only_is_incomplete_with_what_is_missing():
     assert not bad_doi.incomplete  # a malformed value is an error, not something missing
     no_title = parse("nbib", "PMID- 31234567\nDP  - 2020\n").records[0]
     assert not no_title.incomplete  # without a title there is nothing to cite
+
+
+def test_a_final_initial_v_is_not_the_numeral_and_ordinal_suffixes_are_roman():
+    from editorial.citations import format_ama, parse
+    def authors(fmt, text):
+        return format_ama(parse(fmt, text).records[0].data).split(". ")[0]
+    ris = "TY  - JOUR\nAU  - Smith, John V.\nAU  - Rao, K. V.\nAU  - Roe, J. P., 3rd\nTI  - T\nJO  - J\nPY  - 2019\nER  - \n"
+    assert authors("ris", ris) == "Smith JV, Rao KV, Roe JP III"
+    nbib = "PMID- 3\nTI  - T.\nDP  - 2019\nTA  - J\nFAU - Rao, K V\nFAU - Roe, John P 3rd\n"
+    assert authors("nbib", nbib) == "Rao KV, Roe JP III"
+    assert authors("nbib", "PMID- 3\nTI  - T.\nDP  - 2019\nTA  - J\nAU  - Roe JP 3rd\nAU  - Coe RT Jr\n") == "Roe JP III, Coe RT Jr"
+
+
+def test_more_unbraced_organisations_warn():
+    for author in ("Centers for Disease Control and Prevention", "COVID-19 Investigation Team",
+                   "Novel Coronavirus Pneumonia Emergency Response Epidemiology Team and others"):
+        record = parse("bibtex", "@article{k, author={%s}, title={T}, journal={J}, year=2019}" % author).records[0]
+        assert record.warnings, author
+    assert not parse("bibtex", "@article{k, author={Tom, Martin}, title={T}, journal={J}, year=2019}").records[0].warnings

@@ -117,7 +117,7 @@ def test_bibtex_latex_escapes_and_capitalised_fields():
     assert authors_bib[1].data.authors[1] == Author("Johansson", "Håkan")  # H{\aa}kan
     assert format_ama(authors_bib[0].data) == (
         "Garrido M, Kallstrom P, Kumm M, Gustafsson O. CORDIC II: A New Improved CORDIC Algorithm. "
-        "IEEE Trans. on Circuits and Systems. 2016;63-II(2):186-190. doi:10.1109/tcsii.2015.2483422"
+        "IEEE Trans on Circuits and Systems. 2016;63-II(2):186-190. doi:10.1109/tcsii.2015.2483422"
     )
     wos = load("bibtex", "bibtex", "jabref__testjabref.bib").records
     first = wos[0].data  # "Title", "Author" capitalised; value wrapped over lines

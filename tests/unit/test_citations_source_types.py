@@ -294,3 +294,13 @@ def test_csl_json_source_types():
     assert format_ama(report).startswith("National Institute for Health and Care Excellence. Type 2 diabetes in adults: "
                                           "management. NICE guideline NG28. NICE; 2015. Accessed")
     assert format_ama(online_first) == "Martin A. A trial. JAMA. Published online March 4, 2020. doi:10.1001/jama.2020.1"
+
+
+def test_medline_whole_book_record_is_a_book_not_a_chapter_of_itself():
+    # PubMed's record for a whole book: BTI and FED, no TI (issue #18 audit).
+    text = ("PMID- 20301295\nBTI - GeneReviews(R)\nFED - Adam, Margaret P\nFED - Ardinger, Holly H\n"
+            "PB  - University of Washington, Seattle\nCY  - Seattle (WA)\nDP  - 1993\nPT  - Review\nPT  - Book\n")
+    from editorial.citations import format_ama, parse
+    data = parse("nbib", text).records[0].data
+    assert data.container_title == ""
+    assert format_ama(data) == "Adam MP, Ardinger HH, eds. GeneReviews(R). University of Washington, Seattle; 1993."
