@@ -11,7 +11,7 @@ from editorial.api.schemas import MAX_ID
 
 HUGE = "99999999999999999999"  # beyond 64 bits
 HOSTILE_QUERIES = [
-    f"page={HUGE}", "page=2147483648", f"after={HUGE}", "after=-1", f"per_page={HUGE}",
+    f"page={HUGE}", "page=2147483648", "page=2147483647", "after=2147483647", f"after={HUGE}", "after=-1", f"per_page={HUGE}",
     "since=9999-12-31T23:59:59-01:00", "until=0001-01-01T00:00:00%2B01:00", "at=9999-12-31T23:59:59-01:00",
     "at=0001-01-01T00:00:00%2B01:00", f"from={HUGE}&to={HUGE}", f"article_id={HUGE}", f"actor_id={HUGE}",
     "q=%00", "cq=%00", "action=%00", "state=%00", "kind=%00", "status=%00", "role=%00", "sort=%00",

@@ -16,6 +16,7 @@ from editorial.articles.schedules import void_pending
 from editorial.articles.workflow import State, edit_leads_to
 from editorial.audit import chain as audit
 from editorial.citations.models import Citation
+from editorial.core.bounds import is_id
 from editorial.core.errors import StaleVersion, ValidationError
 from editorial.core.extensions import db
 from editorial.core.model_base import utcnow
@@ -202,7 +203,7 @@ MAX_REFERENCES = 500
 def _checked_reference_list(errors: FieldErrors, citation_ids, old_ids: list[int]) -> list[int]:
     """The ordered reference list as sent, or an error under "citation_ids": whole ids of library
     records, each once; a retracted source may stay where it was but cannot be newly cited."""
-    if not isinstance(citation_ids, (list, tuple)) or any(isinstance(i, bool) or not isinstance(i, int) for i in citation_ids):
+    if not isinstance(citation_ids, (list, tuple)) or not all(is_id(i) for i in citation_ids):
         errors.add("citation_ids", "The reference list must be citation ids.")
         return old_ids
     ids = list(citation_ids)
@@ -244,7 +245,7 @@ def preview(actor: User, article: Article, *, body, citation_ids=None) -> Previe
     if body is None:
         errors.add("body", "Send the body to preview.")
     ids = citation_ids_of(current_revision(article)) if citation_ids is None else citation_ids
-    if not isinstance(ids, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in ids) or len(ids) > MAX_REFERENCES:
+    if not isinstance(ids, list) or not all(is_id(i) for i in ids) or len(ids) > MAX_REFERENCES:
         errors.add("citation_ids", "The reference list must be citation ids.")
     errors.raise_if_any("Nothing to preview.")
     keys = dict(db.session.execute(select(Citation.id, Citation.key).where(Citation.id.in_(ids))).all()) if ids else {}

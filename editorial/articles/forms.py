@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from editorial.articles.editing import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE, MAX_TOPIC
+from editorial.core.bounds import whole_number
 
 
 class NewArticleForm(FlaskForm):
@@ -34,7 +35,7 @@ class OrderedIdsField(Field):
 
     def process_formdata(self, valuelist):
         try:
-            self.data = [int(value) for value in valuelist]
+            self.data = [whole_number(value) for value in valuelist]  # bounded: a larger one names nothing
         except ValueError:
             self.data = []
             raise ValueError("The reference list must be citation ids.") from None

@@ -581,7 +581,8 @@ def history(article_id: int):
     # Revisions are numbered 1..version without gaps, so a page is a range of numbers: no COUNT,
     # no OFFSET, however long the history grows.
     per_page = 50
-    page_number = max(1, request.args.get("page", 1, type=whole_number))
+    last_page = max(1, -(-article.version // per_page))
+    page_number = min(last_page, max(1, request.args.get("page", 1, type=whole_number)))  # past the last: the last
     newest = article.version - (page_number - 1) * per_page
     oldest = max(1, newest - per_page + 1)
     revisions = db.session.scalars(

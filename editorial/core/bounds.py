@@ -23,6 +23,11 @@ def whole_number(value: str) -> int:
     return number
 
 
+def is_id(value) -> bool:
+    """A database id as sent in JSON or parsed from a form: a whole number from 1 to MAX_ID."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` in every route: a larger id than MAX_ID is a 404, not a database error. The route
     still matches (so every method gets its usual answer), and the 404 is raised from the match."""
