@@ -2,6 +2,7 @@
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -54,6 +55,32 @@ def test_headings_emphasis_lists_links_and_tables_become_markdown():
     assert (draft.images, draft.comments) == (2, 1)
     assert draft.not_imported == "2 images and 1 comment were not imported."
     assert draft.other_warnings == []  # Word's style names are not worth a warning
+
+
+WORD_PROCESSOR_FILE = Path(__file__).parent / "fixtures" / "word" / "saved-by-libreoffice-writer.docx"
+
+
+def test_a_file_saved_by_a_word_processor_becomes_markdown():
+    """Not python-docx's output but LibreOffice Writer's (tests/fixtures/word/README.md)."""
+    draft = docx_to_markdown(WORD_PROCESSOR_FILE.read_bytes())
+    assert draft.title == "Side effects of radiation to the breast"
+    assert draft.without_title() == """Most side effects start in the **second week** and fade *a few weeks* after treatment.
+
+## What you may notice
+
+- Skin that looks pink or sunburnt
+- Tiredness
+
+1. Wash with mild soap
+2. Tell your nurse about blisters
+
+More help: [skin care during treatment](https://www.example.org/skin-care).
+
+| Week | What to do |
+| --- | --- |
+| 1 | Moisturise twice a day |
+"""
+    assert (draft.images, draft.comments, draft.not_imported) == (0, 0, "")
 
 
 def test_the_report_counts_in_words():
