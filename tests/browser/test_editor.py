@@ -50,6 +50,13 @@ def editor(page):
     return body_editor(page)
 
 
+def type_at_end(page, text):
+    """Type at the end of the body, as a writer adding a sentence."""
+    editor(page).click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(text)
+
+
 def revisions(isolated_app, article_id):
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
@@ -127,9 +134,7 @@ def test_the_unsaved_text_comes_back_after_the_tab_closed(new_context, people, l
     writer = page_of(context)
     problems = watch_console(writer)
     writer.goto(f"/articles/{draft['id']}/edit")
-    editor(writer).click()
-    writer.keyboard.press("Control+End")
-    writer.keyboard.type(" Drink water.")
+    type_at_end(writer, " Drink water.")
     writer.wait_for_timeout(600)  # the draft is kept a moment after the last keystroke
     writer.close(run_before_unload=False)
 
@@ -212,14 +217,10 @@ def test_the_unsaved_text_is_kept_after_a_reference_button(new_context, people, 
     context = new_context(people["writer"])
     writer = page_of(context)
     writer.goto(f"/articles/{draft['id']}/edit")
-    editor(writer).click()
-    writer.keyboard.press("Control+End")
-    writer.keyboard.type(" Drink water.")
+    type_at_end(writer, " Drink water.")
     writer.get_by_role("button", name="Move martinez2021 up").click()  # re-renders the form with the text
     expect(writer.locator("#references ol.references > li").first).to_contain_text("martinez2021")
-    editor(writer).click()
-    writer.keyboard.press("Control+End")
-    writer.keyboard.type(" Rest.")
+    type_at_end(writer, " Rest.")
     writer.wait_for_timeout(600)
     assert any(k.startswith("vetted:draft:") for k in writer.evaluate("() => Object.keys(localStorage)"))
     assert _close_asking(writer) == ["beforeunload"]
@@ -233,9 +234,7 @@ def test_a_restore_brings_back_the_reference_list(new_context, people, live_serv
     context = new_context(people["writer"])
     writer = page_of(context)
     writer.goto(f"/articles/{draft['id']}/edit")
-    editor(writer).click()
-    writer.keyboard.press("Control+End")
-    writer.keyboard.type(" Moisturise ")
+    type_at_end(writer, " Moisturise ")
     writer.keyboard.type("[@oka")
     option = writer.locator(".cm-tooltip-autocomplete li").filter(has_text="okafor2020")
     expect(option).to_be_visible()
