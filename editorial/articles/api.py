@@ -20,8 +20,8 @@ from editorial.articles import transitions
 from editorial.articles.schemas import StateName
 from editorial.articles.workflow import Action
 from editorial.core import reading
-from editorial.core.unit_of_work import commit_before_answering
 from editorial.core.errors import NotFound
+from editorial.core.unit_of_work import commit_before_answering
 from editorial.reviews import service as review_service
 
 
