@@ -128,3 +128,46 @@ def first(*values: object) -> str:
         if text:
             return text
     return ""
+
+
+# A kind of thesis as exports write it ("PhD Thesis", "M.Sc. thesis", "Doctoral dissertation") ->
+# AMA's words; anything else ("Habilitation") is kept as written.
+_MASTERS = re.compile(r"\bm\.?\s?(?:a|s|sc|phil)\.?\b|\bmaster'?s?\b|\bmagister\b", re.IGNORECASE)
+_DOCTORAL = re.compile(r"\bph\.?\s?d\.?\b|\bd\.?\s?phil\.?\b|\bdoctora[lt]e?\b|\bdissertation\b|\bdr\.?\s?med\b|^\s*phdthesis\s*$",
+                       re.IGNORECASE)
+
+
+def thesis_kind(written: object) -> str:
+    """"Dissertation" (also for nothing written), "Master's thesis", or the text as written."""
+    text = clean_text(written)
+    if _MASTERS.search(text) or text.lower().replace(" ", "") in {"mathesis", "mastersthesis"}:
+        return "Master's thesis"  # before the doctoral words: a "Master's dissertation" is a master's thesis
+    if not text or _DOCTORAL.search(text):
+        return "Dissertation"
+    return text
+
+
+# Preprint servers, as records name them in a journal, publisher or archive field.
+PREPRINT_SERVERS = {"arxiv": "arXiv", "medrxiv": "medRxiv", "biorxiv": "bioRxiv", "chemrxiv": "ChemRxiv", "psyarxiv": "PsyArXiv",
+                    "socarxiv": "SocArXiv", "techrxiv": "TechRxiv", "ssrn": "SSRN", "research square": "Research Square",
+                    "preprints.org": "Preprints.org", "preprints": "Preprints.org", "authorea": "Authorea", "scielo preprints": "SciELO Preprints",
+                    "osf preprints": "OSF Preprints"}
+_SERVER_WORD = re.compile(r"(?<![\w.])(" + "|".join(re.escape(name) for name in PREPRINT_SERVERS) + r")(?![\w])", re.IGNORECASE)
+# "arXiv:1501.04916 [physics]": Zotero's container for an arXiv paper it saved as a journal article.
+_ARXIV_ID = re.compile(r"^\s*arxiv:\s*\S+", re.IGNORECASE)
+
+
+def preprint_server(value: object, *, at_start: bool = False) -> str:
+    """"medRxiv" for "medRxiv", "Research Square Platform LLC", "arXiv:1501.04916 [physics]"; else ""."""
+    text = clean_text(value)
+    match = _SERVER_WORD.match(text) if at_start else _SERVER_WORD.search(text)
+    return PREPRINT_SERVERS[match.group(1).lower()] if match else ""
+
+
+def is_arxiv_identifier(value: object) -> bool:
+    return bool(_ARXIV_ID.match(clean_text(value)))
+
+
+def ends_the_list(name: object) -> bool:
+    """"others" (BibTeX's "and others", written as an author in RIS and CSL-JSON) or "et al": the list was cut short."""
+    return clean_text(name).lower().rstrip(".") in {"others", "et al", "et. al", "et al"}

@@ -36,7 +36,7 @@ import bibtexparser
 from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
-from ._base import looks_like_organisation, organisation_warning
+from ._base import looks_like_organisation, organisation_warning, preprint_server, thesis_kind
 from ._base import MAX_RECORDS, ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
 from .names import name_suffix
 from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
@@ -46,10 +46,6 @@ _ENTRY_START = re.compile(r"@\s*\w+\s*[{(]")
 _BOOK_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceedings", "mvbook", "collection", "bookinbook"}
 _TYPES = {"inproceedings": PAPER, "conference": PAPER, "phdthesis": THESIS, "mastersthesis": THESIS, "thesis": THESIS,
           "techreport": REPORT, "report": REPORT}
-# Preprint servers as BibTeX names them in archivePrefix / eprinttype / journal / publisher.
-_SERVERS = {"arxiv": "arXiv", "medrxiv": "medRxiv", "biorxiv": "bioRxiv", "chemrxiv": "ChemRxiv", "psyarxiv": "PsyArXiv",
-            "ssrn": "SSRN", "research square": "Research Square"}
-_SERVER_WORD = re.compile(r"\b(" + "|".join(_SERVERS) + r")\b", re.IGNORECASE)
 _CHAPTER_TYPES = {"inbook", "incollection", "bookinbook"}
 _WEB_TYPES = {"online", "electronic", "www", "webpage"}
 
@@ -105,13 +101,10 @@ def _authors(value: str) -> _Names:
     return out
 
 
-def preprint_server(fields: dict[str, str]) -> str:
+def _server(fields: dict[str, str]) -> str:
     """"arXiv", "medRxiv"... when the entry is a preprint on a server, else ""."""
-    for name in ("archiveprefix", "eprinttype", "journal", "journaltitle", "publisher", "howpublished"):
-        match = _SERVER_WORD.search(fields.get(name, ""))
-        if match:
-            return _SERVERS[match.group(1).lower()]
-    return ""
+    return first(*(preprint_server(fields.get(name, "")) for name in
+                   ("archiveprefix", "eprinttype", "journal", "journaltitle", "publisher", "howpublished")))
 
 
 def _type(entry_type: str, fields: dict[str, str], title: str) -> str:
@@ -119,7 +112,7 @@ def _type(entry_type: str, fields: dict[str, str], title: str) -> str:
         return _TYPES[entry_type]
     if entry_type in _BOOK_TYPES:
         return BOOK
-    if entry_type in {"misc", "online", "unpublished", "article", "preprint"} and preprint_server(fields):
+    if entry_type in {"misc", "online", "unpublished", "article", "preprint"} and _server(fields):
         return PREPRINT
     if entry_type in _WEB_TYPES or (entry_type == "misc" and fields.get("url") and not fields.get("journal")):
         return WEBPAGE
@@ -127,12 +120,7 @@ def _type(entry_type: str, fields: dict[str, str], title: str) -> str:
 
 
 def _genre(entry_type: str, fields: dict[str, str]) -> str:
-    kind = fields.get("type", "").lower().replace(" ", "")
-    if entry_type == "mastersthesis" or kind in {"mathesis", "mastersthesis", "master'sthesis", "masterthesis"}:
-        return "Master's thesis"
-    if entry_type == "phdthesis" or kind in {"phdthesis", "phd", ""}:
-        return "Dissertation"
-    return fields["type"]
+    return "Master's thesis" if entry_type == "mastersthesis" and not fields.get("type") else thesis_kind(fields.get("type"))
 
 
 def _report_number(fields: dict[str, str]) -> str:
@@ -145,7 +133,7 @@ def _url(fields: dict[str, str], kind: str) -> str:
     url = fields.get("url", "")
     if url.lower().startswith(("http://", "https://")):
         return url
-    if kind == PREPRINT and fields.get("eprint") and preprint_server(fields) == "arXiv":
+    if kind == PREPRINT and fields.get("eprint") and _server(fields) == "arXiv":
         return f"https://arxiv.org/abs/{fields['eprint']}"
     return ""
 
@@ -172,7 +160,7 @@ def _map(entry: model.Entry) -> Mapped:
     if kind == BOOK:
         container = first(fields.get("booktitle"), fields.get("maintitle")) if entry_type in _CHAPTER_TYPES else ""
     elif kind == PREPRINT:
-        container = preprint_server(fields)
+        container = _server(fields)
     elif kind in (THESIS, REPORT):
         container = ""
     else:

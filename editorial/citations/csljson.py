@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ._base import ImportFormatError, Mapped, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
+from ._base import ImportFormatError, Mapped, doi_or_raw, ends_the_list, first, is_arxiv_identifier, journal_type, pages_from
+from ._base import pmid_in_text, pmid_or_raw, preprint_server, thesis_kind, year_from
 from .names import name_suffix
 from .records import BOOK, CITATION_TYPES, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
 from .text import clean_text, latex_to_text, looks_like_latex
@@ -66,21 +67,25 @@ def _full_date(value: object) -> date | None:
         return None
 
 
-def _authors(value: object) -> tuple[list[Author], str]:
-    people, orgs = [], []
-    for item in value if isinstance(value, list) else []:
-        if not isinstance(item, dict):
-            continue
+def _authors(value: object) -> tuple[list[Author], str, bool]:
+    """The people, the organisation author, and whether the list ends with {"literal": "others"} (cut short)."""
+    people, orgs, cut_short = [], [], False
+    items = [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+    for item in items:
         family, given, literal = _text(item.get("family")), _text(item.get("given")), _text(item.get("literal"))
-        if family:
+        if item is items[-1] and not given and ends_the_list(literal or family):
+            cut_short = True
+        elif family:
             suffix = _text(item.get("suffix"))
             people.append(Author(family=family, given=given, suffix=name_suffix(suffix) or suffix.rstrip(".")))
         elif literal:
             orgs.append(literal)
-    return people, "; ".join(orgs)
+    return people, "; ".join(orgs), cut_short
 
 
-def _type(csl_type: str, title: str) -> str:
+def _type(csl_type: str, title: str, container: str) -> str:
+    if is_arxiv_identifier(container) and csl_type in {"article-journal", "article", "manuscript", ""}:
+        return PREPRINT  # Zotero saves an arXiv paper as a journal article "in" arXiv:1501.04916 [physics]
     if csl_type in CITATION_TYPES and csl_type != "article-journal":
         return csl_type
     if csl_type in _TYPES:
@@ -92,17 +97,26 @@ def _type(csl_type: str, title: str) -> str:
     return journal_type(title)
 
 
+def _server(item: dict) -> str:
+    """A preprint's server: the container (Zotero) or archive, else a group-title or publisher that names a
+    server. Crossref's group-title is often the subject ("Epidemiology") and its publisher the company
+    ("Cold Spring Harbor Laboratory"), so those count only when they name a known server."""
+    container = first(_text(item.get("container-title")), _text(item.get("archive")))
+    if is_arxiv_identifier(container):
+        return "arXiv"
+    return container or first(preprint_server(_text(item.get("group-title"))), preprint_server(_text(item.get("publisher"))))
+
+
 def _map(item: dict) -> CitationData:
     csl_type = _text(item.get("type")).lower()
     title = _text(item.get("title"))
-    kind = _type(csl_type, title)
-    people, org = _authors(item.get("author"))
-    editors, _ = _authors(item.get("editor"))
+    kind = _type(csl_type, title, _text(item.get("container-title")))
+    people, org, cut_short = _authors(item.get("author"))
+    editors = _authors(item.get("editor"))[0]
     if kind == BOOK:
         container = _text(item.get("container-title")) if csl_type == "chapter" else ""
-    elif kind == PREPRINT:  # the server: Crossref puts it in group-title, Zotero in publisher
-        container = first(_text(item.get("container-title")), _text(item.get("group-title")), _text(item.get("archive")),
-                          _text(item.get("publisher")))
+    elif kind == PREPRINT:
+        container = _server(item)
     elif kind in (THESIS, REPORT):
         container = ""
     else:
@@ -114,10 +128,11 @@ def _map(item: dict) -> CitationData:
         type=kind,
         title=title,
         authors=people,
+        authors_cut_short=cut_short,
         org_author=org,
         editors=editors if kind in (BOOK, PAPER) else [],
         container_title=container,
-        genre=_text(item.get("genre")) if kind == THESIS else "",
+        genre=thesis_kind(_text(item.get("genre"))) if kind == THESIS else "",
         report_number=_text(item.get("number")) if kind == REPORT else "",
         year=issued[0] if issued else None,
         volume=_text(item.get("volume")),
@@ -127,7 +142,8 @@ def _map(item: dict) -> CitationData:
         pmid=pmid_or_raw(_text(item.get("PMID"))) or pmid_in_text(_text(item.get("note"))),
         url=url if url.lower().startswith(("http://", "https://")) else "",
         accessed=_full_date(item.get("accessed")),
-        published=_full_date(item.get("issued")),
+        # Crossref's "issued" may be the print year alone, the full date being "published-online"
+        published=_full_date(item.get("issued")) or _full_date(item.get("published-online")),
         publisher=_text(item.get("publisher")),
         edition=_text(item.get("edition")),
     )

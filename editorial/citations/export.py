@@ -4,8 +4,10 @@
 (rispy writes RIS, bibtexparser writes BibTeX). Each format is written the way this
 package's readers map it back, so an exported record imported again formats the same.
 
-Known losses (the formats have no place for them): CSL-JSON and RIS cannot say that an
-author list was cut short ("and others" is kept in BibTeX only); RIS has no organisation
+An author list cut short ends with "others" in all three (BibTeX's "and others", an author
+"others" in RIS, ``{"literal": "others"}`` in CSL-JSON), and each reader takes it back as "et al".
+
+Known losses (the formats have no place for them): RIS has no organisation
 author tag, so one is written as an author and read back as an organisation only when it
 is more than one word; a consensus statement is an article in RIS and BibTeX (it is read
 back as one when its title says so).
@@ -52,14 +54,18 @@ def to_csl(key: str, data: CitationData) -> dict:
     csl_type = "chapter" if _is_chapter(data) else _CSL_TYPES.get(data.type, data.type)
     item: dict = {"id": key, "type": csl_type, "title": data.title}
     authors = [_csl_name(a) for a in data.authors] + ([{"literal": data.org_author}] if data.org_author else [])
+    if data.authors_cut_short:
+        authors.append({"literal": "others"})  # as citeproc and Zotero write BibTeX's "and others"
     if authors:
         item["author"] = authors
     if data.editors:
         item["editor"] = [_csl_name(a) for a in data.editors]
-    if data.published:
+    if data.published and (not data.year or data.published.year == data.year):
         item["issued"] = {"date-parts": [_date_parts(data.published)]}
     elif data.year:
         item["issued"] = {"date-parts": [[data.year]]}
+        if data.published:  # published online the year before the issue: Crossref's way of saying both
+            item["published-online"] = {"date-parts": [_date_parts(data.published)]}
     if data.accessed:
         item["accessed"] = {"date-parts": [_date_parts(data.accessed)]}
     for name, value in (("container-title", data.container_title), ("volume", data.volume), ("issue", data.issue),
@@ -85,6 +91,8 @@ def to_ris(data: CitationData) -> dict:
     kind = "CHAP" if _is_chapter(data) else _RIS_TYPES.get(data.type, "BOOK")
     entry: dict = {"type_of_reference": kind, "title": data.title}
     authors = [_ris_name(a) for a in data.authors] + ([data.org_author] if data.org_author else [])
+    if data.authors_cut_short:
+        authors.append("others")
     if authors:
         entry["authors"] = authors
     if data.editors:

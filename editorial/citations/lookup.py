@@ -104,6 +104,10 @@ def crossref_item(message: dict) -> dict:
     item["container-title"] = one(message.get("container-title"))
     item["container-title-short"] = one(message.get("short-container-title"))
     item["group-title"] = one(message.get("group-title"))
+    institution = message.get("institution")
+    if message.get("type") == "posted-content" and isinstance(institution, list) and institution and isinstance(institution[0], dict):
+        # a preprint's server is its "institution" (medRxiv); its group-title is a subject and its publisher a company
+        item["container-title"] = item["container-title"] or one(institution[0].get("name"))
     # A group author is {"name": ...} in Crossref, {"literal": ...} in CSL.
     item["author"] = [{"literal": a["name"]} if isinstance(a, dict) and a.get("name") and not a.get("family") else a
                       for a in message.get("author") or [] if isinstance(message.get("author"), list)]

@@ -31,7 +31,8 @@ import re
 
 import rispy
 
-from ._base import ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_or_raw, year_from
+from ._base import ImportFormatError, ends_the_list, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_or_raw, preprint_server
+from ._base import thesis_kind, year_from
 from .identifiers import find_doi
 from .names import parse_name
 from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
@@ -43,7 +44,6 @@ _CHAPTER_TYPES = {"CHAP", "ECHAP"}
 _WEB_TYPES = {"ELEC", "WEB", "BLOG", "ICOMM"}
 _TYPES = {"CONF": PAPER, "CPAPER": PAPER, "THES": THESIS, "RPRT": REPORT, "GOVDOC": REPORT, "STAND": REPORT,
           "PREPRINT": PREPRINT}
-_PREPRINT_SERVER = re.compile(r"^(?:arxiv|medrxiv|biorxiv|chemrxiv|psyarxiv|ssrn|research square|preprints)\b", re.IGNORECASE)
 
 
 def _records(text: str) -> list[str]:
@@ -72,16 +72,19 @@ def _records(text: str) -> list[str]:
     return records
 
 
-def _authors(entry: dict) -> tuple[list[Author], str]:
+def _authors(entry: dict) -> tuple[list[Author], str, bool]:
+    """The people, the organisation author, and whether the list ends with "others" (cut short)."""
     people: list[Author] = []
     orgs: list[str] = []
-    for raw in [*(entry.get("authors") or []), *(entry.get("first_authors") or [])]:
+    names = [*(entry.get("authors") or []), *(entry.get("first_authors") or [])]
+    cut_short = bool(names) and ends_the_list(names[-1])
+    for raw in names[:-1] if cut_short else names:
         author = parse_name(raw)
         if author:
             people.append(author)
         elif clean_text(raw):
             orgs.append(clean_text(raw))
-    return people, "; ".join(orgs)
+    return people, "; ".join(orgs), cut_short
 
 
 def _pages(entry: dict) -> str:
@@ -101,7 +104,7 @@ def _type(entry: dict, title: str, journal: str) -> str:
     kind = first(entry.get("type_of_reference")).upper()
     if kind in _TYPES:
         return _TYPES[kind]
-    if _PREPRINT_SERVER.match(journal):
+    if preprint_server(journal, at_start=True):
         return PREPRINT
     if kind in _BOOK_TYPES or kind.startswith("BOOK"):
         return BOOK
@@ -133,7 +136,7 @@ def _pmid(entry: dict) -> str:
 
 def _map(entry: dict) -> CitationData:
     unknown = entry.get("unknown_tag") or {}
-    authors, org = _authors(entry)
+    authors, org, cut_short = _authors(entry)
     title = first(entry.get("title"), entry.get("primary_title"), entry.get("short_title"))
     journal = first(entry.get("journal_name"), entry.get("alternate_title1"), entry.get("alternate_title2"),
                     entry.get("secondary_title"), entry.get("alternate_title3"))
@@ -154,10 +157,11 @@ def _map(entry: dict) -> CitationData:
         type=kind,
         title=title,
         authors=authors,
+        authors_cut_short=cut_short,
         org_author=org,
         editors=_editors(entry) if kind in (BOOK, PAPER) else [],
         container_title=container,
-        genre=first(entry.get("type_of_work")) if kind == THESIS else "",
+        genre=thesis_kind(first(entry.get("type_of_work"))) if kind == THESIS else "",
         report_number=first(entry.get("number"), entry.get("note")) if kind == REPORT else "",
         year=year_from(first(entry.get("year"), entry.get("publication_year"), entry.get("date"))),
         volume=first(entry.get("volume"), unknown.get("VO")),

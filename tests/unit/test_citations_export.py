@@ -6,6 +6,7 @@ import pytest
 
 from editorial.citations import Author, CitationData, format_ama, parse
 from editorial.citations.export import export
+from tests.conftest import shared_path
 
 RECORDS = [
     CitationData(type="consensus-statement", title="The American Brachytherapy Society consensus statement on intraoperative "
@@ -57,3 +58,36 @@ def test_unknown_format_and_empty_library():
     with pytest.raises(ValueError):
         export("docx", [])
     assert export("csl-json", []) == "[]\n"
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "ris", "bibtex"])
+def test_a_list_cut_short_stays_cut_short_in_every_format(fmt):
+    cut = CitationData(title="T", authors=[Author("Smith", "Anna")], authors_cut_short=True, container_title="JAMA", year=2020)
+    again = parse(fmt, export(fmt, [("smith2020", cut)])).records[0].data
+    assert again.authors_cut_short
+    assert format_ama(again) == "Smith A, et al. T. JAMA. 2020."
+
+
+def test_csl_json_and_ris_write_others_as_reference_managers_do():
+    cut = CitationData(title="T", authors=[Author("Smith", "Anna")], authors_cut_short=True, container_title="JAMA", year=2020)
+    assert json.loads(export("csl-json", [("k", cut)]))[0]["author"] == [{"family": "Smith", "given": "Anna"}, {"literal": "others"}]
+    assert "AU  - others" in export("ris", [("k", cut)]).splitlines()
+
+
+SAMPLES = [("ris", "ris", "asreview__embase.ris"), ("ris", "ris", "asreview__pubmed_endnote.txt"),
+           ("ris", "ris", "asreview__pubmed_zotero.ris"), ("ris", "ris", "jabref__RisImporterTest8_date.ris"),
+           ("ris", "ris", "rispy__example_utf_chars.ris"), ("nbib", "nbib", "biopython__pubmed_result2.txt"),
+           ("nbib", "nbib", "biopython__pubmed_result3.txt"), ("nbib", "nbib", "holub008-nbib__single.nbib"),
+           ("nbib", "nbib", "pybtexnbib__marcelis-20301770.nbib"), ("bibtex", "bibtex", "jabref__jabref-authors.bib"),
+           ("bibtex", "bibtex", "jabref__testjabref.bib"), ("csl-json", "csl-json", "commonmeta-py__csl-list.json")]
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "ris", "bibtex"])
+@pytest.mark.parametrize(("source_format", "folder", "name"), SAMPLES)
+def test_every_sample_record_exported_and_imported_again_formats_the_same(source_format, folder, name, fmt):
+    imported = parse(source_format, shared_path("samples", "citations", folder, name).read_bytes())
+    records = [record.data for record in imported.records if record.data is not None]
+    assert records
+    again = parse(fmt, export(fmt, [(f"key{n}", data) for n, data in enumerate(records)]))
+    assert len(again.records) == len(records)
+    assert [format_ama(r.data) for r in again.records] == [format_ama(data) for data in records]

@@ -1,5 +1,12 @@
 """Importer rules (#18): "and others", LaTeX superscripts and quotes, organisation-looking people, incomplete records."""
+import json
+from datetime import date
+
+import pytest
+
 from editorial.citations import format_ama, parse
+from editorial.citations.lookup import from_crossref
+from editorial.citations.validation import validate
 
 
 def bib(fields: str, kind: str = "article") -> str:
@@ -65,3 +72,70 @@ def test_more_unbraced_organisations_warn():
         record = parse("bibtex", "@article{k, author={%s}, title={T}, journal={J}, year=2019}" % author).records[0]
         assert record.warnings, author
     assert not parse("bibtex", "@article{k, author={Tom, Martin}, title={T}, journal={J}, year=2019}").records[0].warnings
+
+
+# --- One reading of "kind of thesis" for every importer ------------------------------------------
+
+THESIS_KINDS = [("PhD Thesis", "Dissertation"), ("Ph.D. dissertation", "Dissertation"), ("Doctoral thesis", "Dissertation"),
+                ("DPhil thesis", "Dissertation"), ("M.Sc. thesis", "Master's thesis"), ("MSc thesis", "Master's thesis"),
+                ("Masters thesis", "Master's thesis"), ("MA thesis", "Master's thesis"), ("Habilitation", "Habilitation")]
+
+
+@pytest.mark.parametrize(("written", "kind"), THESIS_KINDS)
+def test_every_importer_reads_the_kind_of_thesis_the_same(written, kind):
+    ris = f"TY  - THES\nAU  - Fisher, William B\nTI  - Fertility\nPB  - Yale University\nPY  - 1984\nM3  - {written}\nER  - \n"
+    csl = json.dumps([{"type": "thesis", "title": "Fertility", "author": [{"family": "Fisher", "given": "William B"}],
+                       "publisher": "Yale University", "genre": written, "issued": {"date-parts": [[1984]]}}])
+    bibtex = bib(f"author = {{Fisher, William B}},\ntitle = {{Fertility}},\nschool = {{Yale University}},\nyear = {{1984}},"
+                 f"\ntype = {{{written}}}", "thesis")
+    read = [parse(fmt, text).records[0].data for fmt, text in (("ris", ris), ("csl-json", csl), ("bibtex", bibtex))]
+    assert [data.genre for data in read] == [kind] * 3
+    assert format_ama(read[0]) == f"Fisher WB. Fertility. {kind}. Yale University; 1984."
+
+
+# --- Preprints: the server, never a subject or a company -----------------------------------------
+
+def crossref(message: dict):
+    return from_crossref(json.dumps({"status": "ok", "message": message}).encode())
+
+
+POSTED = {"type": "posted-content", "subtype": "preprint", "title": ["Covid-19 in critically ill patients"],
+          "author": [{"family": "Bhatraju", "given": "Pavan K"}], "DOI": "10.1101/2020.03.24.20042937",
+          "posted": {"date-parts": [[2020, 3, 30]]}, "issued": {"date-parts": [[2020, 3, 30]]}}
+
+
+def test_a_crossref_preprint_names_its_server_from_the_institution_not_its_subject():
+    data = crossref({**POSTED, "institution": [{"name": "medRxiv"}], "group-title": "Intensive Care and Critical Care Medicine",
+                     "publisher": "Cold Spring Harbor Laboratory"})
+    assert (data.type, data.container_title) == ("preprint", "medRxiv")
+    assert format_ama(data) == ("Bhatraju PK. Covid-19 in critically ill patients. medRxiv. Preprint posted online "
+                                "March 30, 2020. doi:10.1101/2020.03.24.20042937")
+
+
+def test_a_crossref_preprint_takes_group_title_or_publisher_only_when_it_is_a_server():
+    assert crossref({**POSTED, "group-title": "bioRxiv", "publisher": "Cold Spring Harbor Laboratory"}).container_title == "bioRxiv"
+    assert crossref({**POSTED, "publisher": "Research Square Platform LLC"}).container_title == "Research Square"
+    subject_only = crossref({**POSTED, "group-title": "Epidemiology", "publisher": "Cold Spring Harbor Laboratory"})
+    assert subject_only.container_title == ""  # not "Epidemiology": the writer is asked to name the server
+    assert validate(subject_only)["container_title"].startswith("Name the preprint server")
+
+
+def test_a_csl_item_whose_container_is_an_arxiv_identifier_is_an_arxiv_preprint():
+    item = {"type": "article-journal", "title": "Early exposure of students to research", "container-title": "arXiv:1501.04916 [physics]",
+            "URL": "http://arxiv.org/abs/1501.04916", "author": [{"family": "Asorey", "given": "H."}],
+            "issued": {"date-parts": [["2015", 1, 20]]}}
+    data = parse("csl-json", json.dumps([item])).records[0].data
+    assert (data.type, data.container_title) == ("preprint", "arXiv")
+    assert format_ama(data) == ("Asorey H. Early exposure of students to research. arXiv. Preprint posted online January 20, 2015. "
+                                "http://arxiv.org/abs/1501.04916")
+    again = crossref({"type": "journal-article", "title": ["T"], "container-title": ["arXiv:2101.00001"], "author": [{"family": "Roe", "given": "J"}],
+                      "issued": {"date-parts": [[2021, 1, 2]]}})
+    assert (again.type, again.container_title) == ("preprint", "arXiv")
+
+
+def test_a_csl_item_with_only_a_year_issued_takes_the_full_date_published_online():
+    item = {"type": "article-journal", "title": "T", "container-title-short": "JAMA", "author": [{"family": "Roe", "given": "J"}],
+            "issued": {"date-parts": [[2020]]}, "published-online": {"date-parts": [[2020, 3, 4]]}, "DOI": "10.1001/jama.2020.1"}
+    data = parse("csl-json", json.dumps([item])).records[0].data
+    assert (data.year, data.published) == (2020, date(2020, 3, 4))
+    assert format_ama(data) == "Roe J. T. JAMA. Published online March 4, 2020. doi:10.1001/jama.2020.1"
