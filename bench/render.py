@@ -57,6 +57,11 @@ def bodies(size: int) -> dict[str, str]:
         "table, 4 columns, at limit": _largest_allowed(
             "Doses by drug:" + cite + "\n\n| Drug | Dose | Route | Notes |\n|---|---|---|---|\n",
             lambda n: f"| drug {n} | {n} mg | oral | take with food{cite} |\n", size),
+        # Shapes whose cost is not in their length (#17): the largest of each a body may hold.
+        "nested lists, at limit": _largest_allowed("", lambda n: "- - - - - - - - a\n", size),
+        "unclosed brackets, at limit": _largest_allowed("", lambda n: "[a ", size),
+        "autolinks, at limit": _largest_allowed("", lambda n: "<http://a.b> ", size),
+        "emphasis, at limit": _largest_allowed("", lambda n: "*a* ", size),
         "prose": _fill("Prose." + cite + "\n\n", lambda n: f"Paragraph {n} says *something* about **dosing**{cite}.\n\n", size),
     }
 

@@ -53,6 +53,33 @@ def test_the_cost_estimate_follows_structure_not_length():
     assert render_cost("| a | b |\n|---|---|\n" + "|1|2|\n" * 100) < 2_000
 
 
+# Shapes the audit found accepted at saving but slow to render (1.3-4 s cold): each weighs what it costs.
+SLOW_SHAPES = {
+    "nested list markers": "- - - - - - - - a\n" * 6_600,  # eight lists a line, not one
+    "unclosed brackets": "[a " * 40_000,  # each "[" is tried as a link label
+    "autolinks": "<http://a.b> " * 15_000,  # each is a link
+    "strikethrough": "~~a~~ " * 33_000,  # "~" is markup too
+}
+
+
+def test_the_cost_estimate_weighs_nested_markers_brackets_autolinks_and_strikethrough():
+    for name, body in SLOW_SHAPES.items():
+        assert len(body) <= 200_000, name
+        assert render_cost(body) > MAX_RENDER_COST, name
+    # ...while what writers write stays far below the limit
+    assert render_cost("- Dose\n  - Adults: 5 mg\n  - Children: 2 mg\n" * 500) < MAX_RENDER_COST / 2
+    assert render_cost("See <https://www.cancer.gov> and [the trial](https://example.org) [@a]. " * 1_000) < MAX_RENDER_COST
+
+
+def test_the_preview_refuses_what_saving_refuses(newsroom, client, login):
+    article = newsroom.create()
+    login(newsroom.writer)
+    for name, body in SLOW_SHAPES.items():
+        response = client.post(f"/articles/{article['id']}/preview", json={"body": body})
+        assert response.status_code == 422, name
+        assert "too many parts" in response.get_json()["fields"]["body"], name
+
+
 def test_saving_a_body_too_complex_to_render_is_refused_with_a_message(newsroom):
     response = newsroom.call("POST", "/articles", newsroom.writer, {"title": "Huge table", "body": HUGE_TABLE})
     assert response.status_code == 422

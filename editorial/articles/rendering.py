@@ -77,14 +77,19 @@ def clean_input(markdown_text: str) -> str:
 # Bump when a change here changes the output, so that cached renderings of old rules are not served.
 RENDER_VERSION = 1
 _CACHE_SECONDS = 7 * 24 * 3600
-# The most tokens (as render_cost estimates them) a body may make: at most about half a second of
-# rendering on the machine of bench/README.md, whatever the body's shape. Prose at the size limit
-# (200,000 characters) makes about 35,000; a table of about 10,000 cells reaches the limit.
-MAX_RENDER_COST = 40_000
+# The most tokens (as render_cost estimates them) a body may make: at most about 0.6 s of rendering on
+# the machine of bench/README.md (4 to 10 us each), whatever the body's shape. Prose with emphasis and
+# a citation in every paragraph makes about 60,000 at the size limit (200,000 characters).
+MAX_RENDER_COST = 60_000
 _TABLE_DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_INLINE_MARKUP = re.compile(r"[\[\]*_`<!&\\]")
+_INLINE_MARKUP = re.compile(r"[\[\]*_`<!&\\~]")
 _LINK_TARGET = re.compile(r"\]\(")
-_LIST_ITEM = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)")
+_LINK_LABEL = re.compile(r"\[")
+_EMPHASIS = re.compile(r"[*_]")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>|<[^<>\s@]+@[^<>\s@]+>")
+# The containers a line opens: list markers and blockquote markers, nested ("- - 1. > a" opens four).
+_CONTAINER_MARKERS = re.compile(r"^(?:\s*(?:[-+*]|\d{1,9}[.)]|>)(?=\s|$))+")
+_ONE_MARKER = re.compile(r"[-+*>]|\d{1,9}[.)]")
 
 
 def render_body(markdown_text: str, citation_numbers: dict[str, int] | None = None) -> RenderedBody:
@@ -134,18 +139,24 @@ def plain_text(markdown_text: str) -> str:
 
 def render_cost(markdown_text: str) -> int:
     """An estimate of the tokens markdown-it makes of a body, in one linear pass without parsing it:
-    three a non-blank line (its block's open, inline and close tokens), three more a list item, three
-    a table cell (a table's columns, from its delimiter row, times its rows up to the next blank
-    line), one an inline markup character (brackets, emphasis, code, entities: each may start a
-    token) and four more a link target. Calibrated on bench/render.py's shapes: 4 to 10 us each."""
+    three a non-blank line (its block's open, inline and close tokens), three more each list or
+    quote marker that opens it ("- - a" nests two lists), three a table cell (a table's columns, from
+    its delimiter row, times its rows up to the next blank line), one an inline markup character
+    (brackets, emphasis, strikethrough, code, entities: each may start a token), one more an emphasis
+    delimiter (each is paired with the others), two more an opening bracket (tried as a link label even when never closed), four more a link target and six more an
+    autolink. Calibrated on bench/render.py's shapes: 4 to 10 us each on the machine that set
+    MAX_RENDER_COST (bench/README.md)."""
     text = clean_input(markdown_text)
     lines = text.split("\n")
-    cost = len(_INLINE_MARKUP.findall(text)) + 4 * len(_LINK_TARGET.findall(text))
+    cost = (len(_INLINE_MARKUP.findall(text)) + len(_EMPHASIS.findall(text)) + 2 * len(_LINK_LABEL.findall(text))
+            + 4 * len(_LINK_TARGET.findall(text))
+            + 6 * len(_AUTOLINK.findall(text)))
     index = 0
     while index < len(lines):
         line = lines[index]
         if line.strip():
-            cost += 6 if _LIST_ITEM.match(line) else 3
+            markers = _CONTAINER_MARKERS.match(line)
+            cost += 3 + (3 * len(_ONE_MARKER.findall(markers.group())) if markers else 0)
             if "|" in line and index + 1 < len(lines) and "-" in lines[index + 1] \
                     and _TABLE_DELIMITER.match(lines[index + 1]):
                 columns = max(1, lines[index + 1].strip().strip("|").count("|") + 1)
