@@ -284,6 +284,8 @@ def test_the_evidence_pack_verifies_with_its_own_script_and_catches_an_edit(clie
 
     good = check()
     assert good.returncode == 0 and good.stdout.startswith("OK"), good.stdout + good.stderr
+    counts = re.findall(r"(\d+) (revision|event|checkpoint|problem)(s?)\b", good.stdout)
+    assert len(counts) == 4 and all((n == "1") == (not plural) for n, _, plural in counts), good.stdout  # "1 revision", "3 events"
     publish = next(e for e in evidence["audit_events"] if e["action"] == "article.publish")
     publish["actor_name"] = "Someone Else"
     (tmp_path / "evidence.json").write_text(json.dumps(evidence))

@@ -179,8 +179,12 @@ def main(path, key_path=None):
             problems.append(f"checkpoint of event {c['event_id']}: the event in this pack is not the one signed")
     for p in problems:
         print(p)
-    print(f"{'OK' if not problems else 'NOT OK'}: {len(evidence['revisions'])} revisions, "
-          f"{len(events)} events, {len(evidence['checkpoints'])} checkpoints checked, {len(problems)} problems.")
+    def count(n, word):
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    print(f"{'OK' if not problems else 'NOT OK'}: {count(len(evidence['revisions']), 'revision')}, "
+          f"{count(len(events), 'event')}, {count(len(evidence['checkpoints']), 'checkpoint')} checked, "
+          f"{count(len(problems), 'problem')}.")
     return 1 if problems else 0
 
 

@@ -25,7 +25,7 @@ class _DatedBody(Body):
 
 # One field list: the API's source is the library's record (CitationData), less what only imports set.
 AuthorIn = body_of(Author, "AuthorIn")
-CitationIn = body_of(CitationData, "CitationIn", base=_DatedBody, exclude=frozenset({"authors_cut_short", "retracted"}),
+CitationIn = body_of(CitationData, "CitationIn", base=_DatedBody, exclude=frozenset({"authors_cut_short", "editors_cut_short", "retracted"}),
                      required=frozenset({"title"}), types={"authors": list[AuthorIn], "editors": list[AuthorIn]})
 
 

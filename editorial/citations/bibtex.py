@@ -38,7 +38,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 
 from ._base import looks_like_organisation, organisation_warning, preprint_server, thesis_kind
 from ._base import MAX_RECORDS, ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_in_text, pmid_or_raw, year_from
-from .names import name_suffix
+from .names import is_acronym, name_suffix
 from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
 from .text import clean_text, latex_to_text
 
@@ -57,8 +57,8 @@ def _text(value: object) -> str:
 def _person(name: str) -> tuple[Author | None, str]:
     """(person, "") or (None, organisation name) for one name of an author list."""
     stripped = name.strip()
-    if stripped.startswith("{") and stripped.endswith("}") and " " in stripped:
-        return None, _text(stripped)
+    if stripped.startswith("{") and stripped.endswith("}") and (" " in stripped or is_acronym(stripped)):
+        return None, _text(stripped)  # "{World Health Organization}", "{WHO}"; "{McDonald}" is a protected surname
     try:
         parts = parse_single_name_into_parts(stripped, strict=False)
     except Exception:  # an unbalanced name must not stop the import
@@ -112,7 +112,10 @@ def _type(entry_type: str, fields: dict[str, str], title: str) -> str:
         return _TYPES[entry_type]
     if entry_type in _BOOK_TYPES:
         return BOOK
-    if entry_type in {"misc", "online", "unpublished", "article", "preprint"} and _server(fields):
+    journal = first(fields.get("journal"), fields.get("journaltitle"))
+    # INSPIRE and ADS give a published article its arXiv eprint too: a journal that is not a server wins
+    if entry_type in {"misc", "online", "unpublished", "article", "preprint"} and _server(fields) \
+            and (not journal or preprint_server(journal)):
         return PREPRINT
     if entry_type in _WEB_TYPES or (entry_type == "misc" and fields.get("url") and not fields.get("journal")):
         return WEBPAGE
@@ -153,10 +156,11 @@ def _map(entry: model.Entry) -> Mapped:
             raw.setdefault(f.key.lower(), f.value)
     fields = {key: _text(value) for key, value in raw.items() if key not in {"author", "abstract", "file"}}
     entry_type = entry.entry_type.lower()
-    title = fields.get("title", "")
+    # TeX's dashes in running text: "--" an en dash, "---" an em dash (pages keep their own rule)
+    title = fields.get("title", "").replace("---", "\u2014").replace("--", "\u2013")
     kind = _type(entry_type, fields, title)
     names = _authors(raw.get("author", ""))
-    editors = _authors(raw.get("editor", "")).people if kind in (BOOK, PAPER) else []
+    editors = _authors(raw.get("editor", "")) if kind in (BOOK, PAPER) else _Names()
     if kind == BOOK:
         container = first(fields.get("booktitle"), fields.get("maintitle")) if entry_type in _CHAPTER_TYPES else ""
     elif kind == PREPRINT:
@@ -172,7 +176,8 @@ def _map(entry: model.Entry) -> Mapped:
         authors=names.people,
         authors_cut_short=names.cut_short,
         org_author=names.org,
-        editors=editors,
+        editors=editors.people,
+        editors_cut_short=editors.cut_short,
         container_title=container,
         genre=_genre(entry_type, fields) if kind == THESIS else "",
         report_number=_report_number(fields) if kind == REPORT else "",

@@ -77,6 +77,12 @@ def _authors(value: object) -> tuple[list[Author], str, bool]:
             cut_short = True
         elif family:
             suffix = _text(item.get("suffix"))
+            head, _, tail = given.rpartition(",")
+            if not suffix and head and name_suffix(tail):  # Zotero's "Robert T., Jr."
+                given, suffix = head.strip(), tail
+            # "de Brouwer", "van Beethoven": AMA keeps a particle with the surname
+            particles = [_text(item.get(name)) for name in ("dropping-particle", "non-dropping-particle")]
+            family = " ".join(p for p in (*particles, family) if p)
             people.append(Author(family=family, given=given, suffix=name_suffix(suffix) or suffix.rstrip(".")))
         elif literal:
             orgs.append(literal)
@@ -112,7 +118,7 @@ def _map(item: dict) -> CitationData:
     title = _text(item.get("title"))
     kind = _type(csl_type, title, _text(item.get("container-title")))
     people, org, cut_short = _authors(item.get("author"))
-    editors = _authors(item.get("editor"))[0]
+    editors, _, editors_cut_short = _authors(item.get("editor"))
     if kind == BOOK:
         container = _text(item.get("container-title")) if csl_type == "chapter" else ""
     elif kind == PREPRINT:
@@ -131,6 +137,7 @@ def _map(item: dict) -> CitationData:
         authors_cut_short=cut_short,
         org_author=org,
         editors=editors if kind in (BOOK, PAPER) else [],
+        editors_cut_short=editors_cut_short and kind in (BOOK, PAPER),
         container_title=container,
         genre=thesis_kind(_text(item.get("genre"))) if kind == THESIS else "",
         report_number=_text(item.get("number")) if kind == REPORT else "",

@@ -8,9 +8,12 @@ An author list cut short ends with "others" in all three (BibTeX's "and others",
 "others" in RIS, ``{"literal": "others"}`` in CSL-JSON), and each reader takes it back as "et al".
 
 Known losses (the formats have no place for them): RIS has no organisation
-author tag, so one is written as an author and read back as an organisation only when it
-is more than one word; a consensus statement is an article in RIS and BibTeX (it is read
-back as one when its title says so).
+author tag, so one is written as an author and read back as an organisation when it is
+more than one word or an acronym ("WHO"); a consensus statement is an article in RIS and
+BibTeX (it is read back as one when its title says so); a web page's "Updated" date has
+no field in any of the three; the retraction mark is kept in RIS only (M3 and KW
+"Retracted Publication", as PubMed writes it); the daily retraction check asks Crossref
+again about every source with a DOI.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import bibtexparser
 import rispy
 from bibtexparser import model
 
+from .formatting import is_chapter
 from .records import ARTICLE, BOOK, CONSENSUS, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {  # format -> (media type, file extension)
@@ -33,11 +37,8 @@ _RIS_TYPES = {ARTICLE: "JOUR", CONSENSUS: "JOUR", PREPRINT: "JOUR", WEBPAGE: "EL
               REPORT: "RPRT"}
 _BIBTEX_TYPES = {ARTICLE: "article", CONSENSUS: "article", PREPRINT: "misc", WEBPAGE: "online", PAPER: "inproceedings",
                  REPORT: "techreport"}
-_LATEX_SPECIALS = str.maketrans({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"})
-
-
-def _is_chapter(data: CitationData) -> bool:
-    return data.type == BOOK and bool(data.container_title) and data.container_title.casefold() != data.publisher.casefold()
+_LATEX_SPECIALS = str.maketrans({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+                                 "~": r"\textasciitilde{}", "\\": r"\textbackslash{}"})
 
 
 def _date_parts(value: date) -> list[int]:
@@ -51,7 +52,7 @@ def _csl_name(author: Author) -> dict:
 
 
 def to_csl(key: str, data: CitationData) -> dict:
-    csl_type = "chapter" if _is_chapter(data) else _CSL_TYPES.get(data.type, data.type)
+    csl_type = "chapter" if is_chapter(data) else _CSL_TYPES.get(data.type, data.type)
     item: dict = {"id": key, "type": csl_type, "title": data.title}
     authors = [_csl_name(a) for a in data.authors] + ([{"literal": data.org_author}] if data.org_author else [])
     if data.authors_cut_short:
@@ -59,7 +60,7 @@ def to_csl(key: str, data: CitationData) -> dict:
     if authors:
         item["author"] = authors
     if data.editors:
-        item["editor"] = [_csl_name(a) for a in data.editors]
+        item["editor"] = [_csl_name(a) for a in data.editors] + ([{"literal": "others"}] if data.editors_cut_short else [])
     if data.published and (not data.year or data.published.year == data.year):
         item["issued"] = {"date-parts": [_date_parts(data.published)]}
     elif data.year:
@@ -88,7 +89,7 @@ def _ris_date(value: date) -> str:
 
 
 def to_ris(data: CitationData) -> dict:
-    kind = "CHAP" if _is_chapter(data) else _RIS_TYPES.get(data.type, "BOOK")
+    kind = "CHAP" if is_chapter(data) else _RIS_TYPES.get(data.type, "BOOK")
     entry: dict = {"type_of_reference": kind, "title": data.title}
     authors = [_ris_name(a) for a in data.authors] + ([data.org_author] if data.org_author else [])
     if data.authors_cut_short:
@@ -96,7 +97,7 @@ def to_ris(data: CitationData) -> dict:
     if authors:
         entry["authors"] = authors
     if data.editors:
-        entry["secondary_authors"] = [_ris_name(a) for a in data.editors]
+        entry["secondary_authors"] = [_ris_name(a) for a in data.editors] + (["others"] if data.editors_cut_short else [])
     if data.container_title:
         entry["journal_name" if kind in ("JOUR", "ELEC") else "secondary_title"] = data.container_title
     start, _, end = data.pages.partition("-")
@@ -114,8 +115,10 @@ def to_ris(data: CitationData) -> dict:
         entry["urls"] = [data.url]
     if data.pmid:
         entry["accession_number"], entry["name_of_database"] = data.pmid, "PubMed"
-    if data.retracted:
-        entry["type_of_work"] = "Retracted Publication"
+    if data.retracted:  # as PubMed writes it; a thesis's M3 is its kind, so there only the keyword
+        entry["keywords"] = ["Retracted Publication"]
+        if data.type != THESIS:
+            entry["type_of_work"] = "Retracted Publication"
     return entry
 
 
@@ -133,13 +136,13 @@ def to_bibtex(key: str, data: CitationData) -> model.Entry:
     if data.type == THESIS:
         entry_type = "mastersthesis" if "master" in data.genre.lower() else "phdthesis"
     elif data.type == BOOK:
-        entry_type = "incollection" if _is_chapter(data) else "book"
+        entry_type = "incollection" if is_chapter(data) else "book"
     else:
         entry_type = _BIBTEX_TYPES.get(data.type, "misc")
     names = [_bibtex_name(a) for a in data.authors] + ([f"{{{_latex(data.org_author)}}}"] if data.org_author else [])
     if data.authors_cut_short:
         names.append("others")
-    values: list[tuple[str, str]] = [("author", " and ".join(names)), ("editor", " and ".join(_bibtex_name(a) for a in data.editors)),
+    values: list[tuple[str, str]] = [("author", " and ".join(names)), ("editor", " and ".join([_bibtex_name(a) for a in data.editors] + (["others"] if data.editors_cut_short else []))),
                                      ("title", _latex(data.title))]
     container = _latex(data.container_title)
     if data.type in (ARTICLE, CONSENSUS):

@@ -57,8 +57,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
 _ORDINAL = {"1": "st", "2": "nd", "3": "rd"}
 _PREFIXED_PAGE = re.compile(r"^([A-Za-z]{0,3})(\d+)$")
-# "Surg." "Gastroenterol.": a capitalised word shortened with a full stop.
-_ABBREVIATED_WORD = re.compile(r"^[A-Z][a-z]*\.$")
+_TRADEMARKS = re.compile(r"\s?\([®™]\)|(?<=\w)[®™](?=$|[\s.,;:)])")  # "GeneReviews(®)", "Xarelto®"
 _DOTTED_INITIALS = re.compile(r"^(?:[A-Z]\.){2,}$")  # "U.S.A.", "N.Y."
 _LINKING_WORDS = {"of", "the", "and", "for", "in", "on", "de", "la", "des", "du", "und", "für", "et", "&"}
 # Words NLM always shortens ("J", "Univ", "Rev"...): written out, they mark a full name.
@@ -102,28 +101,49 @@ def full_pages(pages: str) -> str:
     return f"{prefix}{start_digits}-{prefix}{end_digits}"
 
 
+def _is_abbreviated(word: str) -> bool:
+    """"Surg.", "Ärztebl.", "(Engl.", "Ed.)": a capitalised word (of any alphabet) shortened with a full stop."""
+    core = word.strip("()[]")
+    return (len(core) >= 2 and core.endswith(".") and core[:-1].isalpha() and core[0].isupper()
+            and (len(core) == 2 or core[1:-1].islower()))
+
+
+def _abbreviation_words(title: str) -> list[str]:
+    """The words of an abbreviation, hyphens resolved as NLM does: "Heart J.-Cardiovasc." is two words,
+    "Neuro-Oncol." one ("Neurooncol.")."""
+    words = []
+    for word in title.split():
+        for part in word.replace(".-", ". ").split():
+            pieces = part.split("-")
+            if len(pieces) > 1 and part.endswith(".") and all(p[:1].isupper() and p.rstrip(".").isalpha() for p in pieces):
+                part = pieces[0] + "".join(p.lower() for p in pieces[1:])
+            words.append(part)
+    return words
+
+
 def journal_abbreviation(value: str) -> str:
     """An ISO-style abbreviation in NLM form, without full stops: "Int. J. Surg. Case Rep." ->
-    "Int J Surg Case Rep", "U.S.A." -> "U S A"; a linking word does not stop it ("IEEE Trans. on
-    Circuits and Systems." -> "IEEE Trans on Circuits and Systems"). A full journal name is returned
-    as given: one with a word NLM would shorten ("Journal", "University"), no abbreviated word at
-    all, or with a linking word and only a closing full stop ("Heart and Lung.")."""
+    "Int J Surg Case Rep", "U.S.A." -> "U S A", "J. Neuro-Oncol." -> "J Neurooncol", "Rev. Esp.
+    Cardiol. (Engl. Ed.)" -> "Rev Esp Cardiol (Engl Ed)"; a linking word does not stop it ("IEEE
+    Trans. on Circuits and Systems." -> "IEEE Trans on Circuits and Systems"). A full journal name is
+    returned as given: one with a word NLM would shorten ("Journal", "University"), no abbreviated
+    word at all, or with a linking word and only a closing full stop ("Heart and Lung.")."""
     title = clean_text(value)
-    words = title.split()
-    if not any(_ABBREVIATED_WORD.match(w) for w in words) or any(w.lower() in _FULL_NAME_WORDS for w in words):
+    words = _abbreviation_words(title)
+    if not any(_is_abbreviated(w) for w in words) or any(w.lower() in _FULL_NAME_WORDS for w in title.split()):
         return title
     # With a linking word, only an abbreviated word before the last ("IEEE Trans. on Circuits and Systems.")
     # makes an abbreviation: "Heart and Lung." is a full name with a closing full stop.
-    if any(w.lower() in _LINKING_WORDS for w in words) and not any(_ABBREVIATED_WORD.match(w) for w in words[:-1]):
+    if any(w.lower() in _LINKING_WORDS for w in words) and not any(_is_abbreviated(w) for w in words[:-1]):
         return title
-    if any(_ABBREVIATED_WORD.match(w) is None and w.endswith(".") and not _DOTTED_INITIALS.match(w) for w in words):
+    if any(not _is_abbreviated(w) and w.strip("()[]").endswith(".") and not _DOTTED_INITIALS.match(w) for w in words):
         return title  # a full stop that is not an abbreviation's ("Phys.Rev." typed together): leave it
     out = []
     for word in words:
         if _DOTTED_INITIALS.match(word):
             out.append(" ".join(word.replace(".", " ").split()))
         else:
-            out.append(word.rstrip("."))
+            out.append(word.replace(".", "") if _is_abbreviated(word) else word)
     return " ".join(out)
 
 
@@ -157,10 +177,10 @@ def _names(people: list, cut_short: bool = False) -> str:
 
 def _editor_names(data: CitationData) -> str:
     """"Adam MP, Ardinger HH, Pagon RA, et al, eds" / "Kim B, ed"; "" without editors."""
-    names = _names(data.editors)
+    names = _names(data.editors, data.editors_cut_short)
     if not names:
         return ""
-    return f"{names}, {'eds' if len(data.editors) > 1 else 'ed'}"
+    return f"{names}, {'eds' if len(data.editors) > 1 or data.editors_cut_short else 'ed'}"
 
 
 def _author_names(data: CitationData) -> str:
@@ -233,6 +253,14 @@ def _volume(data: CitationData) -> str:
     return f"Vol {volume}" if volume else ""
 
 
+def is_chapter(data: CitationData) -> bool:
+    """A book record that is a chapter of the book in ``container_title``: one with its own publisher,
+    or with the book's editors. Without either, the container is read as the publisher (older records)."""
+    publisher, book_title = clean_text(data.publisher), clean_text(data.container_title)
+    return (data.type == BOOK and bool(book_title) and book_title.casefold() != publisher.casefold()
+            and bool(publisher or data.editors))
+
+
 def _book(data: CitationData) -> list[list[_Piece]]:
     """A book, a chapter in one (``container_title``), or a paper in a proceedings."""
     publisher = clean_text(data.publisher)
@@ -240,8 +268,8 @@ def _book(data: CitationData) -> list[list[_Piece]]:
     if data.type == PAPER:
         part_of = bool(book_title)
     else:
-        part_of = bool(publisher and book_title and book_title.casefold() != publisher.casefold())
-        publisher = publisher or book_title
+        part_of = is_chapter(data)
+        publisher = publisher if part_of else publisher or book_title
     parts: list[list[_Piece]] = []
     if part_of:
         editors = _editor_names(data)
@@ -311,6 +339,8 @@ def _pieces(data: CitationData) -> list[_Piece]:
     sentences = [[_Piece(_author_names(data))], *body]
     out: list[_Piece] = []
     for sentence in sentences:
+        # AMA prints no trademark signs: "GeneReviews(®)" is GeneReviews
+        sentence = [_Piece(_TRADEMARKS.sub("", p.text), p.kind) for p in sentence]
         sentence = [p for p in sentence if p.text]
         if sentence:
             out += _sentence(sentence) + [_Piece(" ")]

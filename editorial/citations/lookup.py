@@ -101,13 +101,23 @@ def crossref_item(message: dict) -> dict:
     item = dict(message)
     item["type"] = _CROSSREF_TYPES.get(str(message.get("type", "")), message.get("type", ""))
     item["title"] = one(message.get("title"))
+    subtitle = one(message.get("subtitle"))
+    if subtitle and item["title"] and subtitle.casefold() not in item["title"].casefold():
+        item["title"] = f"{item['title'].rstrip(' :')}: {subtitle}"
+    if not message.get("page") and message.get("article-number"):
+        item["page"] = message["article-number"]  # an e-locator ("e0123456") where pages would be
+    if message.get("edition-number"):
+        item["edition"] = str(message["edition-number"])
     item["container-title"] = one(message.get("container-title"))
     item["container-title-short"] = one(message.get("short-container-title"))
     item["group-title"] = one(message.get("group-title"))
     institution = message.get("institution")
-    if message.get("type") == "posted-content" and isinstance(institution, list) and institution and isinstance(institution[0], dict):
+    institution = one(institution[0].get("name")) if isinstance(institution, list) and institution and isinstance(institution[0], dict) else ""
+    if message.get("type") == "posted-content" and institution:
         # a preprint's server is its "institution" (medRxiv); its group-title is a subject and its publisher a company
-        item["container-title"] = item["container-title"] or one(institution[0].get("name"))
+        item["container-title"] = item["container-title"] or institution
+    if message.get("type") == "dissertation" and institution:
+        item["publisher"] = institution  # the university, not its library that deposited the DOI
     # A group author is {"name": ...} in Crossref, {"literal": ...} in CSL.
     item["author"] = [{"literal": a["name"]} if isinstance(a, dict) and a.get("name") and not a.get("family") else a
                       for a in message.get("author") or [] if isinstance(message.get("author"), list)]

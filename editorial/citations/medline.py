@@ -101,6 +101,7 @@ def _map(fields: dict[str, list[str]]) -> CitationData:
         doi=_doi(fields),
         pmid=pmid_or_raw(first(fields.get("PMID"))),
         publisher=first(fields.get("PB")),
+        edition=first(fields.get("EN")) if book else "",
         retracted=any(pt.lower() == "retracted publication" for pt in types),
     )
 

@@ -19,6 +19,7 @@ import re
 from .records import Author
 from .text import clean_text
 
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,9}$")
 _INITIALS_WORD = re.compile(r"^(?:[A-Z]\.?){1,4}$")
 # Generational suffixes as exports write them ("Jr.", "JR", "III"); AMA prints "Jr", "III".
 # A lone "V" is an initial ("Smith, John V."), never taken as the numeral; PubMed writes "3rd" for III.
@@ -29,6 +30,11 @@ _SUFFIXES = {"jr": "Jr", "sr": "Sr", "ii": "II", "iii": "III", "iv": "IV", "vi":
 def name_suffix(value: str) -> str:
     """"Jr" for "Jr." / "jr", "III" for "III"; "" when the text is not a name suffix."""
     return _SUFFIXES.get(clean_text(value).strip(" .,").lower(), "")
+
+
+def is_acronym(word: str) -> bool:
+    """"WHO", "CDC", "AT&T": an organisation's initials, not a surname."""
+    return bool(_ACRONYM.match(clean_text(word).strip("{}")))
 
 
 def parse_name(value: str) -> Author | None:
@@ -53,8 +59,8 @@ def parse_name(value: str) -> Author | None:
     suffix = ""
     if len(words) > 2 and name_suffix(words[-1]) and _INITIALS_WORD.match(words[-2]):  # PubMed "Coe RT Jr"
         suffix, words = name_suffix(words[-1]), words[:-1]
-    if len(words) == 1:
-        return Author(family=words[0])
+    if len(words) == 1:  # "Smith" alone is a person; "WHO", "CDC", "NICE" are organisations
+        return None if is_acronym(words[0]) else Author(family=words[0])
     if _INITIALS_WORD.match(words[-1]):
         return Author(family=" ".join(words[:-1]), given=words[-1], suffix=suffix)
     return None

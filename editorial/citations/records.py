@@ -86,6 +86,7 @@ class CitationData:
     edition: str = ""
     editors: list[Author] = field(default_factory=list, metadata={
         "description": "Of the book or proceedings that contains a chapter or paper."})
+    editors_cut_short: bool = False  # the export ended the editors with "and others": print "et al, eds"
     genre: str = field(default="", metadata={"description": 'Theses: "Dissertation" (the default) or "Master\'s thesis".'})
     report_number: str = field(default="", metadata={
         "description": 'Reports and guidelines, as the issuer writes it ("NICE guideline NG28").'})

@@ -22,7 +22,9 @@ Field map (rispy names in brackets):
   M3 "Master's thesis"); RPRT/GOVDOC/STAND -> report (IS, else M1, the report number);
   ELEC/WEB/BLOG -> web page; others -> journal article when a journal is named.
 - editors: A2 [secondary_authors] and ED (chapters, books and conference papers).
-- published: DA when a full date, else a full date in ET (EndNote's e-pub date).
+- published: DA when a full date, else Y1 or PY when a full date ("2020/03/04/"), else a full
+  date in ET (EndNote's e-pub date).
+- a preprint's server: the journal, else PB when it names a known server (Zotero).
 - retracted: "Retracted Publication" in M3 [type_of_work] or the keywords.
 """
 from __future__ import annotations
@@ -94,10 +96,12 @@ def _pages(entry: dict) -> str:
     return start or end
 
 
-def _editors(entry: dict) -> list[Author]:
+def _editors(entry: dict) -> tuple[list[Author], bool]:
+    """The editors, and whether their list ends with "others" (cut short)."""
     unknown = entry.get("unknown_tag") or {}
     names = [*(entry.get("secondary_authors") or []), *(unknown.get("ED") or [])]
-    return [a for a in (parse_name(n) for n in names) if a]
+    cut_short = bool(names) and ends_the_list(names[-1])
+    return [a for a in (parse_name(n) for n in (names[:-1] if cut_short else names)) if a], cut_short
 
 
 def _type(entry: dict, title: str, journal: str) -> str:
@@ -141,6 +145,7 @@ def _map(entry: dict) -> CitationData:
     journal = first(entry.get("journal_name"), entry.get("alternate_title1"), entry.get("alternate_title2"),
                     entry.get("secondary_title"), entry.get("alternate_title3"))
     kind = _type(entry, title, journal)
+    editors, editors_cut_short = _editors(entry)
     urls = [clean_text(u) for u in entry.get("urls") or [] if clean_text(u).lower().startswith(("http://", "https://"))]
     keywords = [clean_text(k).lower() for k in entry.get("keywords") or []]
     ris_type = first(entry.get("type_of_reference")).upper()
@@ -150,6 +155,8 @@ def _map(entry: dict) -> CitationData:
         container = first(entry.get("secondary_title"), journal)
     elif kind in (THESIS, REPORT):
         container = ""
+    elif kind == PREPRINT:  # Zotero writes a preprint's server as its publisher
+        container = journal or preprint_server(first(entry.get("publisher")))
     else:
         container = journal
     date_text = first(entry.get("date"))
@@ -159,7 +166,8 @@ def _map(entry: dict) -> CitationData:
         authors=authors,
         authors_cut_short=cut_short,
         org_author=org,
-        editors=_editors(entry) if kind in (BOOK, PAPER) else [],
+        editors=editors if kind in (BOOK, PAPER) else [],
+        editors_cut_short=editors_cut_short and kind in (BOOK, PAPER),
         container_title=container,
         genre=thesis_kind(first(entry.get("type_of_work"))) if kind == THESIS else "",
         report_number=first(entry.get("number"), entry.get("note")) if kind == REPORT else "",
@@ -172,7 +180,8 @@ def _map(entry: dict) -> CitationData:
         url=urls[0] if urls else "",
         accessed=date_from(first(entry.get("access_date"))),
         # DA is the full date; EndNote writes an article's e-pub date in ET.
-        published=date_from(date_text) or (date_from(first(entry.get("edition"))) if kind != BOOK else None),
+        published=date_from(date_text) or date_from(first(entry.get("publication_year"), entry.get("year")))
+        or (date_from(first(entry.get("edition"))) if kind != BOOK else None),
         publisher=first(entry.get("publisher")),
         edition=first(entry.get("edition")) if kind == BOOK else "",
         retracted="retracted publication" in first(entry.get("type_of_work")).lower()

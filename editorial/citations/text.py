@@ -28,7 +28,8 @@ _SPACES = re.compile(r"\s+")
 # Characters that only appear when UTF-8 bytes were decoded as Latin-1/cp1252.
 _MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]|â€")
 # Heuristic: a backslash macro or an accent command in braces means LaTeX.
-_LATEX_HINT = re.compile(r"\\[a-zA-Z'`\"^~=.]|\{\\")
+# An accent command ("\\'o"), a command with an argument ("\\emph{"), "{\\" or "$\\": not a lone backslash ("C:\\path").
+_LATEX_HINT = re.compile(r"\\['`\"^~=.]|\\[a-zA-Z]+\{|\{\\|\$\\")
 # BibTeX exports write "50% of" unescaped; LaTeX would read the rest as a comment.
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 

@@ -91,3 +91,32 @@ def test_every_sample_record_exported_and_imported_again_formats_the_same(source
     again = parse(fmt, export(fmt, [(f"key{n}", data) for n, data in enumerate(records)]))
     assert len(again.records) == len(records)
     assert [format_ama(r.data) for r in again.records] == [format_ama(data) for data in records]
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "ris", "bibtex"])
+def test_editors_cut_short_stay_cut_short(fmt):
+    chapter = CitationData(type="book", title="Feingold syndrome 1", authors=[Author("Marcelis", "Carlo LM")],
+                           editors=[Author("Adam", "Margaret P"), Author("Ardinger", "Holly H")], editors_cut_short=True,
+                           container_title="GeneReviews", publisher="University of Washington, Seattle", year=1993)
+    again = parse(fmt, export(fmt, [("k", chapter)])).records[0].data
+    assert format_ama(again) == format_ama(chapter) == ("Marcelis CLM. Feingold syndrome 1. In: Adam MP, Ardinger HH, et al, eds. "
+                                                        "GeneReviews. University of Washington, Seattle; 1993.")
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "ris", "bibtex"])
+def test_text_that_looks_like_latex_and_a_retracted_thesis_come_back_as_they_were(fmt):
+    odd = CitationData(title="~50% of C:\\path {braces} and 2^k", authors=[Author("Roe", "J")], container_title="JAMA", year=2020)
+    thesis = CitationData(type="thesis", title="Fertility", authors=[Author("Fisher", "William B")], publisher="Yale University",
+                          year=1984, genre="Master's thesis", retracted=True)
+    again = [r.data for r in parse(fmt, export(fmt, [("k1", odd), ("k2", thesis)])).records]
+    assert again[0].title == odd.title
+    assert (again[1].genre, format_ama(again[1])) == ("Master's thesis", format_ama(thesis))
+    if fmt == "ris":
+        assert again[1].retracted
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "ris", "bibtex"])
+def test_a_one_word_organisation_beside_people_comes_back_as_the_organisation(fmt):
+    data = CitationData(title="T", authors=[Author("Coe", "Robert T")], org_author="WHO", container_title="JAMA", year=2020)
+    again = parse(fmt, export(fmt, [("k", data)])).records[0].data
+    assert format_ama(again) == "Coe RT; WHO. T. JAMA. 2020."

@@ -139,3 +139,89 @@ def test_a_csl_item_with_only_a_year_issued_takes_the_full_date_published_online
     data = parse("csl-json", json.dumps([item])).records[0].data
     assert (data.year, data.published) == (2020, date(2020, 3, 4))
     assert format_ama(data) == "Roe J. T. JAMA. Published online March 4, 2020. doi:10.1001/jama.2020.1"
+
+
+# --- Found by the second check of #18 ----------------------------------------------------------------
+
+def test_a_published_article_with_an_arxiv_eprint_stays_a_journal_article():
+    data = parse("bibtex", bib("author = {Aad, G. and others},\ntitle = {Observation of a new particle},\n"
+                               "journal = {Phys. Lett. B},\nvolume = {716},\npages = {1--29},\nyear = {2012},\n"
+                               "eprint = {1207.7214},\narchivePrefix = {arXiv},\ndoi = {10.1016/j.physletb.2012.08.020}")).records[0].data
+    assert data.type == "article-journal"
+    assert format_ama(data) == "Aad G, et al. Observation of a new particle. Phys Lett B. 2012;716:1-29. doi:10.1016/j.physletb.2012.08.020"
+    preprint = parse("bibtex", bib("author = {Roe, J},\ntitle = {T},\njournal = {arXiv preprint arXiv:1207.7214},\nyear = {2012},"
+                                   "\neprint = {1207.7214},\narchivePrefix = {arXiv}")).records[0].data
+    assert (preprint.type, preprint.container_title) == ("preprint", "arXiv")
+
+
+def test_a_chapter_without_a_publisher_keeps_its_book_and_editors():
+    ris = ("TY  - CHAP\nAU  - Marcelis, Carlo L M\nTI  - Feingold syndrome 1\nT2  - GeneReviews\nA2  - Adam, Margaret P\n"
+           "PY  - 1993\nER  - \n")
+    csl = json.dumps([{"type": "chapter", "title": "Feingold syndrome 1", "author": [{"family": "Marcelis", "given": "Carlo L M"}],
+                       "container-title": "GeneReviews", "editor": [{"family": "Adam", "given": "Margaret P"}],
+                       "issued": {"date-parts": [[1993]]}}])
+    for fmt, text in (("ris", ris), ("csl-json", csl)):
+        data = parse(fmt, text).records[0].data
+        assert format_ama(data).startswith("Marcelis CLM. Feingold syndrome 1. In: Adam MP, ed. GeneReviews."), fmt
+
+
+def test_csl_name_particles_and_a_suffix_in_the_given_name():
+    item = {"type": "article-journal", "title": "T", "container-title-short": "JAMA", "issued": {"date-parts": [[2020]]},
+            "author": [{"family": "Brouwer", "given": "Arjan P. M.", "non-dropping-particle": "de"},
+                       {"family": "Beethoven", "given": "Ludwig", "dropping-particle": "van"},
+                       {"family": "Coe", "given": "Robert T., Jr."}]}
+    data = parse("csl-json", json.dumps([item])).records[0].data
+    assert format_ama(data) == "de Brouwer APM, van Beethoven L, Coe RT Jr. T. JAMA. 2020."
+
+
+@pytest.mark.parametrize(("written", "ama"), [
+    ("J. Neuro-Oncol.", "J Neurooncol"), ("Eur. J. Cardio-Thorac. Surg.", "Eur J Cardiothorac Surg"),
+    ("Dtsch. Ärztebl. Int.", "Dtsch Ärztebl Int"), ("Presse Méd.", "Presse Méd"),
+    ("Rev. Esp. Cardiol. (Engl. Ed.)", "Rev Esp Cardiol (Engl Ed)")])
+def test_hyphenated_accented_and_bracketed_abbreviations_lose_their_full_stops(written, ama):
+    data = parse("ris", f"TY  - JOUR\nAU  - Roe, J\nTI  - T\nJO  - {written}\nPY  - 2020\nER  - \n").records[0].data
+    assert format_ama(data) == f"Roe J. T. {ama}. 2020."
+
+
+def test_crossref_article_number_subtitle_edition_and_a_dissertations_institution():
+    article = crossref({"type": "journal-article", "title": ["Effect of X"], "subtitle": ["a randomized trial"],
+                        "container-title": ["PLoS One"], "short-container-title": ["PLoS One"], "volume": "14", "issue": "3",
+                        "article-number": "e0123456", "author": [{"family": "Roe", "given": "J"}],
+                        "issued": {"date-parts": [[2019, 3, 1]]}, "DOI": "10.1371/journal.pone.0123456"})
+    assert format_ama(article) == "Roe J. Effect of X: a randomized trial. PLoS One. 2019;14(3):e0123456. doi:10.1371/journal.pone.0123456"
+    book = crossref({"type": "book", "title": ["Computer Vision"], "edition-number": "2", "publisher": "Springer",
+                     "author": [{"family": "Fleet", "given": "David"}], "issued": {"date-parts": [[2014]]}})
+    assert format_ama(book) == "Fleet D. Computer Vision. 2nd ed. Springer; 2014."
+    thesis = crossref({"type": "dissertation", "title": ["Fertility"], "author": [{"family": "Fisher", "given": "W"}],
+                       "publisher": "University of Groningen Library", "institution": [{"name": "University of Groningen"}],
+                       "issued": {"date-parts": [[2019]]}})
+    assert format_ama(thesis) == "Fisher W. Fertility. Dissertation. University of Groningen; 2019."
+
+
+def test_a_registered_sign_in_a_book_title_is_not_printed():
+    data = parse("csl-json", json.dumps([{"type": "chapter", "title": "Feingold syndrome 1", "container-title": "GeneReviews(®)",
+                                          "author": [{"family": "Marcelis", "given": "C"}], "editor": [{"family": "Adam", "given": "M"}],
+                                          "publisher": "University of Washington, Seattle", "issued": {"date-parts": [[1993]]}}])).records[0].data
+    assert format_ama(data) == "Marcelis C. Feingold syndrome 1. In: Adam M, ed. GeneReviews. University of Washington, Seattle; 1993."
+
+
+def test_ris_full_date_in_y1_and_a_preprint_server_in_pb():
+    online = parse("ris", "TY  - JOUR\nAU  - Roe, J\nTI  - T\nJO  - JAMA\nY1  - 2020/03/04/\nER  - \n").records[0].data
+    assert format_ama(online) == "Roe J. T. JAMA. Published online March 4, 2020."
+    preprint = parse("ris", "TY  - PREPRINT\nAU  - Roe, J\nTI  - T\nPB  - medRxiv\nDA  - 2020/03/30\nER  - \n").records[0]
+    assert preprint.data.container_title == "medRxiv" and not preprint.errors
+
+
+def test_editors_cut_short_print_et_al():
+    data = parse("bibtex", bib("author = {Marcelis, Carlo L M},\ntitle = {Feingold syndrome 1},\nbooktitle = {GeneReviews},\n"
+                               "editor = {Adam, Margaret P and Ardinger, Holly H and others},\npublisher = {University of Washington},"
+                               "\nyear = {1993}", "incollection")).records[0].data
+    assert "In: Adam MP, Ardinger HH, et al, eds. GeneReviews." in format_ama(data)
+
+
+def test_medline_book_edition_and_tex_dashes_in_a_bibtex_title():
+    book = parse("nbib", "PMID- 1\nBTI - Citing Medicine\nEN  - 2nd\nPB  - National Library of Medicine\nDP  - 2007\n"
+                         "FAU - Patrias, Karen\nAU  - Patrias K\nPT  - Book\n").records[0].data
+    assert format_ama(book) == "Patrias K. Citing Medicine. 2nd ed. National Library of Medicine; 2007."
+    dashed = parse("bibtex", bib("author = {Roe, J},\ntitle = {Dose--response --- a review},\njournal = {JAMA},\nyear = {2020}")).records[0].data
+    assert dashed.title == "Dose\u2013response \u2014 a review"

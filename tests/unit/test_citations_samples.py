@@ -109,7 +109,7 @@ def test_medline_crlf_book_chapter_with_editors_not_as_authors():
     assert (data.container_title, data.publisher, data.year, data.pmid) == ("GeneReviews(®)", "University of Washington, Seattle", 1993, "20301770")
     assert len(data.editors) == 8 and data.editors[0] == Author("Adam", "Margaret P")
     assert format_ama(data) == ("Marcelis CLM, de Brouwer APM. Feingold Syndrome 1. In: Adam MP, Ardinger HH, Pagon RA, et al, "
-                                "eds. GeneReviews(®). University of Washington, Seattle; 1993.")
+                                "eds. GeneReviews. University of Washington, Seattle; 1993.")
 
 
 def test_bibtex_latex_escapes_and_capitalised_fields():
