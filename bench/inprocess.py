@@ -51,8 +51,8 @@ def measure_in_process(m, url: str, pools, *, repeat: int = 40) -> dict:
 
         save_id = pools.take(pools.save)
 
-        def save(i):
-            article = article_history.get_article(save_id, for_update=True)
+        def save(i):  # locked as the API's PATCH and the edit page lock it (a text edit: the plain lock)
+            article = article_history.get_article(save_id, for_edit=True)
             editing.save_revision(writer, article, base_version=article.version, body=body_8kb(10_000 + i),
                                           note="in-process")
         out["save_revision_8kb"] = median_ms(committed(save), repeat)

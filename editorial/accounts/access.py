@@ -2,9 +2,9 @@
 assignments and who has written a revision of it. The last two are read when a rule first asks (an
 editor's or the author's request usually never does), or with the article when it is locked for a
 change (lock_article), which nearly always asks."""
-from functools import cached_property
+from functools import cache, cached_property
 
-from sqlalchemy import JSON, event, select
+from sqlalchemy import JSON, bindparam, event, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 from sqlalchemy.sql.functions import GenericFunction
@@ -143,6 +143,30 @@ _LOCK_ALIASES = (aliased(User, name="reviewer"), aliased(User, name="assigner"),
                  aliased(UserRole, name="reviewer_roles"), aliased(UserRole, name="assigner_roles"))
 
 
+@cache
+def _locked_with_access():
+    """lock_article's joined read, built once: its construction (a dozen joins, two subqueries and
+    the eager-loading options) cost about 3 ms of Python a write when made afresh each time."""
+    reviewer, assigner, reviewer_roles, assigner_roles = _LOCK_ALIASES
+    article_id = bindparam("locked_article_id")
+    return (
+        select(Article, Revision, User, Assignment,
+               _revision_authors(article_id).scalar_subquery(),  # the id itself: a derived table cannot correlate
+               _current_signatures(Article.current_revision_id).scalar_subquery())
+        .where(Article.id == article_id)
+        .outerjoin(Revision, Revision.id == Article.current_revision_id).join(User, User.id == Article.author_id)
+        .outerjoin(Assignment, Assignment.article_id == Article.id)
+        .outerjoin(reviewer, reviewer.id == Assignment.reviewer_id)
+        .outerjoin(reviewer_roles, reviewer_roles.user_id == reviewer.id)
+        .outerjoin(assigner, assigner.id == Assignment.assigned_by_id)
+        .outerjoin(assigner_roles, assigner_roles.user_id == assigner.id)
+        .options(contains_eager(Assignment.reviewer.of_type(reviewer)).contains_eager(reviewer.role_rows.of_type(reviewer_roles)),
+                 contains_eager(Assignment.assigned_by.of_type(assigner)).contains_eager(assigner.role_rows.of_type(assigner_roles)))
+        .order_by(Assignment.id)
+        .with_for_update(of=Article).execution_options(populate_existing=True)
+    )
+
+
 def lock_article(article_id: int, *options, with_access: bool = True) -> Article | None:
     """The article locked for the rest of the transaction and read afresh (another writer's commit
     may have been waited for), with what a change of it reads, in one statement: its current
@@ -159,23 +183,8 @@ def lock_article(article_id: int, *options, with_access: bool = True) -> Article
             .options(*options).with_for_update(of=Article).execution_options(populate_existing=True)
         ).first()
         return row[0] if row else None
-    reviewer, assigner, reviewer_roles, assigner_roles = _LOCK_ALIASES
     rows = db.session.execute(
-        select(Article, Revision, User, Assignment,
-               _revision_authors(article_id).scalar_subquery(),  # the id itself: a derived table cannot correlate
-               _current_signatures(Article.current_revision_id).scalar_subquery())
-        .where(Article.id == article_id)
-        .outerjoin(Revision, Revision.id == Article.current_revision_id).join(User, User.id == Article.author_id)
-        .outerjoin(Assignment, Assignment.article_id == Article.id)
-        .outerjoin(reviewer, reviewer.id == Assignment.reviewer_id)
-        .outerjoin(reviewer_roles, reviewer_roles.user_id == reviewer.id)
-        .outerjoin(assigner, assigner.id == Assignment.assigned_by_id)
-        .outerjoin(assigner_roles, assigner_roles.user_id == assigner.id)
-        .options(*options,
-                 contains_eager(Assignment.reviewer.of_type(reviewer)).contains_eager(reviewer.role_rows.of_type(reviewer_roles)),
-                 contains_eager(Assignment.assigned_by.of_type(assigner)).contains_eager(assigner.role_rows.of_type(assigner_roles)))
-        .order_by(Assignment.id)
-        .with_for_update(of=Article).execution_options(populate_existing=True)
+        _locked_with_access().options(*options), {"locked_article_id": article_id}
     ).unique(lambda row: row[3]).all()  # one row per assignment (the JSON columns are unhashable)
     if not rows:
         return None

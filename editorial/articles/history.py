@@ -35,6 +35,7 @@ def citation_ids_of(revision: Revision | None) -> list[int]:
 
 
 _topic_interval = select(Topic.review_interval_months).where(Topic.name == Article.topic).scalar_subquery()
+_WITH_TOPIC_INTERVAL = with_expression(Article.topic_review_interval_months, _topic_interval)  # made once, as its statement
 
 
 def get_article(article_id: int, *, for_update: bool = False, for_edit: bool = False) -> Article:
@@ -45,7 +46,7 @@ def get_article(article_id: int, *, for_update: bool = False, for_edit: bool = F
     if for_edit:
         article = lock_article(article_id, with_access=False)
     elif for_update:
-        article = lock_article(article_id, with_expression(Article.topic_review_interval_months, _topic_interval))
+        article = lock_article(article_id, _WITH_TOPIC_INTERVAL)
     else:
         article = db.session.scalar(select(Article).where(Article.id == article_id))
     if article is None:
