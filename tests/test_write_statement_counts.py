@@ -20,10 +20,10 @@ APPROVE = 10
 # since; the new checkpoint.
 PUBLISH = 10
 # Save, by the author: BEGIN or the chain's lock; the token; the article locked with its current
-# revision and author alone (the author's rules ask nothing more); the caller's roles; the
-# references; the revision; the article; a scheduled publication to void; the chain head; the
+# revision alone (the author is the caller, loaded with their roles by the token: not read again);
+# the references; the revision; the article; a scheduled publication to void; the chain head; the
 # event; the answer's reviewers, read before the commit so that the answer reads nothing after it.
-SAVE = 11
+SAVE = 10
 
 
 def _api(client, method, path, headers, json=None, expected=200):

@@ -178,11 +178,16 @@ def lock_article(article_id: int, *options, with_access: bool = True) -> Article
     plain one: the joined read costs a write that never asks about 1.3 ms."""
     if not with_access:
         row = db.session.execute(
-            select(Article, Revision, User).where(Article.id == article_id)
-            .outerjoin(Revision, Revision.id == Article.current_revision_id).join(User, User.id == Article.author_id)
+            select(Article, Revision).where(Article.id == article_id)
+            .outerjoin(Revision, Revision.id == Article.current_revision_id)
             .options(*options).with_for_update(of=Article).execution_options(populate_existing=True)
         ).first()
-        return row[0] if row else None
+        if row is None:
+            return None
+        # The author by identity: usually the signed-in writer, already loaded with their roles, which
+        # a join refreshed with populate_existing would discard (and read again, a statement a save).
+        db.session.get(User, row[0].author_id)
+        return row[0]
     rows = db.session.execute(
         _locked_with_access().options(*options), {"locked_article_id": article_id}
     ).unique(lambda row: row[3]).all()  # one row per assignment (the JSON columns are unhashable)
