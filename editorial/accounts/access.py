@@ -137,17 +137,13 @@ def load_access(article: Article) -> ArticleAccess:
     return memo[article.id]
 
 
-# Made once: aliases made per call cost a new column proxy each and the ORM's row processors are
-# built again for them (2-3 ms a write).
-_LOCK_ALIASES = (aliased(User, name="reviewer"), aliased(User, name="assigner"),
-                 aliased(UserRole, name="reviewer_roles"), aliased(UserRole, name="assigner_roles"))
-
-
 @cache
 def _locked_with_access():
     """lock_article's joined read, built once: its construction (a dozen joins, two subqueries and
-    the eager-loading options) cost about 3 ms of Python a write when made afresh each time."""
-    reviewer, assigner, reviewer_roles, assigner_roles = _LOCK_ALIASES
+    the eager-loading options) cost about 3 ms of Python a write when made afresh each time, and
+    aliases made per call cost a new column proxy each, for which the ORM built its row processors again."""
+    reviewer, assigner = aliased(User, name="reviewer"), aliased(User, name="assigner")
+    reviewer_roles, assigner_roles = aliased(UserRole, name="reviewer_roles"), aliased(UserRole, name="assigner_roles")
     article_id = bindparam("locked_article_id")
     return (
         select(Article, Revision, User, Assignment,

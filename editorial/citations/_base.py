@@ -170,4 +170,11 @@ def is_arxiv_identifier(value: object) -> bool:
 
 def ends_the_list(name: object) -> bool:
     """"others" (BibTeX's "and others", written as an author in RIS and CSL-JSON) or "et al": the list was cut short."""
-    return clean_text(name).lower().rstrip(".") in {"others", "et al", "et. al", "et al"}
+    return clean_text(name).lower().rstrip(".") in {"others", "et al", "et. al"}
+
+
+def without_list_end(names: list) -> tuple[list, bool]:
+    """The names without a closing "others" / "et al", and whether the list had one (was cut short)."""
+    if names and ends_the_list(names[-1]):
+        return names[:-1], True
+    return names, False

@@ -32,6 +32,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {  # format -> (media type, file ex
     "ris": ("application/x-research-info-systems", "ris"),
     "bibtex": ("application/x-bibtex", "bib"),
 }
+_CSL_OTHERS = {"literal": "others"}  # as citeproc and Zotero write BibTeX's "and others"
 _CSL_TYPES = {PREPRINT: "article"}  # Zotero's name for a preprint; the others are CSL names already
 _RIS_TYPES = {ARTICLE: "JOUR", CONSENSUS: "JOUR", PREPRINT: "JOUR", WEBPAGE: "ELEC", PAPER: "CPAPER", THESIS: "THES",
               REPORT: "RPRT"}
@@ -45,6 +46,11 @@ def _date_parts(value: date) -> list[int]:
     return [value.year, value.month, value.day]
 
 
+def _ended(names: list, cut_short: bool, others) -> list:
+    """The names, closed with the format's "others" when the list was cut short (read back as "et al")."""
+    return [*names, others] if cut_short else names
+
+
 # --- CSL-JSON ----------------------------------------------------------------------------------
 
 def _csl_name(author: Author) -> dict:
@@ -55,12 +61,11 @@ def to_csl(key: str, data: CitationData) -> dict:
     csl_type = "chapter" if is_chapter(data) else _CSL_TYPES.get(data.type, data.type)
     item: dict = {"id": key, "type": csl_type, "title": data.title}
     authors = [_csl_name(a) for a in data.authors] + ([{"literal": data.org_author}] if data.org_author else [])
-    if data.authors_cut_short:
-        authors.append({"literal": "others"})  # as citeproc and Zotero write BibTeX's "and others"
+    authors = _ended(authors, data.authors_cut_short, _CSL_OTHERS)
     if authors:
         item["author"] = authors
     if data.editors:
-        item["editor"] = [_csl_name(a) for a in data.editors] + ([{"literal": "others"}] if data.editors_cut_short else [])
+        item["editor"] = _ended([_csl_name(a) for a in data.editors], data.editors_cut_short, _CSL_OTHERS)
     if data.published and (not data.year or data.published.year == data.year):
         item["issued"] = {"date-parts": [_date_parts(data.published)]}
     elif data.year:
@@ -91,13 +96,12 @@ def _ris_date(value: date) -> str:
 def to_ris(data: CitationData) -> dict:
     kind = "CHAP" if is_chapter(data) else _RIS_TYPES.get(data.type, "BOOK")
     entry: dict = {"type_of_reference": kind, "title": data.title}
-    authors = [_ris_name(a) for a in data.authors] + ([data.org_author] if data.org_author else [])
-    if data.authors_cut_short:
-        authors.append("others")
+    authors = _ended([_ris_name(a) for a in data.authors] + ([data.org_author] if data.org_author else []),
+                     data.authors_cut_short, "others")
     if authors:
         entry["authors"] = authors
     if data.editors:
-        entry["secondary_authors"] = [_ris_name(a) for a in data.editors] + (["others"] if data.editors_cut_short else [])
+        entry["secondary_authors"] = _ended([_ris_name(a) for a in data.editors], data.editors_cut_short, "others")
     if data.container_title:
         entry["journal_name" if kind in ("JOUR", "ELEC") else "secondary_title"] = data.container_title
     start, _, end = data.pages.partition("-")
@@ -140,9 +144,9 @@ def to_bibtex(key: str, data: CitationData) -> model.Entry:
     else:
         entry_type = _BIBTEX_TYPES.get(data.type, "misc")
     names = [_bibtex_name(a) for a in data.authors] + ([f"{{{_latex(data.org_author)}}}"] if data.org_author else [])
-    if data.authors_cut_short:
-        names.append("others")
-    values: list[tuple[str, str]] = [("author", " and ".join(names)), ("editor", " and ".join([_bibtex_name(a) for a in data.editors] + (["others"] if data.editors_cut_short else []))),
+    editors = [_bibtex_name(a) for a in data.editors]
+    values: list[tuple[str, str]] = [("author", " and ".join(_ended(names, data.authors_cut_short, "others"))),
+                                     ("editor", " and ".join(_ended(editors, data.editors_cut_short, "others"))),
                                      ("title", _latex(data.title))]
     container = _latex(data.container_title)
     if data.type in (ARTICLE, CONSENSUS):

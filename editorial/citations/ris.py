@@ -33,8 +33,8 @@ import re
 
 import rispy
 
-from ._base import ImportFormatError, ends_the_list, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_or_raw, preprint_server
-from ._base import thesis_kind, year_from
+from ._base import ImportFormatError, Mapped, date_from, doi_or_raw, first, journal_type, pages_from, pmid_or_raw, preprint_server
+from ._base import thesis_kind, without_list_end, year_from
 from .identifiers import find_doi
 from .names import parse_name
 from .records import BOOK, PAPER, PREPRINT, REPORT, THESIS, WEBPAGE, Author, CitationData
@@ -78,9 +78,8 @@ def _authors(entry: dict) -> tuple[list[Author], str, bool]:
     """The people, the organisation author, and whether the list ends with "others" (cut short)."""
     people: list[Author] = []
     orgs: list[str] = []
-    names = [*(entry.get("authors") or []), *(entry.get("first_authors") or [])]
-    cut_short = bool(names) and ends_the_list(names[-1])
-    for raw in names[:-1] if cut_short else names:
+    names, cut_short = without_list_end([*(entry.get("authors") or []), *(entry.get("first_authors") or [])])
+    for raw in names:
         author = parse_name(raw)
         if author:
             people.append(author)
@@ -99,9 +98,8 @@ def _pages(entry: dict) -> str:
 def _editors(entry: dict) -> tuple[list[Author], bool]:
     """The editors, and whether their list ends with "others" (cut short)."""
     unknown = entry.get("unknown_tag") or {}
-    names = [*(entry.get("secondary_authors") or []), *(unknown.get("ED") or [])]
-    cut_short = bool(names) and ends_the_list(names[-1])
-    return [a for a in (parse_name(n) for n in (names[:-1] if cut_short else names)) if a], cut_short
+    names, cut_short = without_list_end([*(entry.get("secondary_authors") or []), *(unknown.get("ED") or [])])
+    return [a for a in (parse_name(n) for n in names) if a], cut_short
 
 
 def _type(entry: dict, title: str, journal: str) -> str:
