@@ -4,6 +4,7 @@ that is rolled back, so each test leaves the database as it found it.
 DATABASE_URL selects the database (PostgreSQL in CI); without it, a temporary SQLite file.
 """
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -263,6 +264,14 @@ def press_confirm(client, response):
     assert form, "no confirmation page"
     fields = {name: unescape(value) for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))}
     return client.post(unescape(form.group(1)), data=fields)
+
+
+def rule_path(rule, value_of) -> str:
+    """A route's URL with each of its arguments ("<int:article_id>", "<token>") replaced by value_of(name)."""
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:\w+(?:\([^)]*\))?:)?{name}>", str(value_of(name)), path)
+    return path
 
 
 def shared_path(*parts: str) -> Path:

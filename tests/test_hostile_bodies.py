@@ -16,9 +16,10 @@ from html.parser import HTMLParser
 import pytest
 
 from editorial.core.extensions import db
+from tests.conftest import rule_path
 from tests.test_authorization_matrix import ANON, JSON, POLICY, _fill, world  # noqa: F401 (world: a fixture)
+from tests.test_hostile_requests import HUGE
 
-HUGE = "99999999999999999999"  # beyond 64 bits
 TEXT_VALUES = [HUGE, "2147483648", "-1", "0", "\x00", "a\x00b", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"]
 JSON_VALUES = [*TEXT_VALUES, 2**64, -(2**63) - 1, 1e308, None, True, [], {}, [HUGE], [2**64], {"id": HUGE}]
 ROLES = ["writer", "editor", "reviewer", "auditor", "admin"]
@@ -76,11 +77,7 @@ def _paths(app, values, article_ids):
     for rule in app.url_map.iter_rules():
         if "GET" in (rule.methods or ()) and rule.endpoint != "static" and not rule.rule.startswith("/api/"):
             for article_id in article_ids if "article_id" in rule.arguments else [None]:
-                path = rule.rule
-                for name in rule.arguments:
-                    value = article_id if name == "article_id" else values[name]
-                    path = re.sub(rf"<(?:\w+(?:\([^)]*\))?:)?{name}>", str(value), path)
-                yield path
+                yield rule_path(rule, lambda name, article_id=article_id: article_id if name == "article_id" else values[name])
 
 
 @pytest.fixture
@@ -154,7 +151,7 @@ def test_no_field_of_any_form_gets_a_5xx(app, world, article_ids):
 
 
 def _operations(app):
-    """(method, path template, endpoint-less body field names) of every API operation with a JSON body."""
+    """(method, path template, body field names) of every API operation that writes."""
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     schemas = document.get("components", {}).get("schemas", {})
 

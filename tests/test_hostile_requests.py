@@ -3,11 +3,10 @@ beyond what the database holds, page and keyset numbers beyond 64 bits, times wh
 the calendar, and NUL characters in search and filter parameters. Each answers 4xx (or the page it
 would have answered anyway), never 5xx.
 """
-import re
-
 import pytest
 
 from editorial.api.schemas import MAX_ID
+from tests.conftest import rule_path
 
 HUGE = "99999999999999999999"  # beyond 64 bits
 HOSTILE_QUERIES = [
@@ -32,10 +31,7 @@ def routes(app, newsroom, login, token_for, make_user):
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
             continue
-        path = rule.rule
-        for name in rule.arguments:
-            path = re.sub(rf"<(?:\w+(?:\([^)]*\))?:)?{name}>", str(values.get(name, 1)), path)
-        paths.append((rule, path))
+        paths.append((rule, rule_path(rule, lambda name: values.get(name, 1))))
     return {"users": users, "headers": headers, "paths": paths, "login": login, "values": values}
 
 
@@ -70,10 +66,7 @@ def test_ids_beyond_the_database_are_not_found(app, routes, value):
         ints = [name for name, converter in rule._converters.items() if converter.__class__.__name__.lower().find("int") >= 0]
         if not ints:
             continue
-        path = rule.rule
-        for name in rule.arguments:
-            replacement = value if name in ints else str(routes["values"].get(name, 1))
-            path = re.sub(rf"<(?:\w+(?:\([^)]*\))?:)?{name}>", replacement, path)
+        path = rule_path(rule, lambda name: value if name in ints else routes["values"].get(name, 1))
         for role in ("editor", "admin", "auditor"):
             status = _get(app, routes, role, path)
             if status >= 500 or status == 200:
